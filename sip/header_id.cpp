@@ -54,8 +54,10 @@ HeaderId header_id(std::string_view name) {
         }
         return HeaderId::other;
     }
+    // Cheap pre-filter on length and first letter before the case-insensitive compare.
+    const char first = lower(name[0]);
     for (const Known& k : known_headers) {
-        if (k.name.size() == name.size() && iequals(k.name, name)) return k.id;
+        if (k.name.size() == name.size() && lower(k.name[0]) == first && iequals(k.name, name)) return k.id;
     }
     return HeaderId::other;
 }

@@ -1,5 +1,6 @@
 #include "sip/message.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 #include <string>
@@ -116,18 +117,20 @@ Result<void> Message::parse_start_line(std::string_view line) {
 }
 
 Result<void> Message::validate() {
-    std::array<std::uint8_t, static_cast<std::size_t>(HeaderId::count_)> seen{};
-    for (const HeaderField& h : fields_) {
-        auto& n = seen[static_cast<std::size_t>(h.id)];
-        if (h.id != HeaderId::other && is_single_valued(h.id) && n > 0) {
+    first_.fill(no_field);
+    for (std::size_t i = 0; i < fields_.size(); ++i) {
+        const HeaderField& h = fields_[i];
+        auto& first = first_[static_cast<std::size_t>(h.id)];
+        if (first == no_field) {
+            // Past 254 headers the index saturates and lookups fall back to a scan.
+            first = static_cast<std::uint8_t>(std::min<std::size_t>(i, no_field - 1));
+        } else if (h.id != HeaderId::other && is_single_valued(h.id)) {
             return fail("more than one " + std::string(header_name(h.id)) + " header");
         }
-        if (n < 255) ++n;
     }
     auto require = [&](HeaderId id) -> Result<std::string_view> {
-        std::string_view v = header(id);
         if (!has(id)) return fail("missing " + std::string(header_name(id)) + " header");
-        return v;
+        return header(id);
     };
 
     auto call_id = require(HeaderId::call_id);
@@ -180,6 +183,9 @@ Result<void> Message::validate() {
 }
 
 std::string_view Message::header(HeaderId id) const {
+    std::uint8_t first = first_[static_cast<std::size_t>(id)];
+    if (first == no_field) return {};
+    if (first < no_field - 1) return fields_[first].value;
     for (const HeaderField& h : fields_) {
         if (h.id == id) return h.value;
     }
@@ -195,12 +201,7 @@ std::string_view Message::header(std::string_view name) const {
     return {};
 }
 
-bool Message::has(HeaderId id) const {
-    for (const HeaderField& h : fields_) {
-        if (h.id == id) return true;
-    }
-    return false;
-}
+bool Message::has(HeaderId id) const { return first_[static_cast<std::size_t>(id)] != no_field; }
 
 std::size_t Message::count(HeaderId id) const {
     std::size_t n = 0;

@@ -1,7 +1,9 @@
 #pragma once
 // A parsed SIP message (RFC 3261 §7). It owns one copy of the bytes; every view it hands out
 // points into that copy, so a Message is move-only and its views live as long as it does.
+#include <array>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string_view>
@@ -83,6 +85,9 @@ private:
     std::unique_ptr<char[]> buf_;
     std::size_t size_ = 0;
     std::vector<HeaderField> fields_;
+    // Index in fields_ of the first header of each id (no_field if none): O(1) lookups.
+    static constexpr std::uint8_t no_field = 255;
+    std::array<std::uint8_t, static_cast<std::size_t>(HeaderId::count_)> first_{};
     Method method_ = Method::other;
     std::string_view method_token_;
     std::string_view request_uri_;

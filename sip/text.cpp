@@ -1,17 +1,31 @@
 #include "sip/text.hpp"
 
-#include <algorithm>
-
 namespace pbxbench::sip {
 
 namespace {
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+struct Tables {
+    unsigned char lower[256];
+    bool token[256];
+    constexpr Tables() : lower{}, token{} {
+        for (int c = 0; c < 256; ++c) {
+            lower[c] = static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
+            bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            token[c] = alnum || c == '-' || c == '.' || c == '!' || c == '%' || c == '*' || c == '_' ||
+                       c == '+' || c == '`' || c == '\'' || c == '~';
+        }
+    }
+};
+constexpr Tables tables;
+
 }  // namespace
 
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
-        if (lower(a[i]) != lower(b[i])) return false;
+        if (tables.lower[static_cast<unsigned char>(a[i])] != tables.lower[static_cast<unsigned char>(b[i])]) {
+            return false;
+        }
     }
     return true;
 }
@@ -23,19 +37,14 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-bool is_token_char(char c) {
-    if (is_alpha(c) || is_digit(c)) return true;
-    switch (c) {
-        case '-': case '.': case '!': case '%': case '*': case '_': case '+': case '`':
-        case '\'': case '~':
-            return true;
-        default:
-            return false;
-    }
-}
+bool is_token_char(char c) { return tables.token[static_cast<unsigned char>(c)]; }
 
 bool is_token(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), is_token_char);
+    if (s.empty()) return false;
+    for (char c : s) {
+        if (!tables.token[static_cast<unsigned char>(c)]) return false;
+    }
+    return true;
 }
 
 std::optional<std::uint64_t> parse_uint(std::string_view s, std::uint64_t max) {
@@ -60,6 +69,12 @@ void append_uint(std::string& out, std::uint64_t value) {
 }
 
 std::size_t find_unquoted(std::string_view s, char c, std::size_t from) {
+    // Fast path: nothing that opens a quote or bracket before the first `c`.
+    std::size_t hit = s.find(c, from);
+    if (hit == std::string_view::npos) return hit;
+    std::string_view head = s.substr(from, hit - from);
+    if (head.find_first_of("\"<") == std::string_view::npos) return hit;
+
     bool quoted = false;
     int angle = 0;
     for (std::size_t i = from; i < s.size(); ++i) {

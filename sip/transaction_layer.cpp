@@ -266,7 +266,11 @@ void TransactionLayer::on_request(Message msg, const Address& from, TimePoint no
         auto waiting = awaiting_2xx_ack_.find(dialog_key(msg));
         if (waiting != awaiting_2xx_ack_.end()) {
             Transaction& t = *txns_.at(waiting->second);
-            awaiting_2xx_ack_.erase(waiting);
+            if (t.state == State::confirmed) {
+                ++counters_.retransmissions_received;  // a repeated ACK of the same 2xx
+                return;
+            }
+            // The mapping stays until the transaction ends, to absorb repeated ACKs.
             t.state = State::confirmed;
             t.retransmit_at = never;
             t.timeout_at = now + timers_.t4;
@@ -336,7 +340,13 @@ void TransactionLayer::service(Transaction& t, TimePoint now) {
         return;
     }
     if (t.retransmit_at > now) return;
-    transmit(t, t.last);
+    if (!transmit(t, t.last) && t.client) {
+        // §17.1.4: a transport failure ends the client transaction and is reported.
+        const std::uint64_t cookie = t.cookie;
+        destroy(id);
+        user_.on_transport_error(id, cookie);
+        return;
+    }
     ++counters_.retransmissions_sent;
     if (t.client && t.invite) {
         t.interval *= 2;  // Timer A doubles without a cap

@@ -8,7 +8,7 @@
 //   reach the TU through on_response with no transaction, and the TU re-sends its ACK.
 // - A server INVITE transaction that sent a 2xx retransmits it (the UAS core's duty of
 //   §13.3.1.4, done here) until the ACK arrives (matched by Call-ID, CSeq and From tag) or
-//   64*T1 passes; after the ACK it absorbs INVITE retransmissions for T4 (RFC 6026 Accepted).
+//   64*T1 passes; after the ACK it absorbs INVITE and ACK repeats for T4 (RFC 6026 Accepted).
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -140,7 +140,7 @@ private:
     TransactionCounters counters_;
     std::unordered_map<TransactionId, std::unique_ptr<Transaction>> txns_;
     std::unordered_map<std::string, TransactionId> index_;           // match key -> id
-    std::unordered_map<std::string, TransactionId> awaiting_2xx_ack_;  // dialog key -> id
+    std::unordered_map<std::string, TransactionId> awaiting_2xx_ack_;  // dialog key -> INVITE that sent a 2xx
     std::priority_queue<Due, std::vector<Due>, std::greater<>> due_;
     TransactionId next_id_ = 1;
     std::uint64_t branch_counter_ = 0;

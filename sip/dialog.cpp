@@ -31,23 +31,29 @@ std::string_view route_uri(std::string_view route) {
 
 }  // namespace
 
-Result<Dialog> make_uac_dialog(const Message& request, const Message& response) {
+Result<Dialog> make_uac_dialog(const UacRequestInfo& request, const Message& response) {
     Dialog d;
     if (response.to().tag().empty()) return fail("response has no To tag, so it creates no dialog");
     auto target = contact_uri(response);
     if (!target) return tl::unexpected(target.error());
-    d.call_id = request.call_id();
-    d.local_tag = request.from().tag();
+    d.call_id = request.call_id;
+    d.local_tag = request.local_tag;
     d.remote_tag = response.to().tag();
-    d.local_party = request.header(HeaderId::from);
+    d.local_party = request.local_party;
     d.remote_party = response.header(HeaderId::to);
-    d.local_seq = request.cseq().number;
+    d.local_seq = request.cseq;
     d.remote_target = std::move(*target);
     d.route_set = record_routes(response);
     std::reverse(d.route_set.begin(), d.route_set.end());
-    auto ruri = parse_uri(request.request_uri());
+    auto ruri = parse_uri(request.request_uri);
     d.secure = ruri && ruri->is_sips();
     return d;
+}
+
+Result<Dialog> make_uac_dialog(const Message& request, const Message& response) {
+    return make_uac_dialog(UacRequestInfo{request.call_id(), request.header(HeaderId::from), request.from().tag(),
+                                          request.request_uri(), request.cseq().number},
+                           response);
 }
 
 Result<Dialog> make_uas_dialog(const Message& request, std::string_view local_tag) {

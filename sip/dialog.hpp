@@ -24,8 +24,18 @@ struct Dialog {
     bool secure = false;
 };
 
+// What the UAC side needs of its own dialog-creating request.
+struct UacRequestInfo {
+    std::string_view call_id;
+    std::string_view local_party;  // our From value, with our tag
+    std::string_view local_tag;
+    std::string_view request_uri;
+    std::uint32_t cseq = 0;
+};
+
 // Creates the UAC side from our request and a 2xx (or a 1xx with a To tag) that answered it:
 // route set from Record-Route in reverse, remote target from Contact (§12.1.2).
+Result<Dialog> make_uac_dialog(const UacRequestInfo& request, const Message& response);
 Result<Dialog> make_uac_dialog(const Message& request, const Message& response);
 
 // Creates the UAS side from a dialog-creating request and the To tag we chose (§12.1.1).

@@ -33,9 +33,15 @@ Result<std::unique_ptr<Endpoint>> Endpoint::open(boost::asio::io_context& io, Tr
     e->layer_ = std::make_unique<TransactionLayer>(*e->transport_, user, options.timers);
     e->sent_by_ = e->transport_->local_address().to_string();
     TransactionLayer* layer = e->layer_.get();
-    e->transport_->start([layer](std::string_view datagram, const Address& from) {
-        layer->receive(datagram, from, Clock::now());
-    });
+    if (options.inbound_filter) {
+        e->transport_->start([layer, filter = options.inbound_filter](std::string_view datagram, const Address& from) {
+            if (filter(datagram, from)) layer->receive(datagram, from, Clock::now());
+        });
+    } else {
+        e->transport_->start([layer](std::string_view datagram, const Address& from) {
+            layer->receive(datagram, from, Clock::now());
+        });
+    }
     e->ticker_ = std::make_unique<Ticker>(io, *e->layer_, options.tick);
     e->ticker_->arm();
     return e;

@@ -2,7 +2,9 @@
 // A SIP endpoint on an io_context: one UDP transport, one transaction layer, and a timer
 // tick that drives every transaction timer (one timer for all, never one per transaction).
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <string_view>
 
 #include "base/error.hpp"
 #include "sip/transaction_layer.hpp"
@@ -20,6 +22,9 @@ struct EndpointOptions {
     TimerSettings timers;
     // Granularity of transaction timers; SIP's shortest (T1 = 500 ms) dwarfs it.
     std::chrono::milliseconds tick{10};
+    // Test aid: consulted for every received datagram before the transaction layer sees it;
+    // returning false drops it, as if the network had lost it. Empty: keep everything.
+    std::function<bool(std::string_view datagram, const Address& from)> inbound_filter;
 };
 
 class Endpoint {

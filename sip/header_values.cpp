@@ -51,6 +51,7 @@ Result<Via> parse_via(std::string_view element) {
         std::size_t close = sent_by.find(']');
         if (close == std::string_view::npos) return fail("Via '" + std::string(element) + "' has a bad IPv6 host");
         via.host = sent_by.substr(0, close + 1);
+        if (!is_ipv6_reference(via.host)) return fail("Via '" + std::string(element) + "' has a bad IPv6 host");
         std::string_view after = trim(sent_by.substr(close + 1));
         if (!after.empty()) {
             if (after.front() != ':') return fail("Via '" + std::string(element) + "' has junk after its host");

@@ -151,6 +151,9 @@ Result<void> Message::validate() {
     for (HeaderId id : {HeaderId::from, HeaderId::to}) {
         auto v = require(id);
         if (!v) return tl::unexpected(v.error());
+        if (find_unquoted(*v, ',') != std::string_view::npos) {
+            return fail("more than one " + std::string(header_name(id)) + " value");
+        }
         auto na = parse_name_addr(*v);
         if (!na) return fail(std::string(header_name(id)) + ": " + na.error().message);
         (id == HeaderId::from ? from_ : to_) = *na;

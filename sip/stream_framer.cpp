@@ -19,19 +19,30 @@ Result<std::optional<std::string>> StreamFramer::next() {
     }
     std::string_view headers(buffer_.data(), header_end);
     std::optional<std::uint64_t> length;
-    std::size_t pos = headers.find("\r\n");  // skip the start line
-    while (pos != std::string_view::npos && pos < headers.size()) {
-        std::size_t next_line = headers.find("\r\n", pos + 2);
-        std::string_view line = headers.substr(pos + 2, next_line == std::string_view::npos
-                                                            ? std::string_view::npos
-                                                            : next_line - pos - 2);
+    // Header lines after the start line, with folded continuations (lines starting with SP or
+    // HTAB, RFC 3261 §7.3.1) joined to the line they continue.
+    std::size_t pos = headers.find("\r\n");
+    while (pos != std::string_view::npos) {
+        std::size_t begin = pos + 2;
+        std::size_t end = headers.find("\r\n", begin);
+        while (end != std::string_view::npos && end + 2 < headers.size() &&
+               (headers[end + 2] == ' ' || headers[end + 2] == '\t')) {
+            end = headers.find("\r\n", end + 2);
+        }
+        std::string_view line = headers.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
         std::size_t colon = line.find(':');
         if (colon != std::string_view::npos &&
             header_id(trim(line.substr(0, colon))) == HeaderId::content_length) {
-            length = parse_uint(trim(line.substr(colon + 1)), max_message_bytes);
-            if (!length) return fail("stream message has an invalid Content-Length");
+            std::string value;
+            for (char c : line.substr(colon + 1)) {
+                if (c != '\r' && c != '\n') value.push_back(c);
+            }
+            auto parsed = parse_uint(trim(value), max_message_bytes);
+            if (!parsed) return fail("stream message has an invalid Content-Length");
+            if (length && *length != *parsed) return fail("stream message has two different Content-Length values");
+            length = parsed;
         }
-        pos = next_line;
+        pos = end;
     }
     if (!length) return fail("stream message has no Content-Length");
     std::size_t total = header_end + 4 + *length;

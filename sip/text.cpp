@@ -99,6 +99,17 @@ std::size_t find_unquoted(std::string_view s, char c, std::size_t from) {
     return std::string_view::npos;
 }
 
+bool is_ipv6_reference(std::string_view h) {
+    if (h.size() < 4 || h.front() != '[' || h.back() != ']') return false;
+    bool colon = false;
+    for (char c : h.substr(1, h.size() - 2)) {
+        bool hex = is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+        if (!hex && c != ':' && c != '.') return false;
+        colon = colon || c == ':';
+    }
+    return colon;
+}
+
 std::string unquote(std::string_view s) {
     s = trim(s);
     if (s.size() < 2 || s.front() != '"' || s.back() != '"') return std::string(s);

@@ -27,6 +27,9 @@ std::optional<std::uint64_t> parse_uint(std::string_view s, std::uint64_t max = 
 // Appends the decimal form of `value`.
 void append_uint(std::string& out, std::uint64_t value);
 
+// True for "[v6address]" (hex digits, ':' and '.' inside brackets, as RFC 3261 IPv6reference).
+bool is_ipv6_reference(std::string_view s);
+
 // Finds `c` outside double-quoted strings (honouring \-escapes) and outside <...>; npos if none.
 std::size_t find_unquoted(std::string_view s, char c, std::size_t from = 0);
 

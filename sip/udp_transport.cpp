@@ -36,12 +36,16 @@ struct UdpTransport::Impl {
     static constexpr std::size_t control_bytes = CMSG_SPACE(sizeof(std::uint32_t));
 
     void arm() {
-        socket.async_wait(asio::socket_base::wait_read, [this](const boost::system::error_code& ec) {
-            if (ec || closed) return;
-            drain();
-            if (!closed) arm();
-        });
+        // A zero-byte MSG_PEEK receive rather than async_wait: Asio tries it speculatively and
+        // keeps the descriptor's epoll registration, where async_wait costs an epoll_ctl each time.
+        socket.async_receive(asio::buffer(peek_byte, 0), asio::socket_base::message_peek,
+                             [this](const boost::system::error_code& ec, std::size_t) {
+                                 if (ec || closed) return;
+                                 drain();
+                                 if (!closed) arm();
+                             });
     }
+    char peek_byte[1] = {};
 
     void drain() {
         const int fd = socket.native_handle();

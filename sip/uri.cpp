@@ -16,15 +16,6 @@ bool is_scheme(std::string_view s) {
 
 bool is_hostname_char(char c) { return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_'; }
 
-bool valid_ipv6_ref(std::string_view h) {
-    if (h.size() < 4 || h.front() != '[' || h.back() != ']') return false;
-    for (char c : h.substr(1, h.size() - 2)) {
-        bool hex = is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-        if (!hex && c != ':' && c != '.') return false;
-    }
-    return true;
-}
-
 // Escapes must be '%' followed by two hex digits (RFC 3261 §25.1 "escaped").
 bool valid_escapes(std::string_view s) {
     for (std::size_t i = 0; i < s.size(); ++i) {
@@ -77,6 +68,11 @@ Result<Uri> parse_uri(std::string_view text) {
         uri.user = userinfo.substr(0, pw);
         if (pw != std::string_view::npos) uri.password = userinfo.substr(pw + 1);
         if (uri.user.empty()) return fail("URI '" + std::string(text) + "' has an empty user part");
+        for (char c : userinfo) {
+            if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f) {
+                return fail("URI '" + std::string(text) + "' has a control character in its user part");
+            }
+        }
         if (!valid_escapes(userinfo)) {
             return fail("URI '" + std::string(text) + "' has a malformed %-escape in its user part");
         }
@@ -108,7 +104,7 @@ Result<Uri> parse_uri(std::string_view text) {
             port_text = after.substr(1);
             if (port_text.empty()) return fail("URI '" + std::string(text) + "' has an empty port");
         }
-        if (!valid_ipv6_ref(uri.host)) {
+        if (!is_ipv6_reference(uri.host)) {
             return fail("URI '" + std::string(text) + "' has a malformed IPv6 reference");
         }
     } else {

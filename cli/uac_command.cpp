@@ -1,0 +1,165 @@
+#include "cli/uac_command.hpp"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <iostream>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "sip/uri.hpp"
+#include "uac/batch_report.hpp"
+#include "uac/call_batch.hpp"
+
+namespace pbxbench::cli {
+
+namespace {
+
+struct UacArgs {
+    std::string target;
+    std::string proxy;
+    std::string bind = "127.0.0.1:0";
+    std::uint64_t total = 1;
+    double cps = 1;
+    double hold_s = 0;
+    std::uint64_t max_concurrent = 0;
+    double cancel_ratio = 0;
+    double ring_timeout_s = 0;
+    std::string from_user = "pbxbench";
+    std::string user;
+    std::string password;
+    int t1_ms = 500;
+    double progress_s = 1;
+    double grace_s = 5;
+    std::string call_id_prefix;
+    std::uint16_t media_base_port = 30000;
+    int tick_ms = 5;
+};
+
+uac::BatchOptions to_options(const UacArgs& a) {
+    uac::BatchOptions o;
+    auto target = sip::parse_uri(a.target);
+    if (!target || !target->is_sip()) {
+        throw Fatal("--target '" + a.target + "' is not a SIP URI like sip:bob@127.0.0.1:5060", ExitCode::usage);
+    }
+    o.target_uri = a.target;
+    if (a.proxy.empty()) {
+        auto hop = sip::make_address(target->host, target->port_or_default());
+        if (!hop) throw Fatal("--target: " + hop.error().message + "; or give --proxy HOST:PORT", ExitCode::usage);
+        o.next_hop = *hop;
+    } else {
+        auto hop = sip::parse_host_port(a.proxy);
+        if (!hop) throw Fatal("--proxy: " + hop.error().message, ExitCode::usage);
+        o.next_hop = *hop;
+    }
+    auto bind = sip::parse_host_port(a.bind, 0);
+    if (!bind) throw Fatal("--bind: " + bind.error().message, ExitCode::usage);
+    o.bind = *bind;
+    o.total = a.total;
+    o.cps = a.cps;
+    o.hold = std::chrono::milliseconds(static_cast<long>(a.hold_s * 1000));
+    o.max_concurrent = a.max_concurrent;
+    o.cancel_ratio = a.cancel_ratio;
+    o.ring_timeout = std::chrono::milliseconds(static_cast<long>(a.ring_timeout_s * 1000));
+    o.from_user = a.from_user;
+    o.auth_user = a.user;
+    o.auth_password = a.password;
+    o.timers.t1 = std::chrono::milliseconds(a.t1_ms);
+    o.shutdown_grace = std::chrono::milliseconds(static_cast<long>(a.grace_s * 1000));
+    o.call_id_prefix = a.call_id_prefix;
+    o.media_base_port = a.media_base_port;
+    o.tick = std::chrono::milliseconds(a.tick_ms);
+    return o;
+}
+
+ExitCode run_uac(const UacArgs& args) {
+    uac::BatchOptions options = to_options(args);
+    boost::asio::io_context io;
+    uac::CallBatch batch(io, options);
+    if (auto opened = batch.open(); !opened) throw Fatal(opened.error().message, ExitCode::usage);
+
+    const bool live = ::isatty(STDERR_FILENO) != 0;
+    uac::ProgressReporter reporter(batch);
+    boost::asio::steady_timer progress_timer(io);
+    auto progress_period = std::chrono::milliseconds(static_cast<long>(args.progress_s * 1000));
+    std::function<void()> tick = [&] {
+        progress_timer.expires_after(progress_period);
+        progress_timer.async_wait([&](const boost::system::error_code& ec) {
+            if (ec || batch.finished()) return;
+            nlohmann::json p = reporter.next();
+            std::cout << p.dump() << '\n' << std::flush;
+            if (live) std::cerr << reporter.human_line(p) << std::flush;
+            tick();
+        });
+    };
+
+    bool interrupted = false;
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    std::function<void()> on_signal = [&] {
+        signals.async_wait([&](const boost::system::error_code& ec, int) {
+            if (ec) return;
+            interrupted = true;
+            std::cerr << "\npbxbench uac: stopping: BYE/CANCEL for " << batch.active()
+                      << " active calls, at most " << args.grace_s << " s\n";
+            batch.stop();
+            on_signal();
+        });
+    };
+    on_signal();
+
+    std::cerr << "pbxbench uac: " << options.total << " calls at " << options.cps << " cps, hold " << args.hold_s
+              << " s, from " << batch.local_address().to_string() << " via " << options.next_hop.to_string() << "\n";
+    const auto start = sip::Clock::now();
+    batch.start([&] {
+        progress_timer.cancel();
+        signals.cancel();
+    });
+    tick();
+    io.run();
+    if (live) std::cerr << '\n';
+
+    double wall_s = std::chrono::duration<double>(sip::Clock::now() - start).count();
+    nlohmann::json summary = uac::summary_json(batch, wall_s, uac::process_cpu(), interrupted);
+    std::cout << summary.dump() << '\n' << std::flush;
+    const auto& stats = batch.stats();
+    if (interrupted) return ExitCode::interrupted;
+    if (stats.failed() == 0 && stats.attempted == options.total) return ExitCode::success;
+    std::cerr << "pbxbench uac: " << stats.failed() << " of " << stats.attempted << " calls failed: "
+              << stats.outcomes_json().dump() << "\n";
+    return ExitCode::failed;
+}
+
+}  // namespace
+
+void add_uac_command(CLI::App& app, ExitCode& result) {
+    auto a = std::make_shared<UacArgs>();
+    CLI::App* cmd = app.add_subcommand("uac", "Place a batch of calls: fast ramp, long hold; JSON lines out");
+    cmd->add_option("--target", a->target, "Request-URI, e.g. sip:bob@127.0.0.1:5060")->required();
+    cmd->add_option("--proxy", a->proxy, "Send to HOST:PORT instead of the target's host (a PBX)");
+    cmd->add_option("--bind", a->bind, "Local SIP address (port 0: any free port)")->capture_default_str();
+    cmd->add_option("-n,--total", a->total, "Number of calls")->capture_default_str()->check(CLI::Range(0ull, 100'000'000ull));
+    cmd->add_option("-r,--cps", a->cps, "Calls started per second")->capture_default_str()->check(CLI::Range(0.001, 1e6));
+    cmd->add_option("--hold", a->hold_s, "Seconds from answer to BYE")->capture_default_str()->check(CLI::Range(0.0, 86400.0));
+    cmd->add_option("--max-concurrent", a->max_concurrent, "Most calls active at once (0: no limit)")->capture_default_str();
+    cmd->add_option("--cancel-ratio", a->cancel_ratio, "Exact share of calls cancelled after the first provisional (0: none)")
+        ->capture_default_str()->check(CLI::Range(0.0, 1.0));
+    cmd->add_option("--ring-timeout", a->ring_timeout_s, "Cancel calls not answered within this many seconds (0: never)")
+        ->capture_default_str()->check(CLI::Range(0.0, 3600.0));
+    cmd->add_option("--from-user", a->from_user, "User part of our From and Contact")->capture_default_str();
+    cmd->add_option("--user", a->user, "User name for digest challenges to our INVITEs");
+    cmd->add_option("--password", a->password, "Password for digest challenges");
+    cmd->add_option("--t1-ms", a->t1_ms, "SIP timer T1 in ms")->capture_default_str()->check(CLI::Range(1, 10000));
+    cmd->add_option("--progress-interval", a->progress_s, "Seconds between progress lines")->capture_default_str()->check(CLI::Range(0.05, 3600.0));
+    cmd->add_option("--grace", a->grace_s, "Seconds to end active calls after SIGINT/SIGTERM")->capture_default_str()->check(CLI::Range(0.0, 600.0));
+    cmd->add_option("--call-id-prefix", a->call_id_prefix, "Call-ID prefix, unique per generator (default: random)");
+    cmd->add_option("--media-base-port", a->media_base_port, "First RTP port advertised in SDP offers")->capture_default_str();
+    cmd->add_option("--tick-ms", a->tick_ms, "Scheduling quantum: calls start at most this late, never drifting")
+        ->capture_default_str()->check(CLI::Range(1, 100));
+    cmd->callback([a, &result] { result = run_uac(*a); });
+}
+
+}  // namespace pbxbench::cli

@@ -1,0 +1,109 @@
+#include "uac/batch_report.hpp"
+
+#include <sys/resource.h>
+
+#include <cstdio>
+
+namespace pbxbench::uac {
+
+namespace {
+
+nlohmann::json failed_by_reason(const CallStats& s) {
+    nlohmann::json j = s.outcomes_json();
+    j.erase("completed");
+    return j;
+}
+
+double seconds(const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 1e-6; }
+
+}  // namespace
+
+nlohmann::json ProgressReporter::next() {
+    const sip::TimePoint now = sip::Clock::now();
+    const CallStats& s = batch_.stats();
+    double window_s = std::chrono::duration<double>(now - last_).count();
+    double cps = window_s > 0 ? static_cast<double>(s.attempted - last_attempted_) / window_s : 0;
+    last_ = now;
+    last_attempted_ = s.attempted;
+    const auto& t = batch_.transaction_counters();
+    return {{"event", "progress"},
+            {"elapsed_s", std::chrono::duration<double>(now - start_).count()},
+            {"attempted", s.attempted},
+            {"active", batch_.active()},
+            {"completed", s.count(Outcome::completed)},
+            {"failed", s.failed()},
+            {"failed_by_reason", failed_by_reason(s)},
+            {"retransmissions", t.retransmissions_sent},
+            {"cps", cps}};
+}
+
+std::string ProgressReporter::human_line(const nlohmann::json& p) const {
+    char line[200];
+    std::snprintf(line, sizeof line, "\r%6.1fs  attempted %-8llu active %-7llu completed %-8llu failed %-6llu %7.1f cps  ",
+                  p["elapsed_s"].get<double>(), p["attempted"].get<unsigned long long>(),
+                  p["active"].get<unsigned long long>(), p["completed"].get<unsigned long long>(),
+                  p["failed"].get<unsigned long long>(), p["cps"].get<double>());
+    return line;
+}
+
+ProcessCpu process_cpu() {
+    rusage ru{};
+    getrusage(RUSAGE_SELF, &ru);
+    return {seconds(ru.ru_utime), seconds(ru.ru_stime)};
+}
+
+nlohmann::json summary_json(const CallBatch& batch, double wall_s, const ProcessCpu& cpu, bool interrupted) {
+    const BatchOptions& o = batch.options();
+    const CallStats& s = batch.stats();
+    const auto& t = batch.transaction_counters();
+    nlohmann::json status_codes = nlohmann::json::object();
+    for (const auto& [code, n] : s.final_status) status_codes[std::to_string(code)] = n;
+    double cpu_s = cpu.user_s + cpu.system_s;
+    return {
+        {"event", "summary"},
+        {"schema_version", 1},
+        {"interrupted", interrupted},
+        {"config",
+         {{"target", o.target_uri},
+          {"next_hop", o.next_hop.to_string()},
+          {"local", batch.local_address().to_string()},
+          {"total", o.total},
+          {"cps", o.cps},
+          {"hold_s", std::chrono::duration<double>(o.hold).count()},
+          {"max_concurrent", o.max_concurrent},
+          {"cancel_ratio", o.cancel_ratio},
+          {"ring_timeout_s", std::chrono::duration<double>(o.ring_timeout).count()},
+          {"t1_ms", std::chrono::duration<double, std::milli>(o.timers.t1).count()},
+          {"tick_ms", o.tick.count()},
+          {"call_id_prefix", o.call_id_prefix}}},
+        {"attempted", s.attempted},
+        {"completed", s.count(Outcome::completed)},
+        {"failed", s.failed()},
+        {"outcomes", s.outcomes_json()},
+        {"status_codes", status_codes},
+        {"timeouts", s.timeouts},
+        {"auth_challenges", s.auth_challenges},
+        {"cancel_races", s.cancel_races},
+        {"late_provisionals", s.late_provisionals},
+        {"latency", s.latency_json()},
+        {"transactions",
+         {{"client_started", t.client_started},
+          {"server_started", t.server_started},
+          {"retransmissions_sent", t.retransmissions_sent},
+          {"retransmissions_received", t.retransmissions_received},
+          {"timeouts", t.timeouts},
+          {"transport_errors", t.transport_errors},
+          {"parse_errors", t.parse_errors},
+          {"stray_responses", t.stray_responses}}},
+        {"socket_kernel_drops", batch.kernel_drops()},
+        {"generator",
+         {{"wall_s", wall_s},
+          {"cpu_user_s", cpu.user_s},
+          {"cpu_system_s", cpu.system_s},
+          {"cpu_s", cpu_s},
+          {"cpu_s_per_1000_calls", s.attempted ? cpu_s * 1000.0 / static_cast<double>(s.attempted) : 0.0},
+          {"cpu_percent", wall_s > 0 ? cpu_s / wall_s * 100.0 : 0.0}}},
+    };
+}
+
+}  // namespace pbxbench::uac

@@ -1,0 +1,416 @@
+#include "uac/call_batch.hpp"
+
+#include <cmath>
+#include <random>
+
+#include "sip/digest.hpp"
+#include "sip/message_builder.hpp"
+#include "sip/sdp.hpp"
+#include "sip/uri.hpp"
+
+namespace pbxbench::uac {
+
+namespace {
+
+using sip::Clock;
+using sip::TimePoint;
+
+std::uint32_t micros(sip::Duration d) {
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(d).count();
+    return static_cast<std::uint32_t>(std::clamp<long long>(us, 0, UINT32_MAX));
+}
+
+// Calls chosen for a share r: call k is chosen iff floor((k+1)r) > floor(kr), which picks
+// exactly floor(n*r) of the first n calls, evenly spread, and none at all when r is 0.
+bool chosen(std::uint64_t k, double r) {
+    return r > 0 && std::floor(static_cast<double>(k + 1) * r) > std::floor(static_cast<double>(k) * r);
+}
+
+// Resolves where a dialog's requests go: the first route or the remote target, numerically.
+sip::Address hop_of(const sip::Dialog& d, const sip::Address& fallback) {
+    auto uri = sip::parse_uri(sip::next_hop_uri(d));
+    if (!uri || !uri->is_sip()) return fallback;
+    auto a = sip::make_address(uri->host, uri->port_or_default());
+    return a ? *a : fallback;
+}
+
+}  // namespace
+
+CallBatch::CallBatch(boost::asio::io_context& io, BatchOptions options)
+    : io_(io), options_(std::move(options)), timer_(io) {
+    if (options_.call_id_prefix.empty()) {
+        std::random_device rd;
+        char prefix[20];
+        std::snprintf(prefix, sizeof prefix, "pbx%08x", rd());
+        options_.call_id_prefix = prefix;
+    }
+}
+
+CallBatch::~CallBatch() = default;
+
+Result<void> CallBatch::open() {
+    sip::EndpointOptions eo;
+    eo.bind = options_.bind;
+    eo.timers = options_.timers;
+    eo.udp.receive_buffer_bytes = options_.receive_buffer_bytes;
+    auto e = sip::Endpoint::open(io_, *this, eo);
+    if (!e) return tl::unexpected(e.error());
+    endpoint_ = std::move(*e);
+    sdp_host_ = endpoint_->local_address().host();
+    if (!sdp_host_.empty() && sdp_host_.front() == '[') sdp_host_ = sdp_host_.substr(1, sdp_host_.size() - 2);
+    return {};
+}
+
+const sip::TransactionCounters& CallBatch::transaction_counters() const { return endpoint_->layer().counters(); }
+const sip::Address& CallBatch::local_address() const { return endpoint_->local_address(); }
+std::uint64_t CallBatch::kernel_drops() const { return endpoint_->transport().kernel_drops(); }
+
+std::string CallBatch::call_id(std::uint64_t index) const {
+    std::string id = options_.call_id_prefix;
+    id.push_back('-');
+    sip::append_uint(id, index);
+    id.append("@pbxbench");
+    return id;
+}
+
+TimePoint CallBatch::due(std::uint64_t index) const {
+    // From t0 every time, never by accumulation, so rounding cannot drift.
+    return t0_ + std::chrono::duration_cast<sip::Duration>(
+                     std::chrono::duration<double>(static_cast<double>(index) / options_.cps));
+}
+
+void CallBatch::start(std::function<void()> on_finished) {
+    on_finished_ = std::move(on_finished);
+    started_ = true;
+    t0_ = Clock::now();
+    if (options_.total == 0) {
+        check_finished();
+        return;
+    }
+    wake(t0_);
+}
+
+void CallBatch::push(Event e, TimePoint now) {
+    events_.push(e);
+    if (e.when < armed_at_) rearm(now);
+}
+
+void CallBatch::rearm(TimePoint now) {
+    if (finished_) return;
+    TimePoint earliest = TimePoint::max();
+    if (!events_.empty()) earliest = events_.top().when;
+    bool room = options_.max_concurrent == 0 || calls_.size() < options_.max_concurrent;
+    if (!stopping_ && next_index_ < options_.total && room) earliest = std::min(earliest, due(next_index_));
+    if (earliest == TimePoint::max()) {
+        armed_at_ = earliest;
+        timer_.cancel();
+        return;
+    }
+    // At most one wake-up per tick: a call starts at most one tick late, and since every start
+    // time is computed from t0 the schedule never drifts. Fewer, larger bursts matter on VMs,
+    // where waking the peer across CPUs dominates the cost of a datagram (docs/uac.md).
+    TimePoint target = std::max({earliest, now, last_wake_ + options_.tick});
+    if (target == armed_at_) return;
+    armed_at_ = target;
+    timer_.expires_at(armed_at_);
+    timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;  // re-armed or cancelled
+        armed_at_ = TimePoint::max();
+        wake(Clock::now());
+    });
+}
+
+void CallBatch::wake(TimePoint now) {
+    last_wake_ = now;
+    while (!stopping_ && next_index_ < options_.total && due(next_index_) <= now &&
+           (options_.max_concurrent == 0 || calls_.size() < options_.max_concurrent)) {
+        start_call(next_index_++, now);
+    }
+    while (!events_.empty() && events_.top().when <= now) {
+        Event e = events_.top();
+        events_.pop();
+        if (e.kind == EventKind::grace_over) {
+            std::vector<std::uint64_t> left;
+            for (const auto& [index, call] : calls_) left.push_back(index);
+            for (std::uint64_t index : left) end(index, Outcome::interrupted);
+            continue;
+        }
+        Call* c = find(e.index);
+        if (c == nullptr) continue;
+        if (e.kind == EventKind::bye && c->phase == Phase::answered) {
+            send_bye(*c, now);
+        } else if (e.kind == EventKind::ring_timeout && (c->phase == Phase::inviting || c->phase == Phase::ringing)) {
+            c->cancel_outcome = Outcome::ring_timeout;
+            send_cancel(*c, now);
+        }
+    }
+    check_finished();
+    rearm(now);
+}
+
+CallBatch::Call* CallBatch::find(std::uint64_t index) {
+    auto it = calls_.find(index);
+    return it == calls_.end() ? nullptr : &it->second;
+}
+
+void CallBatch::start_call(std::uint64_t index, TimePoint now) {
+    ++stats_.attempted;
+    Call& c = calls_[index];
+    c.index = index;
+    c.cancel_planned = chosen(index, options_.cancel_ratio);
+    c.from = "<sip:" + options_.from_user + "@" + endpoint_->sent_by() + ">;tag=t";
+    sip::append_uint(c.from, index);
+    send_invite(c, now, {});
+    if (calls_.count(index) && options_.ring_timeout.count() > 0) {
+        push({now + options_.ring_timeout, index, EventKind::ring_timeout}, now);
+    }
+}
+
+void CallBatch::send_invite(Call& c, TimePoint now, std::string_view authorization) {
+    sip::OfferParams offer;
+    offer.address = sdp_host_;
+    offer.rtp_port = static_cast<std::uint16_t>(options_.media_base_port + 2 * (c.index % 10000));
+    offer.session_id = c.index + 1;
+    offer.session_version = c.invite_cseq;
+    std::string sdp = sip::build_offer(offer);
+
+    c.branch = endpoint_->layer().new_branch();
+    const std::string& me = endpoint_->sent_by();
+    sip::MessageBuilder b(900);
+    b.request_line("INVITE", options_.target_uri);
+    b.header("Via", "SIP/2.0/UDP ", me, ";branch=", c.branch, ";rport");
+    b.header("Max-Forwards", 70);
+    b.header("From", c.from);
+    b.header("To", "<", options_.target_uri, ">");
+    b.header("Call-ID", call_id(c.index));
+    b.header("CSeq", c.invite_cseq, " INVITE");
+    b.header("Contact", "<sip:", options_.from_user, "@", me, ">");
+    if (!authorization.empty()) b.header(authorization.substr(0, authorization.find(':')),
+                                         authorization.substr(authorization.find(':') + 2));
+    b.header("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS");
+    b.header("User-Agent", "pbxbench/" PBXBENCH_VERSION);
+    c.invite_sent = now;
+    auto id = endpoint_->layer().send_request(b.finish(sdp), options_.next_hop, sip::Method::invite, c.branch,
+                                              cookie(c.index, Kind::invite), now);
+    if (id == 0) end(c.index, Outcome::transport_error);
+}
+
+void CallBatch::send_cancel(Call& c, TimePoint now) {
+    if (!c.provisional) {
+        c.cancel_pending = true;  // §9.1: no CANCEL before a provisional response
+        return;
+    }
+    c.phase = Phase::cancelling;
+    sip::MessageBuilder b(400);
+    b.request_line("CANCEL", options_.target_uri);
+    b.header("Via", "SIP/2.0/UDP ", endpoint_->sent_by(), ";branch=", c.branch, ";rport");
+    b.header("Max-Forwards", 70);
+    b.header("From", c.from);
+    b.header("To", "<", options_.target_uri, ">");
+    b.header("Call-ID", call_id(c.index));
+    b.header("CSeq", c.invite_cseq, " CANCEL");
+    endpoint_->layer().send_request(b.finish(), options_.next_hop, sip::Method::cancel, c.branch,
+                                    cookie(c.index, Kind::cancel), now);
+}
+
+void CallBatch::send_bye(Call& c, TimePoint now) {
+    c.phase = Phase::byeing;
+    std::string branch = endpoint_->layer().new_branch();
+    std::string bye = sip::build_in_dialog_request(*c.dialog, {"BYE", endpoint_->sent_by(), branch, {}, {}, {}});
+    c.bye_sent = now;
+    auto id = endpoint_->layer().send_request(std::move(bye), c.hop, sip::Method::bye, branch,
+                                              cookie(c.index, Kind::bye), now);
+    if (id == 0) end(c.index, Outcome::transport_error);
+}
+
+void CallBatch::on_response(sip::TransactionId id, std::uint64_t cookie_value, const sip::Message& r) {
+    const TimePoint now = Clock::now();
+    if (id == 0) {
+        if (r.cseq().method == sip::Method::invite && r.status() >= 200 && r.status() < 300) {
+            on_retransmitted_2xx(r);
+        } else if (r.cseq().method == sip::Method::invite && r.status() < 200) {
+            ++stats_.late_provisionals;  // e.g. a 180 forwarded after the 200 (several workers)
+        }
+        return;
+    }
+    Call* c = find(cookie_value >> 2);
+    if (c == nullptr) return;
+    switch (static_cast<Kind>(cookie_value & 3)) {
+        case Kind::invite: on_invite_response(*c, r, now); break;
+        case Kind::bye: on_bye_response(*c, r); break;
+        case Kind::cancel: break;  // the INVITE's 487 (or 2xx) tells what happened
+    }
+    check_finished();
+    rearm(now);
+}
+
+void CallBatch::on_invite_response(Call& c, const sip::Message& r, TimePoint now) {
+    const int status = r.status();
+    if (status < 200) {
+        if (status > 100 && !c.provisional) stats_.post_dial_delay_us.push_back(micros(now - c.invite_sent));
+        c.provisional = true;
+        if (c.phase == Phase::inviting) c.phase = Phase::ringing;
+        if (c.cancel_pending || (c.cancel_planned && c.phase == Phase::ringing)) {
+            c.cancel_pending = false;
+            if (c.cancel_planned) c.cancel_outcome = Outcome::cancelled;
+            send_cancel(c, now);
+        }
+        return;
+    }
+    if (status < 300) {
+        on_answer(c, r, now);
+        return;
+    }
+    if ((status == 401 || status == 407) && !c.auth_tried && !options_.auth_user.empty()) {
+        ++stats_.auth_challenges;
+        std::string_view header = status == 401 ? r.header(sip::HeaderId::www_authenticate)
+                                                : r.header(sip::HeaderId::proxy_authenticate);
+        auto challenge = sip::parse_challenge(header);
+        if (challenge) {
+            c.auth_tried = true;
+            ++c.invite_cseq;
+            std::string value = sip::build_authorization(*challenge, {options_.auth_user, options_.auth_password},
+                                                         "INVITE", options_.target_uri, 1, sip::make_cnonce());
+            std::string line = std::string(status == 401 ? "Authorization" : "Proxy-Authorization") + ": " + value;
+            c.provisional = false;
+            c.phase = Phase::inviting;
+            send_invite(c, now, line);
+            return;
+        }
+    }
+    ++stats_.final_status[status];
+    if (status == 487 && c.phase == Phase::cancelling) {
+        end(c.index, c.cancel_outcome);
+    } else {
+        end(c.index, Outcome::failed_status);
+    }
+}
+
+void CallBatch::on_answer(Call& c, const sip::Message& r, TimePoint now) {
+    ++stats_.final_status[r.status()];
+    stats_.setup_us.push_back(micros(now - c.invite_sent));
+    std::string id = call_id(c.index);
+    auto dialog = sip::make_uac_dialog(
+        sip::UacRequestInfo{id, c.from, std::string_view(c.from).substr(c.from.rfind("tag=") + 4),
+                            options_.target_uri, c.invite_cseq},
+        r);
+    if (!dialog) {
+        // A 2xx we cannot build a dialog from (no Contact) still gets no BYE we could route.
+        end(c.index, Outcome::failed_status);
+        return;
+    }
+    c.dialog = std::make_unique<sip::Dialog>(std::move(*dialog));
+    c.hop = hop_of(*c.dialog, options_.next_hop);
+    std::string branch = endpoint_->layer().new_branch();
+    c.ack = sip::build_in_dialog_request(*c.dialog, {"ACK", endpoint_->sent_by(), branch, c.invite_cseq, {}, {}});
+    endpoint_->layer().send_stateless(c.ack, c.hop);
+    const bool raced_cancel = c.phase == Phase::cancelling;
+    c.phase = Phase::answered;
+    if (raced_cancel) ++stats_.cancel_races;
+    if (raced_cancel || stopping_ || options_.hold.count() == 0) {
+        send_bye(c, now);
+    } else {
+        push({now + options_.hold, c.index, EventKind::bye}, now);
+    }
+}
+
+void CallBatch::on_retransmitted_2xx(const sip::Message& r) {
+    // The 2xx was retransmitted because our ACK was lost: ACK it again (§13.2.2.4).
+    std::string_view id = r.call_id();
+    std::string_view prefix = options_.call_id_prefix;
+    if (id.substr(0, prefix.size()) != prefix || id.size() <= prefix.size() + 1) return;
+    std::string_view digits = id.substr(prefix.size() + 1);
+    digits = digits.substr(0, digits.find('@'));
+    auto index = sip::parse_uint(digits, UINT64_MAX - 1);
+    if (!index) return;
+    Call* c = find(*index);
+    if (c != nullptr && !c->ack.empty()) endpoint_->layer().send_stateless(c->ack, c->hop);
+}
+
+void CallBatch::on_bye_response(Call& c, const sip::Message& r) {
+    if (r.status() < 200) return;
+    if (r.status() < 300) {
+        stats_.bye_us.push_back(micros(Clock::now() - c.bye_sent));
+        end(c.index, Outcome::completed);
+    } else {
+        end(c.index, Outcome::failed_bye);
+    }
+}
+
+void CallBatch::on_client_timeout(sip::TransactionId, std::uint64_t cookie_value, sip::TransactionTimer t) {
+    const TimePoint now = Clock::now();
+    Call* c = find(cookie_value >> 2);
+    if (c == nullptr) return;
+    Kind kind = static_cast<Kind>(cookie_value & 3);
+    if (kind == Kind::cancel) return;  // the INVITE's own timers decide
+    std::string key = std::string(kind == Kind::invite ? "invite:" : "bye:") + std::string(sip::timer_name(t));
+    ++stats_.timeouts[key];
+    end(c->index, kind == Kind::bye ? Outcome::failed_bye : Outcome::timeout);
+    check_finished();
+    rearm(now);
+}
+
+void CallBatch::on_transport_error(sip::TransactionId, std::uint64_t cookie_value) {
+    if (find(cookie_value >> 2) != nullptr) end(cookie_value >> 2, Outcome::transport_error);
+    check_finished();
+    rearm(Clock::now());
+}
+
+void CallBatch::on_request(sip::TransactionId id, const sip::Message& request, const sip::Address&) {
+    // A UAC gets BYEs from the far end, or requests we do not serve; answer rather than let
+    // the peer retransmit. A BYE from the callee ends the call as completed from our side.
+    const TimePoint now = Clock::now();
+    int status = request.method() == sip::Method::bye || request.method() == sip::Method::options ? 200 : 405;
+    if (request.method() == sip::Method::bye) {
+        std::string_view cid = request.call_id();
+        std::string_view prefix = options_.call_id_prefix;
+        if (cid.substr(0, prefix.size()) == prefix && cid.size() > prefix.size() + 1) {
+            std::string_view digits = cid.substr(prefix.size() + 1);
+            auto index = sip::parse_uint(digits.substr(0, digits.find('@')), UINT64_MAX - 1);
+            if (index && find(*index) != nullptr) {
+                end(*index, Outcome::completed);
+            } else {
+                status = 481;
+            }
+        }
+    }
+    endpoint_->layer().respond(id, sip::response_to(request, status, "uac").finish(), status, now);
+    check_finished();
+    rearm(now);
+}
+
+void CallBatch::end(std::uint64_t index, Outcome outcome) {
+    if (calls_.erase(index) == 0) return;
+    stats_.add(outcome);
+}
+
+void CallBatch::stop() {
+    if (stopping_ || finished_) return;
+    stopping_ = true;
+    const TimePoint now = Clock::now();
+    std::vector<std::uint64_t> active;
+    for (const auto& [index, call] : calls_) active.push_back(index);
+    for (std::uint64_t index : active) {
+        Call* c = find(index);
+        if (c == nullptr) continue;
+        if (c->phase == Phase::answered) {
+            send_bye(*c, now);
+        } else if (c->phase == Phase::ringing || c->phase == Phase::inviting) {
+            c->cancel_outcome = Outcome::interrupted;
+            send_cancel(*c, now);
+        }
+    }
+    push({now + options_.shutdown_grace, 0, EventKind::grace_over}, now);
+    check_finished();
+}
+
+void CallBatch::check_finished() {
+    if (finished_ || !started_ || !calls_.empty()) return;
+    if (!stopping_ && next_index_ < options_.total) return;
+    finished_ = true;
+    timer_.cancel();
+    endpoint_->close();
+    if (on_finished_) on_finished_();
+}
+
+}  // namespace pbxbench::uac

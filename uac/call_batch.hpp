@@ -1,0 +1,117 @@
+#pragma once
+// A UAC call batch on one io_context: places `total` INVITEs on an exact schedule
+// (call i at t0 + i/cps, so nothing drifts over 100k calls), ACKs each 2xx through the route
+// set, holds, sends BYE, and classifies every call. One timer drives every call's events.
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "base/error.hpp"
+#include "sip/dialog.hpp"
+#include "sip/endpoint.hpp"
+#include "uac/batch_options.hpp"
+#include "uac/call_stats.hpp"
+
+namespace pbxbench::uac {
+
+class CallBatch final : public sip::TransactionUser {
+public:
+    CallBatch(boost::asio::io_context& io, BatchOptions options);
+    ~CallBatch() override;
+
+    // Binds the SIP endpoint; errors name the address.
+    Result<void> open();
+    // Starts placing calls with t0 = now; `on_finished` runs once every call has ended.
+    void start(std::function<void()> on_finished);
+    // Graceful stop: no new calls; answered calls get BYE, ringing ones CANCEL; whatever is
+    // still active after the grace period ends as `interrupted`.
+    void stop();
+
+    bool finished() const { return finished_; }
+    bool stopping() const { return stopping_; }
+    const CallStats& stats() const { return stats_; }
+    std::uint64_t active() const { return calls_.size(); }
+    const sip::TransactionCounters& transaction_counters() const;
+    const BatchOptions& options() const { return options_; }
+    const sip::Address& local_address() const;
+    std::uint64_t kernel_drops() const;
+
+    // sip::TransactionUser
+    void on_response(sip::TransactionId id, std::uint64_t cookie, const sip::Message& r) override;
+    void on_client_timeout(sip::TransactionId id, std::uint64_t cookie, sip::TransactionTimer t) override;
+    void on_transport_error(sip::TransactionId id, std::uint64_t cookie) override;
+    void on_request(sip::TransactionId id, const sip::Message& request, const sip::Address& from) override;
+    void on_ack(const sip::Message&, const sip::Address&) override {}
+
+private:
+    enum class Phase : std::uint8_t { inviting, ringing, answered, cancelling, byeing };
+    enum class Kind : std::uint8_t { invite = 0, bye = 1, cancel = 2 };
+    enum class EventKind : std::uint8_t { bye, ring_timeout, grace_over };
+
+    struct Call {
+        std::uint64_t index = 0;
+        Phase phase = Phase::inviting;
+        bool provisional = false;       // a 1xx arrived, so CANCEL is allowed (§9.1)
+        bool cancel_planned = false;
+        bool cancel_pending = false;    // CANCEL wanted but no provisional yet
+        Outcome cancel_outcome = Outcome::cancelled;
+        bool auth_tried = false;
+        std::uint32_t invite_cseq = 1;
+        std::string branch;             // of the current INVITE; a CANCEL reuses it
+        std::string from;               // our From value with tag
+        sip::TimePoint invite_sent;
+        sip::TimePoint bye_sent;
+        std::unique_ptr<sip::Dialog> dialog;
+        std::string ack;                // re-sent for retransmitted 2xx
+        sip::Address hop;               // where in-dialog requests go
+    };
+    struct Event {
+        sip::TimePoint when;
+        std::uint64_t index;
+        EventKind kind;
+        bool operator>(const Event& o) const { return when > o.when; }
+    };
+
+    sip::TimePoint due(std::uint64_t index) const;
+    void wake(sip::TimePoint now);
+    void rearm(sip::TimePoint now);
+    void push(Event e, sip::TimePoint now);
+    void start_call(std::uint64_t index, sip::TimePoint now);
+    void send_invite(Call& c, sip::TimePoint now, std::string_view authorization);
+    void send_cancel(Call& c, sip::TimePoint now);
+    void send_bye(Call& c, sip::TimePoint now);
+    void on_invite_response(Call& c, const sip::Message& r, sip::TimePoint now);
+    void on_answer(Call& c, const sip::Message& r, sip::TimePoint now);
+    void on_bye_response(Call& c, const sip::Message& r);
+    void on_retransmitted_2xx(const sip::Message& r);
+    void end(std::uint64_t index, Outcome outcome);
+    void check_finished();
+    Call* find(std::uint64_t index);
+    std::string call_id(std::uint64_t index) const;
+    static std::uint64_t cookie(std::uint64_t index, Kind k) { return index << 2 | static_cast<std::uint64_t>(k); }
+
+    boost::asio::io_context& io_;
+    BatchOptions options_;
+    std::unique_ptr<sip::Endpoint> endpoint_;
+    boost::asio::steady_timer timer_;
+    sip::TimePoint armed_at_ = sip::TimePoint::max();  // what the timer is set to
+    sip::TimePoint last_wake_{};
+    sip::TimePoint t0_;
+    std::uint64_t next_index_ = 0;
+    std::unordered_map<std::uint64_t, Call> calls_;
+    std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
+    CallStats stats_;
+    std::string sdp_host_;
+    std::function<void()> on_finished_;
+    bool started_ = false;
+    bool stopping_ = false;
+    bool finished_ = false;
+};
+
+}  // namespace pbxbench::uac

@@ -1,0 +1,45 @@
+#include "uac/call_stats.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "base/distribution.hpp"
+
+namespace pbxbench::uac {
+
+const std::array<OutcomeInfo, static_cast<std::size_t>(Outcome::count_)>& outcome_table() {
+    static const std::array<OutcomeInfo, static_cast<std::size_t>(Outcome::count_)> table{{
+        {Outcome::completed, "completed", "calls answered and ended by a clean BYE"},
+        {Outcome::failed_status, "failed_status", "calls refused with a final non-2xx"},
+        {Outcome::timeout, "timeout", "calls whose INVITE or BYE timed out"},
+        {Outcome::transport_error, "transport_error", "calls the transport could not send"},
+        {Outcome::failed_bye, "failed_bye", "answered calls whose BYE failed"},
+        {Outcome::cancelled, "cancelled", "calls cancelled on purpose"},
+        {Outcome::ring_timeout, "ring_timeout", "calls cancelled after the ring timeout"},
+        {Outcome::interrupted, "interrupted", "calls still active when the batch stopped"},
+    }};
+    return table;
+}
+
+std::uint64_t CallStats::failed() const {
+    std::uint64_t n = 0;
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+        auto o = static_cast<Outcome>(i);
+        if (o != Outcome::completed && o != Outcome::cancelled) n += outcomes[i];
+    }
+    return n;
+}
+
+nlohmann::json CallStats::outcomes_json() const {
+    nlohmann::json j = nlohmann::json::object();
+    for (const auto& info : outcome_table()) j[std::string(info.id)] = count(info.outcome);
+    return j;
+}
+
+nlohmann::json CallStats::latency_json() const {
+    constexpr double us_to_ms = 1e-3;
+    return {{"setup_ms", to_json(summarize(setup_us, us_to_ms))},
+            {"post_dial_delay_ms", to_json(summarize(post_dial_delay_us, us_to_ms))},
+            {"bye_ms", to_json(summarize(bye_us, us_to_ms))}};
+}
+
+}  // namespace pbxbench::uac

@@ -17,12 +17,18 @@ constexpr int max_interval_retries = 2;
 
 std::string_view to_string(Registration::State s) {
     switch (s) {
-        case Registration::State::idle: return "idle";
-        case Registration::State::registering: return "registering";
-        case Registration::State::registered: return "registered";
-        case Registration::State::unregistering: return "unregistering";
-        case Registration::State::unregistered: return "unregistered";
-        case Registration::State::failed: return "failed";
+        case Registration::State::idle:
+            return "idle";
+        case Registration::State::registering:
+            return "registering";
+        case Registration::State::registered:
+            return "registered";
+        case Registration::State::unregistering:
+            return "unregistering";
+        case Registration::State::unregistered:
+            return "unregistered";
+        case Registration::State::failed:
+            return "failed";
     }
     return "?";
 }
@@ -34,13 +40,14 @@ std::chrono::milliseconds refresh_delay(std::chrono::seconds expires) {
     return std::max(delay, full / 2);
 }
 
-Registration::Registration(TransactionLayer& layer, const std::string& sent_by, RegistrationConfig config,
-                           std::uint64_t cookie)
+Registration::Registration(TransactionLayer& layer, const std::string& sent_by,
+                           RegistrationConfig config, std::uint64_t cookie)
     : layer_(layer),
       sent_by_(sent_by),
       config_(std::move(config)),
       cookie_(cookie),
-      // One Call-ID for every REGISTER of this binding (§10.2), so the registrar orders them by CSeq.
+      // One Call-ID for every REGISTER of this binding (§10.2), so the registrar orders them by
+      // CSeq.
       call_id_(make_cnonce() + "@pbxbench"),
       from_tag_(make_cnonce().substr(0, 12)),
       request_expires_(config_.expires) {}
@@ -53,7 +60,9 @@ void Registration::new_round() {
 }
 
 void Registration::start(TimePoint now) {
-    if (state_ == State::registering || state_ == State::registered || state_ == State::unregistering) return;
+    if (state_ == State::registering || state_ == State::registered ||
+        state_ == State::unregistering)
+        return;
     state_ = State::registering;
     removing_ = false;
     request_expires_ = config_.expires;
@@ -108,12 +117,14 @@ void Registration::send(TimePoint now) {
     }
     b.header("User-Agent", "pbxbench/" PBXBENCH_VERSION);
     in_flight_ = true;
-    txn_ = layer_.send_request(b.finish(), config_.registrar, Method::register_, branch, cookie_, now);
+    txn_ =
+        layer_.send_request(b.finish(), config_.registrar, Method::register_, branch, cookie_, now);
     if (txn_ == 0) fail_with(503, "Service Unavailable", "the transport refused the REGISTER");
 }
 
 void Registration::on_response(const Message& r, TimePoint now) {
-    if (!in_flight_ || r.cseq().number != cseq_ || r.call_id() != call_id_ || r.status() < 200) return;
+    if (!in_flight_ || r.cseq().number != cseq_ || r.call_id() != call_id_ || r.status() < 200)
+        return;
     in_flight_ = false;
     const int status = r.status();
     if (unregister_queued_) {
@@ -130,7 +141,8 @@ void Registration::on_response(const Message& r, TimePoint now) {
     }
     if (status == 423 && !removing_) {
         auto min = parse_uint(trim(r.header(HeaderId::min_expires)));
-        if (min && std::chrono::seconds(*min) > request_expires_ && ++interval_retries_ <= max_interval_retries) {
+        if (min && std::chrono::seconds(*min) > request_expires_ &&
+            ++interval_retries_ <= max_interval_retries) {
             request_expires_ = std::chrono::seconds(*min);
             send(now);
             return;
@@ -220,7 +232,8 @@ void Registration::fail_with(int status, std::string_view reason, std::string hi
 
 void Registration::on_timeout(TransactionId id, TransactionTimer timer) {
     if (!in_flight_ || id != txn_) return;
-    fail_with(408, "Request Timeout", "no response from the registrar (timer " + std::string(timer_name(timer)) + ")");
+    fail_with(408, "Request Timeout",
+              "no response from the registrar (timer " + std::string(timer_name(timer)) + ")");
 }
 
 void Registration::on_transport_error(TransactionId id) {

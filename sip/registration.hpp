@@ -16,17 +16,17 @@
 namespace pbxbench::sip {
 
 struct RegistrationConfig {
-    Address registrar;         // where REGISTERs are sent
-    std::string registrar_uri; // Request-URI, "sip:DOMAIN"
+    Address registrar;          // where REGISTERs are sent
+    std::string registrar_uri;  // Request-URI, "sip:DOMAIN"
     std::string user;
     std::string password;
-    std::string domain;        // the address-of-record is sip:USER@DOMAIN
-    std::string contact_uri;   // "sip:USER@HOST:PORT", the binding we ask for
+    std::string domain;       // the address-of-record is sip:USER@DOMAIN
+    std::string contact_uri;  // "sip:USER@HOST:PORT", the binding we ask for
     std::chrono::seconds expires{3600};
 };
 
 class Registration {
-public:
+  public:
     enum class State { idle, registering, registered, unregistering, unregistered, failed };
 
     // `layer` must outlive this object; `sent_by` is our Via host:port. Every transaction it
@@ -67,10 +67,10 @@ public:
     std::uint32_t successes() const { return successes_; }
     const RegistrationConfig& config() const { return config_; }
 
-private:
+  private:
     struct Auth {
         Challenge challenge;
-        bool proxy = false;     // 407: Proxy-Authorization instead of Authorization
+        bool proxy = false;  // 407: Proxy-Authorization instead of Authorization
         std::uint32_t nonce_count = 0;
     };
 
@@ -98,7 +98,7 @@ private:
     std::optional<Auth> auth_;
     bool credentials_fresh_ = false;  // the last request answered a challenge to its predecessor
     int challenges_this_round_ = 0;
-    int interval_retries_ = 0;            // 423 answers followed this round
+    int interval_retries_ = 0;  // 423 answers followed this round
     std::optional<TimePoint> refresh_at_;
     int last_status_ = 0;
     std::string last_reason_;

@@ -1,0 +1,158 @@
+#pragma once
+// One echo endpoint's UA core: answers calls (100, optional 180, 200 with an SDP answer),
+// CANCEL, BYE, re-INVITE, OPTIONS and other in-dialog requests, and owns the endpoint's
+// REGISTER client. Sans-IO like the transaction layer: time comes from the injected clock
+// and advance(now), so the fake network tests every path; UasPool drives it on Asio.
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "sip/dialog.hpp"
+#include "sip/registration.hpp"
+#include "sip/transaction_layer.hpp"
+#include "uas/uas_counters.hpp"
+
+namespace pbxbench::uas {
+
+struct AgentConfig {
+    std::string user = "pbxbench";            // the user part of our Contact
+    std::string media_address = "127.0.0.1";  // c= of our SDP
+    // Advertised RTP ports, even ones from this range in turn. Media sockets come in a later
+    // issue: until then the port is only advertised, nothing listens on it.
+    std::uint16_t media_first_port = 40000;
+    std::uint16_t media_port_count = 1000;
+    // Time between the INVITE and the 200 (the phone rings meanwhile); 0 answers at once.
+    std::chrono::milliseconds ring{0};
+    bool send_180 = true;
+    std::uint64_t reject_ratio_ppm = 0;  // share of calls rejected, in parts per million
+    int reject_code = 486;
+    std::optional<sip::RegistrationConfig> registration;  // nullopt: plain mode
+};
+
+class UasAgent final : public sip::TransactionUser {
+  public:
+    using NowFn = std::function<sip::TimePoint()>;
+
+    // `now` is the clock for events the transaction layer delivers without a time.
+    explicit UasAgent(
+        AgentConfig config, NowFn now = [] { return sip::Clock::now(); });
+    ~UasAgent() override;
+
+    // Binds the agent to its layer (which must outlive it); `sent_by` is "host:port", used in
+    // our Contact and Via. Creates the REGISTER client when the config asks for one.
+    void attach(sip::TransactionLayer& layer, const std::string& sent_by);
+
+    // Called after an event may have changed the registration state (the owner reports it).
+    std::function<void(UasAgent&)> on_registration_event;
+    // Called when the agent has new work due at the given time (a ring delay, a refresh).
+    std::function<void(sip::TimePoint)> on_wake;
+
+    void start_registration(sip::TimePoint now);
+    void unregister(sip::TimePoint now);
+    // The REGISTER client, or nullptr in plain mode.
+    const sip::Registration* registration() const { return registration_.get(); }
+
+    // From now on new INVITEs get 503; dialogs in progress are still served.
+    void stop_answering() { stopping_ = true; }
+
+    // Answers calls whose ring delay ended and refreshes the registration when due.
+    void advance(sip::TimePoint now);
+    std::optional<sip::TimePoint> next_deadline() const;
+
+    // Counters, with the layer's retransmission and parse error counts folded in.
+    UasCounters counters() const;
+    // Dialogs answered and not yet ended by BYE (or by a missing ACK).
+    std::size_t active_dialogs() const { return dialogs_.size(); }
+    // Calls received and not yet answered (still ringing).
+    std::size_t ringing() const { return pending_.size(); }
+    const AgentConfig& config() const { return config_; }
+    const std::string& contact_uri() const { return contact_uri_; }
+    // Counts an INVITE dropped before it reached the layer (--drop-invites).
+    void count_dropped_invite() { ++counters_.invites_dropped; }
+
+    // sip::TransactionUser
+    void on_response(sip::TransactionId id, std::uint64_t cookie,
+                     const sip::Message& response) override;
+    void on_client_timeout(sip::TransactionId id, std::uint64_t cookie,
+                           sip::TransactionTimer timer) override;
+    void on_transport_error(sip::TransactionId id, std::uint64_t cookie) override;
+    void on_request(sip::TransactionId id, const sip::Message& request,
+                    const sip::Address& from) override;
+    void on_ack(const sip::Message& ack, const sip::Address& from) override;
+    void on_server_timeout(sip::TransactionId id, sip::TransactionTimer timer) override;
+
+  private:
+    // A call received and ringing: what answering it later needs.
+    struct PendingCall {
+        std::string invite;  // the raw INVITE, to build the 200 or the 487 from
+        std::string to_tag;
+        std::string sdp;  // our answer (or offer, for an INVITE without SDP)
+        sip::Dialog dialog;
+        std::uint16_t media_port = 0;
+        std::uint64_t sdp_session_id = 0;
+    };
+    struct CallDialog {
+        sip::Dialog dialog;
+        sip::TransactionId invite_txn = 0;  // the (re-)INVITE whose 2xx awaits its ACK
+        std::uint16_t media_port = 0;
+        std::uint64_t sdp_session_id = 0;
+        std::uint64_t sdp_version = 1;
+    };
+    struct Due {
+        sip::TimePoint when;
+        sip::TransactionId id;
+        bool operator>(const Due& o) const { return when > o.when; }
+    };
+
+    void on_invite(sip::TransactionId id, const sip::Message& invite, sip::TimePoint now);
+    void answer(sip::TransactionId id, const sip::Message& invite, PendingCall call,
+                sip::TimePoint now);
+    void on_cancel(sip::TransactionId id, const sip::Message& cancel, sip::TimePoint now);
+    void on_bye(sip::TransactionId id, const sip::Message& bye, sip::TimePoint now);
+    void on_reinvite(sip::TransactionId id, const sip::Message& invite, sip::TimePoint now);
+    void on_in_dialog(sip::TransactionId id, const sip::Message& request, sip::TimePoint now);
+    // The dialog a request with a To tag belongs to after its CSeq was checked; answers
+    // 481 or 500 itself and returns nullptr when there is none to serve.
+    CallDialog* find_dialog(sip::TransactionId id, const sip::Message& request, sip::TimePoint now);
+    // Sends a response; dialog-establishing ones (18x/2xx to INVITE) get Contact and Record-Route.
+    void reply(sip::TransactionId id, const sip::Message& request, int status,
+               std::string_view to_tag, sip::TimePoint now, std::string_view sdp = {});
+    // Our SDP for `offer_body` (an answer, or an offer when the INVITE had none); nullopt if
+    // the offer cannot be answered.
+    std::optional<std::string> make_sdp(std::string_view offer_body, std::uint16_t port,
+                                        std::uint64_t session_id, std::uint64_t version) const;
+    std::uint16_t next_media_port();
+    static std::string dialog_key(std::string_view call_id, std::string_view local_tag);
+    void forward_to_registration(const std::function<void(sip::Registration&)>& f);
+    void schedule(sip::TimePoint when);
+
+    AgentConfig config_;
+    NowFn now_;
+    sip::TransactionLayer* layer_ = nullptr;
+    std::string sent_by_;
+    std::string contact_uri_;
+    std::unique_ptr<sip::Registration> registration_;
+    std::string tag_prefix_;
+    std::uint64_t tag_counter_ = 0;
+    std::uint64_t invite_seq_ = 0;  // initial INVITEs seen, for the reject schedule
+    std::uint64_t media_counter_ = 0;
+    std::uint64_t session_base_ = 0;
+    bool stopping_ = false;
+    UasCounters counters_;
+    std::unordered_map<sip::TransactionId, PendingCall> pending_;
+    // One heap of ring deadlines for all calls: no timer per call.
+    std::priority_queue<Due, std::vector<Due>, std::greater<>> ring_due_;
+    std::unordered_map<std::string, CallDialog> dialogs_;               // key: Call-ID and our tag
+    std::unordered_map<sip::TransactionId, std::string> awaiting_ack_;  // INVITE txn -> dialog key
+};
+
+// The cookie the agent's REGISTER transactions carry.
+inline constexpr std::uint64_t registration_cookie = 1;
+
+}  // namespace pbxbench::uas

@@ -1,0 +1,77 @@
+#pragma once
+// The UAS counters in one table: each id is the JSON key, each description the human label.
+#include <array>
+#include <cstdint>
+#include <string_view>
+
+namespace pbxbench::uas {
+
+struct UasCounters {
+    std::uint64_t registrations_ok = 0;  // successful REGISTER rounds, refreshes included
+    std::uint64_t registrations_failed = 0;
+    std::uint64_t invites_received = 0;  // initial INVITEs (not re-INVITEs, not retransmissions)
+    std::uint64_t invites_dropped = 0;   // ignored on purpose by --drop-invites
+    std::uint64_t answered = 0;
+    std::uint64_t rejected = 0;          // by --reject-ratio
+    std::uint64_t offers_refused = 0;    // 488: an SDP offer we cannot answer
+    std::uint64_t refused_stopping = 0;  // 503 while shutting down
+    std::uint64_t cancelled = 0;
+    std::uint64_t acks = 0;
+    std::uint64_t ack_timeouts = 0;  // Timer L or H: the caller never ACKed
+    std::uint64_t byes = 0;
+    std::uint64_t reinvites = 0;
+    std::uint64_t options = 0;
+    std::uint64_t in_dialog_other = 0;       // INFO, UPDATE, NOTIFY... answered 200
+    std::uint64_t unknown_dialog = 0;        // answered 481
+    std::uint64_t retransmissions_sent = 0;  // from the transaction layers
+    std::uint64_t retransmissions_received = 0;
+    std::uint64_t parse_errors = 0;
+
+    UasCounters& operator+=(const UasCounters& o);
+};
+
+struct CounterInfo {
+    std::string_view id;
+    std::string_view description;
+    std::uint64_t UasCounters::*field;
+};
+
+inline constexpr std::array<CounterInfo, 19> uas_counter_table{{
+    {"registrations_ok", "successful registrations (refreshes included)",
+     &UasCounters::registrations_ok},
+    {"registrations_failed", "failed registrations", &UasCounters::registrations_failed},
+    {"invites_received", "INVITEs received", &UasCounters::invites_received},
+    {"invites_dropped", "INVITEs dropped on purpose (--drop-invites)",
+     &UasCounters::invites_dropped},
+    {"answered", "calls answered 200", &UasCounters::answered},
+    {"rejected", "calls rejected (--reject-ratio)", &UasCounters::rejected},
+    {"offers_refused", "SDP offers refused with 488", &UasCounters::offers_refused},
+    {"refused_stopping", "INVITEs refused with 503 during shutdown",
+     &UasCounters::refused_stopping},
+    {"cancelled", "calls cancelled before the answer", &UasCounters::cancelled},
+    {"acks", "ACKs of 2xx received", &UasCounters::acks},
+    {"ack_timeouts", "answers never ACKed", &UasCounters::ack_timeouts},
+    {"byes", "BYEs answered 200", &UasCounters::byes},
+    {"reinvites", "re-INVITEs answered", &UasCounters::reinvites},
+    {"options", "OPTIONS answered", &UasCounters::options},
+    {"in_dialog_other", "other in-dialog requests answered 200", &UasCounters::in_dialog_other},
+    {"unknown_dialog", "requests answered 481 (no such dialog)", &UasCounters::unknown_dialog},
+    {"retransmissions_sent", "SIP retransmissions sent", &UasCounters::retransmissions_sent},
+    {"retransmissions_received", "SIP retransmissions received",
+     &UasCounters::retransmissions_received},
+    {"parse_errors", "datagrams that were not valid SIP", &UasCounters::parse_errors},
+}};
+
+inline UasCounters& UasCounters::operator+=(const UasCounters& o) {
+    for (const CounterInfo& c : uas_counter_table) this->*c.field += o.*c.field;
+    return *this;
+}
+
+// Whether call `k` (0-based, in arrival order) is rejected when a share `ratio_ppm` (parts
+// per million) of calls is: exactly floor(N*ratio) of any first N calls, spread evenly.
+// Integer arithmetic so 0.1 means exactly one call in ten.
+constexpr bool rejects_call(std::uint64_t k, std::uint64_t ratio_ppm) {
+    return (k + 1) * ratio_ppm / 1000000 > k * ratio_ppm / 1000000;
+}
+
+}  // namespace pbxbench::uas

@@ -32,6 +32,9 @@ struct UacArgs {
     std::string from_user = "pbxbench";
     std::string user;
     std::string password;
+    bool register_first = false;
+    std::string domain;
+    int expires_s = 3600;
     int t1_ms = 500;
     double progress_s = 1;
     double grace_s = 5;
@@ -66,6 +69,13 @@ uac::BatchOptions to_options(const UacArgs& a) {
     o.cancel_ratio = a.cancel_ratio;
     o.ring_timeout = std::chrono::milliseconds(static_cast<long>(a.ring_timeout_s * 1000));
     o.from_user = a.from_user;
+    o.register_first = a.register_first;
+    if (a.register_first) {
+        if (a.user.empty()) throw Fatal("--register needs --user (and --password)", ExitCode::usage);
+        o.register_domain = a.domain.empty() ? std::string(target->host) : a.domain;
+        o.register_expires = std::chrono::seconds(a.expires_s);
+        if (a.from_user == "pbxbench") o.from_user = a.user;  // register and call as the extension
+    }
     o.auth_user = a.user;
     o.auth_password = a.password;
     o.timers.t1 = std::chrono::milliseconds(a.t1_ms);
@@ -126,6 +136,10 @@ ExitCode run_uac(const UacArgs& args) {
     nlohmann::json summary = uac::summary_json(batch, wall_s, uac::process_cpu(), interrupted);
     std::cout << summary.dump() << '\n' << std::flush;
     const auto& stats = batch.stats();
+    if (!batch.setup_error().empty()) {
+        std::cerr << "error: " << batch.setup_error() << "\n";
+        return ExitCode::failed;
+    }
     if (interrupted) return ExitCode::interrupted;
     if (stats.failed() == 0 && stats.attempted == options.total) return ExitCode::success;
     std::cerr << "pbxbench uac: " << stats.failed() << " of " << stats.attempted << " calls failed: "
@@ -152,6 +166,9 @@ void add_uac_command(CLI::App& app, ExitCode& result) {
     cmd->add_option("--from-user", a->from_user, "User part of our From and Contact")->capture_default_str();
     cmd->add_option("--user", a->user, "User name for digest challenges to our INVITEs");
     cmd->add_option("--password", a->password, "Password for digest challenges");
+    cmd->add_flag("--register", a->register_first, "REGISTER --user at the proxy before calling; un-REGISTER after");
+    cmd->add_option("--domain", a->domain, "Registration domain (default: the target's host)");
+    cmd->add_option("--expires", a->expires_s, "Requested registration expiry, seconds")->capture_default_str()->check(CLI::Range(10, 86400));
     cmd->add_option("--t1-ms", a->t1_ms, "SIP timer T1 in ms")->capture_default_str()->check(CLI::Range(1, 10000));
     cmd->add_option("--progress-interval", a->progress_s, "Seconds between progress lines")->capture_default_str()->check(CLI::Range(0.05, 3600.0));
     cmd->add_option("--grace", a->grace_s, "Seconds to end active calls after SIGINT/SIGTERM")->capture_default_str()->check(CLI::Range(0.0, 600.0));

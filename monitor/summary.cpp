@@ -8,6 +8,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/distribution.hpp"
+
 namespace pbxbench::monitor {
 
 namespace {
@@ -111,20 +113,8 @@ nlohmann::json health_json(const std::vector<HealthResult>& polls) {
 }  // namespace
 
 Stats summarize(std::vector<double> values) {
-    Stats s;
-    s.count = values.size();
-    if (values.empty()) return s;
-    std::sort(values.begin(), values.end());
-    auto rank = [&](double p) {
-        auto r =
-            static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(values.size())));
-        return values[std::clamp<std::size_t>(r, 1, values.size()) - 1];
-    };
-    s.avg = std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size());
-    s.p50 = rank(50);
-    s.p95 = rank(95);
-    s.peak = values.back();
-    return s;
+    DistributionSummary d = pbxbench::summarize(values);
+    return {d.count, d.mean, d.p50, d.p95, d.max};
 }
 
 nlohmann::json summary_json(const Recording& rec) {

@@ -22,6 +22,11 @@ struct BatchOptions {
     std::string from_user = "pbxbench";
     std::string auth_user;                     // answers digest challenges to INVITE when set
     std::string auth_password;
+    // REGISTER auth_user@register_domain at next_hop before the first call, un-REGISTER after
+    // the last (as a PBX's extension would).
+    bool register_first = false;
+    std::string register_domain;
+    std::chrono::seconds register_expires{3600};
     std::uint16_t media_base_port = 30000;     // advertised in the SDP offers
     std::chrono::milliseconds tick{5};         // scheduling quantum: calls start at most this late
     sip::TimerSettings timers;

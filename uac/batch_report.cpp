@@ -59,6 +59,15 @@ nlohmann::json summary_json(const CallBatch& batch, double wall_s, const Process
     nlohmann::json status_codes = nlohmann::json::object();
     for (const auto& [code, n] : s.final_status) status_codes[std::to_string(code)] = n;
     double cpu_s = cpu.user_s + cpu.system_s;
+    nlohmann::json registration = nullptr;
+    if (const sip::Registration* r = batch.registration()) {
+        registration = {{"user", r->config().user},
+                        {"state", std::string(sip::to_string(r->state()))},
+                        {"status", r->last_status()},
+                        {"reason", r->last_reason()},
+                        {"contact", r->accepted_contact()},
+                        {"expires_s", r->granted_expires().count()}};
+    }
     return {
         {"event", "summary"},
         {"schema_version", 1},
@@ -76,6 +85,8 @@ nlohmann::json summary_json(const CallBatch& batch, double wall_s, const Process
           {"t1_ms", std::chrono::duration<double, std::milli>(o.timers.t1).count()},
           {"tick_ms", o.tick.count()},
           {"call_id_prefix", o.call_id_prefix}}},
+        {"setup_error", batch.setup_error().empty() ? nlohmann::json(nullptr) : nlohmann::json(batch.setup_error())},
+        {"registration", registration},
         {"attempted", s.attempted},
         {"completed", s.count(Outcome::completed)},
         {"failed", s.failed()},

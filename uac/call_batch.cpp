@@ -82,12 +82,52 @@ TimePoint CallBatch::due(std::uint64_t index) const {
 void CallBatch::start(std::function<void()> on_finished) {
     on_finished_ = std::move(on_finished);
     started_ = true;
-    t0_ = Clock::now();
+    const TimePoint now = Clock::now();
+    if (!options_.register_first) {
+        begin_calls(now);
+        return;
+    }
+    sip::RegistrationConfig rc;
+    rc.registrar = options_.next_hop;
+    rc.domain = options_.register_domain;
+    rc.registrar_uri = "sip:" + rc.domain;
+    rc.user = options_.auth_user;
+    rc.password = options_.auth_password;
+    rc.contact_uri = "sip:" + options_.from_user + "@" + endpoint_->sent_by();
+    rc.expires = options_.register_expires;
+    registration_ = std::make_unique<sip::Registration>(endpoint_->layer(), endpoint_->sent_by(), rc,
+                                                        cookie(0, Kind::register_));
+    awaiting_registration_ = true;
+    registration_->start(now);
+    rearm(now);
+}
+
+void CallBatch::begin_calls(TimePoint now) {
+    t0_ = now;
     if (options_.total == 0) {
         check_finished();
         return;
     }
-    wake(t0_);
+    wake(now);
+}
+
+void CallBatch::on_registration_event(TimePoint now) {
+    using State = sip::Registration::State;
+    State state = registration_->state();
+    if (awaiting_registration_ && state == State::registered) {
+        awaiting_registration_ = false;
+        begin_calls(now);
+        return;
+    }
+    if (awaiting_registration_ && state == State::failed) {
+        awaiting_registration_ = false;
+        setup_error_ = "registration of " + options_.auth_user + " at " + options_.next_hop.to_string() +
+                       " failed: " + std::to_string(registration_->last_status()) + " " + registration_->last_reason();
+        if (!registration_->failure_hint().empty()) setup_error_ += " (" + registration_->failure_hint() + ")";
+        stopping_ = true;
+    }
+    check_finished();
+    rearm(now);
 }
 
 void CallBatch::push(Event e, TimePoint now) {
@@ -99,8 +139,13 @@ void CallBatch::rearm(TimePoint now) {
     if (finished_) return;
     TimePoint earliest = TimePoint::max();
     if (!events_.empty()) earliest = events_.top().when;
+    if (registration_) {
+        if (auto refresh = registration_->next_deadline()) earliest = std::min(earliest, *refresh);
+    }
     bool room = options_.max_concurrent == 0 || calls_.size() < options_.max_concurrent;
-    if (!stopping_ && next_index_ < options_.total && room) earliest = std::min(earliest, due(next_index_));
+    if (!stopping_ && !awaiting_registration_ && next_index_ < options_.total && room) {
+        earliest = std::min(earliest, due(next_index_));
+    }
     if (earliest == TimePoint::max()) {
         armed_at_ = earliest;
         timer_.cancel();
@@ -122,13 +167,18 @@ void CallBatch::rearm(TimePoint now) {
 
 void CallBatch::wake(TimePoint now) {
     last_wake_ = now;
-    while (!stopping_ && next_index_ < options_.total && due(next_index_) <= now &&
+    if (registration_) registration_->advance(now);
+    while (!stopping_ && !awaiting_registration_ && next_index_ < options_.total && due(next_index_) <= now &&
            (options_.max_concurrent == 0 || calls_.size() < options_.max_concurrent)) {
         start_call(next_index_++, now);
     }
     while (!events_.empty() && events_.top().when <= now) {
         Event e = events_.top();
         events_.pop();
+        if (e.kind == EventKind::unregister_deadline) {
+            unregister_deadline_passed_ = true;  // check_finished() below then gives up waiting
+            continue;
+        }
         if (e.kind == EventKind::grace_over) {
             std::vector<std::uint64_t> left;
             for (const auto& [index, call] : calls_) left.push_back(index);
@@ -233,12 +283,18 @@ void CallBatch::on_response(sip::TransactionId id, std::uint64_t cookie_value, c
         }
         return;
     }
+    if (static_cast<Kind>(cookie_value & 3) == Kind::register_) {
+        if (registration_) registration_->on_response(r, now);
+        on_registration_event(now);
+        return;
+    }
     Call* c = find(cookie_value >> 2);
     if (c == nullptr) return;
     switch (static_cast<Kind>(cookie_value & 3)) {
         case Kind::invite: on_invite_response(*c, r, now); break;
         case Kind::bye: on_bye_response(*c, r); break;
         case Kind::cancel: break;  // the INVITE's 487 (or 2xx) tells what happened
+        case Kind::register_: break;
     }
     check_finished();
     rearm(now);
@@ -337,8 +393,13 @@ void CallBatch::on_bye_response(Call& c, const sip::Message& r) {
     }
 }
 
-void CallBatch::on_client_timeout(sip::TransactionId, std::uint64_t cookie_value, sip::TransactionTimer t) {
+void CallBatch::on_client_timeout(sip::TransactionId id, std::uint64_t cookie_value, sip::TransactionTimer t) {
     const TimePoint now = Clock::now();
+    if (static_cast<Kind>(cookie_value & 3) == Kind::register_) {
+        if (registration_) registration_->on_timeout(id, t);
+        on_registration_event(now);
+        return;
+    }
     Call* c = find(cookie_value >> 2);
     if (c == nullptr) return;
     Kind kind = static_cast<Kind>(cookie_value & 3);
@@ -350,7 +411,12 @@ void CallBatch::on_client_timeout(sip::TransactionId, std::uint64_t cookie_value
     rearm(now);
 }
 
-void CallBatch::on_transport_error(sip::TransactionId, std::uint64_t cookie_value) {
+void CallBatch::on_transport_error(sip::TransactionId id, std::uint64_t cookie_value) {
+    if (static_cast<Kind>(cookie_value & 3) == Kind::register_) {
+        if (registration_) registration_->on_transport_error(id);
+        on_registration_event(Clock::now());
+        return;
+    }
     if (find(cookie_value >> 2) != nullptr) end(cookie_value >> 2, Outcome::transport_error);
     check_finished();
     rearm(Clock::now());
@@ -405,8 +471,20 @@ void CallBatch::stop() {
 }
 
 void CallBatch::check_finished() {
-    if (finished_ || !started_ || !calls_.empty()) return;
+    if (finished_ || !started_ || awaiting_registration_ || !calls_.empty()) return;
     if (!stopping_ && next_index_ < options_.total) return;
+    if (registration_ && setup_error_.empty()) {
+        // Remove our binding, waiting a bounded time for the registrar's answer.
+        const TimePoint now = Clock::now();
+        if (!unregister_sent_) {
+            unregister_sent_ = true;
+            registration_->unregister(now);
+            push({now + std::chrono::seconds(3), 0, EventKind::unregister_deadline}, now);
+        }
+        using State = sip::Registration::State;
+        bool done = registration_->state() == State::unregistered || registration_->state() == State::failed;
+        if (!done && !unregister_deadline_passed_) return;
+    }
     finished_ = true;
     timer_.cancel();
     endpoint_->close();

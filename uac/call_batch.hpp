@@ -15,6 +15,7 @@
 #include "base/error.hpp"
 #include "sip/dialog.hpp"
 #include "sip/endpoint.hpp"
+#include "sip/registration.hpp"
 #include "uac/batch_options.hpp"
 #include "uac/call_stats.hpp"
 
@@ -40,6 +41,10 @@ public:
     const sip::TransactionCounters& transaction_counters() const;
     const BatchOptions& options() const { return options_; }
     const sip::Address& local_address() const;
+    // The REGISTER client when --register was asked for, else null.
+    const sip::Registration* registration() const { return registration_.get(); }
+    // Why the batch could not run (e.g. registration refused); empty when it ran.
+    const std::string& setup_error() const { return setup_error_; }
     std::uint64_t kernel_drops() const;
 
     // sip::TransactionUser
@@ -51,8 +56,8 @@ public:
 
 private:
     enum class Phase : std::uint8_t { inviting, ringing, answered, cancelling, byeing };
-    enum class Kind : std::uint8_t { invite = 0, bye = 1, cancel = 2 };
-    enum class EventKind : std::uint8_t { bye, ring_timeout, grace_over };
+    enum class Kind : std::uint8_t { invite = 0, bye = 1, cancel = 2, register_ = 3 };
+    enum class EventKind : std::uint8_t { bye, ring_timeout, grace_over, unregister_deadline };
 
     struct Call {
         std::uint64_t index = 0;
@@ -92,6 +97,8 @@ private:
     void on_retransmitted_2xx(const sip::Message& r);
     void end(std::uint64_t index, Outcome outcome);
     void check_finished();
+    void on_registration_event(sip::TimePoint now);
+    void begin_calls(sip::TimePoint now);
     Call* find(std::uint64_t index);
     std::string call_id(std::uint64_t index) const;
     static std::uint64_t cookie(std::uint64_t index, Kind k) { return index << 2 | static_cast<std::uint64_t>(k); }
@@ -109,6 +116,11 @@ private:
     CallStats stats_;
     std::string sdp_host_;
     std::function<void()> on_finished_;
+    std::unique_ptr<sip::Registration> registration_;
+    bool awaiting_registration_ = false;
+    bool unregister_sent_ = false;
+    bool unregister_deadline_passed_ = false;
+    std::string setup_error_;
     bool started_ = false;
     bool stopping_ = false;
     bool finished_ = false;

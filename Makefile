@@ -17,8 +17,10 @@ build: deps
 deps:
 	scripts/install-deps
 
-bench: build  ## benchmarks that print figures (not tests)
+bench: build  ## benchmarks that print figures (not tests); they share the machine with everything else
 	$(BUILD)/bench/bench_sip_codec
+	$(BUILD)/bench/bench_monitor_overhead --seconds 60
+	bench/signaling_cps $(BUILD)/pbxbench
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -191,12 +191,16 @@ void Monitor::poll_health_once(SteadyTime now) {
 
 void Monitor::health_loop(std::stop_token stop) {
     const SteadyTime t0 = *start_;
+    const auto half = config_.interval / 2;
     for (std::int64_t k = 0;; ++k) {
         poll_health_once(seams_.clock->now());
         // Skip the slots a slow poll overran instead of firing them back to back.
-        const auto elapsed = seams_.clock->now() - t0;
+        const auto elapsed = seams_.clock->now() - t0 + half;
         k = std::max<std::int64_t>(k, elapsed / config_.interval);
-        if (!seams_.clock->sleep_until(t0 + (k + 1) * config_.interval, stop)) return;
+        // Poll half an interval before each sample: the poll for tick k+1 has long finished
+        // when that sample is taken, so samples and polls pair one to one instead of racing
+        // (a sample slowed by a PSS read would otherwise take two polls' worth and drop one).
+        if (!seams_.clock->sleep_until(t0 + (k + 1) * config_.interval - half, stop)) return;
     }
 }
 

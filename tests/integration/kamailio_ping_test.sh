@@ -3,14 +3,9 @@
 # Asserts exit codes, JSON fields and that no process we started is left.
 set -uo pipefail
 pbxbench=$1
-root=$(cd "$(dirname "$0")/../.." && pwd)
-source "$root/scripts/lib/kamailio.sh"
+source "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
 trap 'stop_kamailio; rm -rf "$work"' EXIT
-failures=0
-check() {  # check DESCRIPTION COMMAND...
-  if "${@:2}"; then echo "ok: $1"; else echo "FAIL: $1"; failures=$((failures + 1)); fi
-}
 
 start_kamailio "$work/kam" || exit 1
 wait_kamailio_ready "$pbxbench" 15 || exit 1
@@ -35,5 +30,4 @@ pid=$KAM_PID
 stop_kamailio
 check "kamailio process group gone after stop" bash -c "! kill -0 -- -$pid 2>/dev/null"
 
-echo "kamailio_ping_test: $failures failure(s)"
-[ "$failures" -eq 0 ]
+finish_tests kamailio_ping_test

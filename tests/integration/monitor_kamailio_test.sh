@@ -4,8 +4,7 @@
 # `pbxbench uac` holds calls through it.
 set -uo pipefail
 pbxbench=$1
-root=$(cd "$(dirname "$0")/../.." && pwd)
-source "$root/scripts/lib/kamailio.sh"
+source "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -14,8 +13,6 @@ cleanup() {
   [ -n "${KEEP:-}" ] && cp -r "$work" /tmp/monkeep; rm -rf "$work"
 }
 trap cleanup EXIT
-failures=0
-check() { if "${@:2}" > /dev/null; then echo "ok: $1"; else echo "FAIL: $1"; failures=$((failures + 1)); fi; }
 
 start_kamailio "$work/kam" || exit 1
 wait_kamailio_ready "$pbxbench" 15 || exit 1
@@ -53,5 +50,4 @@ check "monitor: every poll of the health endpoint succeeded ($health_ok of $samp
 check "monitor: unknown PID exits 2" [ $? -eq 2 ]
 check "monitor: error names the PID" grep -q 'no process with PID 999999999' "$work/badpid.err"
 
-echo "monitor_kamailio_test: $failures failure(s)"
-[ "$failures" -eq 0 ]
+finish_tests monitor_kamailio_test

@@ -4,8 +4,7 @@
 # and that every process we started is gone.
 set -uo pipefail
 pbxbench=$1
-root=$(cd "$(dirname "$0")/../.." && pwd)
-source "$root/scripts/lib/kamailio.sh"
+source "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
 pids=()
 cleanup() {
@@ -15,10 +14,6 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-failures=0
-check() {  # check DESCRIPTION COMMAND...
-  if "${@:2}"; then echo "ok: $1"; else echo "FAIL: $1"; failures=$((failures + 1)); fi
-}
 summary() { grep '"event":"summary"' "$1" | tail -1; }
 field() { summary "$1" | jq -r "$2"; }
 wait_ready() {  # wait_ready FILE: until a `ready` event, at most 10 s
@@ -116,5 +111,4 @@ stop_kamailio
 for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
 no_leftovers() { ! kill -0 -- "-$kam_pid" 2>/dev/null && [ -z "$(jobs -pr)" ]; }
 check "no process of ours left" no_leftovers
-echo "uac_interop_test: $failures failure(s)"
-[ "$failures" -eq 0 ]
+finish_tests uac_interop_test

@@ -4,16 +4,11 @@
 # process we started is left. Every process is stopped by PID; every wait is bounded.
 set -uo pipefail
 pbxbench=$1
-root=$(cd "$(dirname "$0")/../.." && pwd)
-source "$root/scripts/lib/kamailio.sh"
+source "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
 uas_pid=
 uas_rc=
 trap 'stop_uas; stop_kamailio; rm -rf "$work"' EXIT
-failures=0
-check() {  # check DESCRIPTION COMMAND...
-  if "${@:2}"; then echo "ok: $1"; else echo "FAIL: $1"; failures=$((failures + 1)); fi
-}
 
 # start_uas NAME ARGS...: `pbxbench uas ARGS` in its own process group; events in $work/NAME.jsonl.
 start_uas() {
@@ -126,5 +121,4 @@ check "wrong password: error names user, status and reason" \
   grep -q "error: registration of bob at 127.0.0.1:$KAM_SIP_PORT failed: 401 Unauthorized" "$work/bad.err"
 check "wrong password: summary says registration_failed" grep -q '"outcome":"registration_failed"' "$work/bad.jsonl"
 
-echo "uas_interop_test: $failures failure(s)"
-[ "$failures" -eq 0 ]
+finish_tests uas_interop_test

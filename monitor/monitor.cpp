@@ -206,9 +206,11 @@ void Monitor::health_loop(std::stop_token stop) {
 
 void Monitor::run(std::stop_token stop, const std::function<void(const Sample&)>& on_sample) {
     Clock& clock = *seams_.clock;
-    const SteadyTime t0 = clock.now();
-    if (!start_) start_ = t0;
     const auto interval = config_.interval;
+    // With a health endpoint the first poll goes out now and the first sample half an interval
+    // later, so even sample 0 carries its own poll (see health_loop).
+    const SteadyTime t0 = clock.now() + (probe_ ? interval / 2 : SteadyTime::duration{});
+    if (!start_) start_ = t0;
     const std::int64_t last_tick = config_.duration
                                        ? static_cast<std::int64_t>(*config_.duration / interval)
                                        : std::numeric_limits<std::int64_t>::max();
@@ -219,7 +221,8 @@ void Monitor::run(std::stop_token stop, const std::function<void(const Sample&)>
     if (probe_) health = std::jthread([this](std::stop_token st) { health_loop(st); });
 
     std::int64_t tick = 0;
-    SteadyTime now = t0;
+    if (probe_ && !clock.sleep_until(t0, stop)) return;
+    SteadyTime now = probe_ ? clock.now() : t0;
     while (true) {
         const SteadyTime scheduled = t0 + tick * interval;
         Sample s = take_sample(now, tick, std::max(0.0, ms_between(scheduled, now)));

@@ -25,7 +25,7 @@ start_kamailio() {
   KAM_SIP_PORT=$(pick_port) && KAM_HTTP_PORT=$(pick_port) || return 1
   sed -e "s/\${SIP_PORT}/$KAM_SIP_PORT/g; s/\${HTTP_PORT}/$KAM_HTTP_PORT/g" \
       -e "s/\${UDP_WORKERS}/4/g; s/\${EXTENSION_PASSWORD}/${KAM_PASSWORD:-secret}/g" \
-      -e "s/\${RTPENGINE_NG_PORT}/0/g" \
+      -e "s/\${RTPENGINE_NG_PORT}/0/g" -e "s|\${RUN_DIR}|$run_dir|g" \
       "$root/profiles/kamailio/kamailio.cfg.in" > "$run_dir/kamailio.cfg"
   # setsid: own process group; --pdeathsig: Kamailio stops if this shell dies.
   setsid setpriv --pdeathsig TERM kamailio -DD -E -f "$run_dir/kamailio.cfg" -Y "$run_dir" \

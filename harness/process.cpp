@@ -1,0 +1,63 @@
+#include "harness/process.hpp"
+
+#include <string.h>
+
+#include <algorithm>
+
+namespace pbxbench::harness {
+
+std::string signal_name(int signal) {
+    // sigabbrev_np (glibc 2.32) names signals without the SIG prefix and is thread-safe,
+    // unlike strsignal, which also describes rather than names.
+    if (const char* abbrev = sigabbrev_np(signal)) return std::string("SIG") + abbrev;
+    return "signal " + std::to_string(signal);
+}
+
+std::string ExitStatus::describe() const {
+    if (signal == 0) return "exit code " + std::to_string(code);
+    return "killed by " + signal_name(signal) + (core_dumped ? " (core dumped)" : "");
+}
+
+std::string format_log_tail(const std::vector<std::string>& lines) {
+    if (lines.empty()) return "\n  (the log is empty)";
+    std::string out;
+    for (const auto& line : lines) out += "\n  | " + line;
+    return out;
+}
+
+Result<Process*> ChildSet::start(const LaunchSpec& spec) {
+    auto child = launcher_.launch(spec);
+    if (!child) return fail(child.error().message);
+    children_.push_back(std::move(*child));
+    return children_.back().get();
+}
+
+std::vector<std::pair<std::string, ExitStatus>> ChildSet::stop_all() {
+    std::vector<std::pair<std::string, ExitStatus>> statuses;
+    while (!children_.empty()) {
+        auto& child = children_.back();
+        statuses.emplace_back(child->name(), child->stop());
+        children_.pop_back();
+    }
+    return statuses;
+}
+
+Result<void> run_to_completion(ProcessLauncher& launcher, const LaunchSpec& spec, std::chrono::milliseconds timeout) {
+    auto child = launcher.launch(spec);
+    if (!child) return fail(child.error().message);
+    Process& p = **child;
+    std::optional<ExitStatus> status = p.wait_for(timeout);
+    if (!status) {
+        p.stop();
+        return fail(spec.name + " did not finish within " + std::to_string(timeout.count() / 1000.0).substr(0, 5) +
+                    " s and was stopped; its log ends with:" + format_log_tail(p.log_tail(20)));
+    }
+    if (!status->success()) {
+        p.stop();  // reaps anything it left in its group
+        return fail(spec.name + " failed (" + status->describe() + "); its log ends with:" + format_log_tail(p.log_tail(20)));
+    }
+    p.stop();
+    return {};
+}
+
+}  // namespace pbxbench::harness

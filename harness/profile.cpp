@@ -1,0 +1,306 @@
+#include "harness/profile.hpp"
+
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "harness/profile_check.hpp"
+#include "harness/toml_reader.hpp"
+
+namespace pbxbench::harness {
+
+using detail::ProfileError;
+using detail::TableReader;
+
+namespace {
+
+int signal_field(TableReader& t, std::string_view key) {
+    auto s = t.string(key);
+    if (!s) return SIGTERM;
+    auto sig = parse_signal(*s);
+    if (!sig) t.error(key, sig.error().message);
+    return *sig;
+}
+
+double grace_field(TableReader& t) {
+    return t.number("stop_grace_s").value_or(5.0);
+}
+
+SutSpec read_sut(TableReader t) {
+    SutSpec sut;
+    sut.command = t.required_strings("command");
+    sut.workdir = t.string("workdir").value_or("");
+    sut.env = t.string_map("env").value_or(std::map<std::string, std::string>{});
+    sut.stop_signal = signal_field(t, "stop_signal");
+    sut.stop_grace_s = grace_field(t);
+    sut.version_command = t.strings("version_command").value_or(Argv{});
+    t.finish();
+    return sut;
+}
+
+SipSpec read_sip(TableReader t) {
+    SipSpec sip;
+    sip.host = t.string("host").value_or(sip.host);
+    // The port may be written as a number or as a string holding ${SIP_PORT}.
+    sip.port = t.string_or_integer("port").value_or(sip.port);
+    t.finish();
+    return sip;
+}
+
+HealthSpec read_health(TableReader t) {
+    HealthSpec h;
+    h.url = t.required_string("url");
+    h.method = t.string("method").value_or(h.method);
+    h.body = t.string("body").value_or("");
+    h.headers = t.strings("headers").value_or(std::vector<std::string>{});
+    h.calls_pointer = t.string("calls_pointer").value_or("");
+    h.calls_metric = t.string("calls_metric").value_or("");
+    h.ready_pointer = t.string("ready_pointer").value_or("");
+    h.ready_value = t.string("ready_value").value_or(h.ready_value);
+    if (!h.calls_pointer.empty() && !h.calls_metric.empty())
+        t.error("calls_metric", "give calls_pointer or calls_metric, not both");
+    for (const char* key : {"calls_pointer", "ready_pointer"}) {
+        std::string v = key == std::string_view("calls_pointer") ? h.calls_pointer : h.ready_pointer;
+        if (!v.empty() && v.front() != '/') t.error(key, "expected a JSON pointer like /result/all");
+    }
+    t.finish();
+    return h;
+}
+
+ReadinessSpec read_readiness(TableReader t) {
+    ReadinessSpec r;
+    r.timeout_s = t.number("timeout_s").value_or(r.timeout_s);
+    r.sip_options = t.boolean("sip_options").value_or(r.sip_options);
+    r.health = t.boolean("health").value_or(r.health);
+    t.finish();
+    return r;
+}
+
+SidecarReady read_ready(TableReader& parent) {
+    SidecarReady ready;
+    auto t = parent.table("ready");
+    if (!t) return ready;
+    int given = 0;
+    auto take = [&](SidecarReady::Kind kind, std::optional<std::string> value) {
+        if (!value) return;
+        ready = SidecarReady{kind, *value};
+        ++given;
+    };
+    take(SidecarReady::Kind::udp_port, t->string_or_integer("udp_port"));
+    take(SidecarReady::Kind::tcp_port, t->string_or_integer("tcp_port"));
+    take(SidecarReady::Kind::log_contains, t->string("log_contains"));
+    t->finish();
+    if (given != 1) parent.error("ready", "expected exactly one of udp_port, tcp_port, log_contains");
+    return ready;
+}
+
+SidecarSpec read_sidecar(TableReader t) {
+    SidecarSpec s;
+    s.name = t.required_string("name");
+    s.command = t.required_strings("command");
+    s.env = t.string_map("env").value_or(std::map<std::string, std::string>{});
+    s.ready = read_ready(t);
+    s.scenarios = t.strings("scenarios").value_or(std::vector<std::string>{});
+    s.stop_signal = signal_field(t, "stop_signal");
+    s.stop_grace_s = grace_field(t);
+    t.finish();
+    return s;
+}
+
+SetupSpec read_setup(TableReader t) {
+    SetupSpec s;
+    s.name = t.string("name").value_or("");
+    s.command = t.required_strings("command");
+    s.scenarios = t.strings("scenarios").value_or(std::vector<std::string>{});
+    s.timeout_s = t.number("timeout_s").value_or(s.timeout_s);
+    if (s.name.empty()) s.name = s.command.front();
+    t.finish();
+    return s;
+}
+
+UsersSpec read_users(TableReader t) {
+    UsersSpec u;
+    u.password = t.string("password").value_or("");
+    auto names = t.strings("names");
+    auto count = t.number("count");
+    auto prefix = t.string("prefix").value_or("");
+    auto first = static_cast<long>(t.number("first").value_or(1000));
+    if (names && count) t.error("count", "give names or count (with prefix/first), not both");
+    if (names) u.names = *names;
+    for (long i = 0; count && i < static_cast<long>(*count); ++i) u.names.push_back(prefix + std::to_string(first + i));
+    t.finish();
+    return u;
+}
+
+ScenarioSpec read_scenario(TableReader t) {
+    ScenarioSpec s;
+    s.name = t.required_string("name");
+    s.description = t.string("description").value_or("");
+    s.args = t.strings("args").value_or(Argv{});
+    s.vars = t.string_map("vars").value_or(std::map<std::string, std::string>{});
+    s.sidecars = t.strings("sidecars").value_or(std::vector<std::string>{});
+    t.finish();
+    return s;
+}
+
+Profile read_profile(const toml::table& root, const std::filesystem::path& file) {
+    Profile p;
+    p.file = file;
+    p.dir = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
+    TableReader t(root, file.string(), "");
+    p.name = t.required_string("name");
+    p.description = t.string("description").value_or("");
+    auto sut = t.table("sut");
+    if (!sut) t.error("sut", "missing (expected a [sut] table with at least `command`)");
+    p.sut = read_sut(*sut);
+    if (auto sip = t.table("sip")) p.sip = read_sip(*sip);
+    if (auto health = t.table("health")) p.health = read_health(*health);
+    if (auto readiness = t.table("readiness")) p.readiness = read_readiness(*readiness);
+    for (auto& tt : t.tables("templates")) {
+        TemplateSpec spec;
+        std::string source = tt.required_string("source");
+        spec.source = std::filesystem::path(source).is_absolute() ? std::filesystem::path(source) : p.dir / source;
+        spec.target = tt.required_string("target");
+        if (spec.target.find('/') != std::string::npos) tt.error("target", "expected a file name (no '/'), got " + spec.target);
+        tt.finish();
+        p.templates.push_back(spec);
+    }
+    for (auto& st : t.tables("sidecars")) p.sidecars.push_back(read_sidecar(st));
+    for (auto& st : t.tables("setup")) p.setup.push_back(read_setup(st));
+    if (auto users = t.table("users")) p.users = read_users(*users);
+    p.vars = t.string_map("vars").value_or(std::map<std::string, std::string>{});
+    for (auto& st : t.tables("scenarios")) p.scenarios.push_back(read_scenario(st));
+    if (p.scenarios.empty()) t.error("scenarios", "missing (expected at least one [[scenarios]] table)");
+    if (p.readiness.health && !p.health) t.error("readiness", "health = true needs a [health] table");
+    t.finish();
+    detail::check_profile(p);
+    return p;
+}
+
+}  // namespace
+
+const ScenarioSpec* Profile::find_scenario(std::string_view scenario) const {
+    for (const auto& s : scenarios)
+        if (s.name == scenario) return &s;
+    return nullptr;
+}
+
+const SidecarSpec* Profile::find_sidecar(std::string_view sidecar) const {
+    for (const auto& s : sidecars)
+        if (s.name == sidecar) return &s;
+    return nullptr;
+}
+
+std::vector<const SidecarSpec*> Profile::sidecars_for(const ScenarioSpec& scenario) const {
+    std::vector<const SidecarSpec*> out;
+    for (const auto& s : sidecars) {
+        bool wanted = std::find(scenario.sidecars.begin(), scenario.sidecars.end(), s.name) != scenario.sidecars.end() ||
+                      std::find(s.scenarios.begin(), s.scenarios.end(), scenario.name) != s.scenarios.end();
+        if (wanted) out.push_back(&s);
+    }
+    return out;
+}
+
+std::vector<const SetupSpec*> Profile::setup_for(const ScenarioSpec& scenario) const {
+    std::vector<const SetupSpec*> out;
+    for (const auto& s : setup) {
+        if (s.scenarios.empty() || std::find(s.scenarios.begin(), s.scenarios.end(), scenario.name) != s.scenarios.end())
+            out.push_back(&s);
+    }
+    return out;
+}
+
+const std::vector<std::string>& builtin_variable_names() {
+    static const std::vector<std::string> names = {"SIP_PORT",           "HTTP_PORT", "RTPENGINE_NG_PORT",
+                                                   "RTPENGINE_CLI_PORT", "RUN_DIR",   "PROFILE_DIR",
+                                                   "EXTENSION_PASSWORD", "SCENARIO"};
+    return names;
+}
+
+Result<Profile> parse_profile(std::string_view text, const std::filesystem::path& file) {
+    try {
+        toml::table root = toml::parse(text, file.string());
+        return read_profile(root, file);
+    } catch (const toml::parse_error& e) {
+        const auto& begin = e.source().begin;
+        return fail(file.string() + ":" + std::to_string(begin.line) + ":" + std::to_string(begin.column) +
+                    ": TOML syntax error: " + std::string(e.description()));
+    } catch (const ProfileError& e) {
+        return fail(e.what());
+    }
+}
+
+Result<Profile> load_profile(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return fail(file.string() + ": cannot read the profile: " + strerror(errno));
+    std::ostringstream text;
+    text << in.rdbuf();
+    return parse_profile(text.str(), file);
+}
+
+Result<std::vector<const ScenarioSpec*>> select_scenarios(const Profile& profile, std::string_view selection) {
+    std::vector<const ScenarioSpec*> out;
+    if (selection == "all" || selection.empty()) {
+        for (const auto& s : profile.scenarios) out.push_back(&s);
+        return out;
+    }
+    std::string known;
+    for (const auto& s : profile.scenarios) known += (known.empty() ? "" : ", ") + s.name;
+    std::stringstream list{std::string(selection)};
+    std::string name;
+    while (std::getline(list, name, ',')) {
+        name.erase(0, name.find_first_not_of(' '));
+        name.erase(name.find_last_not_of(' ') + 1);
+        if (name.empty()) continue;
+        const ScenarioSpec* s = profile.find_scenario(name);
+        if (!s) {
+            return fail("unknown scenario '" + name + "' in profile " + profile.name + " (" + profile.file.string() +
+                        "); known scenarios: " + known + ", or all");
+        }
+        if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+    }
+    if (out.empty()) return fail("no scenario selected; known scenarios: " + known + ", or all");
+    return out;
+}
+
+Result<int> parse_signal(std::string_view signal) {
+    std::string s(signal);
+    if (s.starts_with("SIG")) s = s.substr(3);
+    static const std::pair<const char*, int> names[] = {{"TERM", SIGTERM}, {"INT", SIGINT},   {"QUIT", SIGQUIT},
+                                                         {"HUP", SIGHUP},   {"KILL", SIGKILL}, {"USR1", SIGUSR1},
+                                                         {"USR2", SIGUSR2}};
+    for (const auto& [name, number] : names)
+        if (s == name) return number;
+    char* end = nullptr;
+    long n = std::strtol(s.c_str(), &end, 10);
+    if (!s.empty() && *end == '\0' && n > 0 && n < 65) return static_cast<int>(n);
+    return fail("expected a signal name such as \"TERM\", \"INT\" or \"QUIT\", got \"" + std::string(signal) + "\"");
+}
+
+Result<std::filesystem::path> resolve_command(const std::string& command) {
+    if (command.empty()) return fail("command not found: (empty)");
+    if (command.find('/') != std::string::npos) {
+        if (::access(command.c_str(), X_OK) == 0) return std::filesystem::path(command);
+        return fail("command not found: " + command + " (" + strerror(errno) + ")");
+    }
+    const char* path_env = std::getenv("PATH");
+    // Debian keeps daemons such as kamailio in /usr/sbin, which a user's PATH may lack.
+    std::string path = std::string(path_env ? path_env : "/usr/local/bin:/usr/bin:/bin") + ":/usr/local/sbin:/usr/sbin:/sbin";
+    std::stringstream dirs(path);
+    std::string dir;
+    while (std::getline(dirs, dir, ':')) {
+        if (dir.empty()) continue;
+        std::filesystem::path candidate = std::filesystem::path(dir) / command;
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+    }
+    return fail("command not found: " + command + " (searched PATH and the sbin folders; is it installed?)");
+}
+
+}  // namespace pbxbench::harness

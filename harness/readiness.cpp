@@ -1,0 +1,152 @@
+#include "harness/readiness.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "uac/options_ping.hpp"
+
+namespace pbxbench::harness {
+
+namespace {
+
+std::string read_file(const char* path) {
+    std::ifstream in(path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+class RealReadinessProbe final : public ReadinessProbe {
+  public:
+    Result<void> sip_options(const sip::Address& target) override {
+        uac::PingOptions options;
+        options.target = target;
+        auto bind = sip::make_address(target.v6 ? "::1" : "127.0.0.1", 0);
+        if (bind) options.bind = *bind;
+        options.count = 1;
+        options.interval = std::chrono::milliseconds(0);
+        options.t1 = std::chrono::milliseconds(20);
+        std::string reason = "no answer";
+        auto summary = uac::ping(options, [&](const uac::PingReply& r) {
+            reason = r.status ? std::to_string(r.status) + " " + r.reason : r.reason;
+        });
+        if (!summary) return fail(summary.error().message);
+        if (summary->ok == 1) return {};
+        return fail("OPTIONS to " + target.to_string() + ": " + reason);
+    }
+
+    monitor::HealthResult health(const monitor::HealthConfig& config) override {
+        if (!client_) client_ = monitor::make_curl_http_client();
+        return monitor::interpret(config, client_->fetch(config.request));
+    }
+
+    bool port_bound(const PortProbe& port) override {
+        static const char* const udp[] = {"/proc/net/udp", "/proc/net/udp6"};
+        static const char* const tcp[] = {"/proc/net/tcp", "/proc/net/tcp6"};
+        for (const char* file : port.protocol == PortProbe::Protocol::udp ? udp : tcp) {
+            if (proc_net_lists_port(read_file(file), port)) return true;
+        }
+        return false;
+    }
+
+  private:
+    std::unique_ptr<monitor::HttpClient> client_;
+};
+
+// One check's state across rounds: passed once is enough.
+struct CheckState {
+    bool wanted = false;
+    bool passed = false;
+    std::string what;         // "OPTIONS", "health", ...
+    std::string last_reason;  // why it has not passed yet
+};
+
+std::string seconds(double s) {
+    std::ostringstream out;
+    out.precision(3);
+    out << s;
+    return out.str();
+}
+
+}  // namespace
+
+std::unique_ptr<ReadinessProbe> make_real_readiness_probe() {
+    return std::make_unique<RealReadinessProbe>();
+}
+
+bool proc_net_lists_port(std::string_view text, const PortProbe& port) {
+    // Lines look like "  12: 0100007F:13C4 00000000:0000 07 ..." (local address:port in hex,
+    // then the remote one, then the state; 0A is TCP LISTEN, 07 an unconnected UDP socket).
+    std::istringstream in{std::string(text)};
+    std::string line;
+    std::getline(in, line);  // header
+    while (std::getline(in, line)) {
+        std::istringstream fields(line);
+        std::string slot, local, remote, state;
+        if (!(fields >> slot >> local >> remote >> state)) continue;
+        auto colon = local.rfind(':');
+        if (colon == std::string::npos) continue;
+        unsigned long p = std::strtoul(local.c_str() + colon + 1, nullptr, 16);
+        if (p != port.port) continue;
+        if (port.protocol == PortProbe::Protocol::tcp && state != "0A") continue;
+        return true;
+    }
+    return false;
+}
+
+Result<ReadyReport> wait_ready(Process& process, const ReadinessChecks& checks, ReadinessProbe& probe,
+                               monitor::Clock& clock, std::chrono::milliseconds timeout,
+                               std::chrono::milliseconds interval) {
+    const auto start = clock.now();
+    const auto deadline = start + timeout;
+    CheckState sip{checks.sip_options.has_value(), false, "SIP OPTIONS", "not tried yet"};
+    CheckState health{checks.health.has_value(), false, "health endpoint", "not tried yet"};
+    CheckState port{checks.port.has_value(), false, "port", "not tried yet"};
+    CheckState log{!checks.log_contains.empty(), false, "log line", "not seen yet"};
+    if (checks.port)
+        port.what = std::string(checks.port->protocol == PortProbe::Protocol::udp ? "UDP" : "TCP") + " port " +
+                    std::to_string(checks.port->port);
+    if (!checks.log_contains.empty()) log.what = "log line containing \"" + checks.log_contains + "\"";
+
+    ReadyReport report;
+    for (;;) {
+        ++report.rounds;
+        if (auto status = process.poll()) {
+            return fail(process.name() + " exited during start-up (" + status->describe() + "); its log ends with:" +
+                        format_log_tail(process.log_tail(20)));
+        }
+        if (log.wanted && !log.passed) log.passed = process.log_contains(checks.log_contains);
+        if (port.wanted && !port.passed) {
+            port.passed = probe.port_bound(*checks.port);
+            port.last_reason = "nothing bound there yet";
+        }
+        if (sip.wanted && !sip.passed) {
+            auto r = probe.sip_options(*checks.sip_options);
+            sip.passed = r.has_value();
+            if (!r) sip.last_reason = r.error().message;
+        }
+        if (health.wanted && !health.passed) {
+            monitor::HealthResult h = probe.health(*checks.health);
+            health.passed = h.healthy && h.outcome == monitor::HealthOutcome::ok;
+            if (!health.passed)
+                health.last_reason = checks.health->request.url + ": " + monitor::outcome_name(h.outcome) +
+                                     (h.error.empty() ? "" : " (" + h.error + ")");
+        }
+        const auto now = clock.now();
+        report.elapsed_s = std::chrono::duration<double>(now - start).count();
+        bool all = true;
+        for (const CheckState* c : {&sip, &health, &port, &log}) all = all && (!c->wanted || c->passed);
+        if (all) return report;
+        if (now >= deadline) {
+            std::string failing;
+            for (const CheckState* c : {&sip, &health, &port, &log}) {
+                if (c->wanted && !c->passed) failing += (failing.empty() ? "" : "; ") + c->what + ": " + c->last_reason;
+            }
+            return fail(process.name() + " was not ready within " + seconds(report.elapsed_s) + " s (" + failing +
+                        "); its log ends with:" + format_log_tail(process.log_tail(20)));
+        }
+        clock.sleep_until(std::min(now + interval, deadline), std::stop_token{});
+    }
+}
+
+}  // namespace pbxbench::harness

@@ -20,7 +20,8 @@ DistributionSummary summarize(std::vector<double>& values, double scale) {
     s.count = values.size();
     if (values.empty()) return s;
     std::sort(values.begin(), values.end());
-    s.mean = std::accumulate(values.begin(), values.end(), 0.0) / static_cast<double>(values.size()) * scale;
+    s.mean = std::accumulate(values.begin(), values.end(), 0.0) /
+             static_cast<double>(values.size()) * scale;
     s.min = values.front() * scale;
     s.p50 = nearest_rank(values, 50) * scale;
     s.p90 = nearest_rank(values, 90) * scale;
@@ -36,8 +37,8 @@ DistributionSummary summarize(const std::vector<std::uint32_t>& values, double s
 }
 
 nlohmann::json to_json(const DistributionSummary& s) {
-    return {{"count", s.count}, {"mean", s.mean}, {"min", s.min}, {"p50", s.p50}, {"p90", s.p90},
-            {"p95", s.p95},     {"p99", s.p99},   {"max", s.max}};
+    return {{"count", s.count}, {"mean", s.mean}, {"min", s.min}, {"p50", s.p50},
+            {"p90", s.p90},     {"p95", s.p95},   {"p99", s.p99}, {"max", s.max}};
 }
 
 }  // namespace pbxbench

@@ -31,12 +31,12 @@ enum class ExitCode : int {
 
 // Unrecoverable: main() prints "error: <what>" and exits with `code`.
 class Fatal : public std::runtime_error {
-public:
+  public:
     explicit Fatal(const std::string& what, ExitCode code = ExitCode::failed)
         : std::runtime_error(what), code_(code) {}
     ExitCode code() const { return code_; }
 
-private:
+  private:
     ExitCode code_;
 };
 

@@ -57,13 +57,16 @@ int main(int argc, char** argv) {
     long n = argc > 1 ? std::atol(argv[1]) : 2'000'000;
     auto parsed_invite = Message::parse(invite);
     if (!parsed_invite) {
-        std::fprintf(stderr, "benchmark INVITE does not parse: %s\n", parsed_invite.error().message.c_str());
+        std::fprintf(stderr, "benchmark INVITE does not parse: %s\n",
+                     parsed_invite.error().message.c_str());
         return 1;
     }
     std::string ok = response_to(*parsed_invite, 200, "b7e1").finish();
-    std::printf("bench/sip_codec: %ld iterations per row, one core; INVITE %zu bytes, 200 OK %zu bytes\n", n,
-                invite.size(), ok.size());
-    double parse_invite = rate("parse INVITE+SDP", n, [&] { sink = Message::parse(invite)->headers().size(); });
+    std::printf(
+        "bench/sip_codec: %ld iterations per row, one core; INVITE %zu bytes, 200 OK %zu bytes\n",
+        n, invite.size(), ok.size());
+    double parse_invite =
+        rate("parse INVITE+SDP", n, [&] { sink = Message::parse(invite)->headers().size(); });
     rate("parse 200 OK", n, [&] { sink = Message::parse(ok)->headers().size(); });
     rate("serialize 200 OK (response_to)", n,
          [&] { sink = response_to(*parsed_invite, 200, "b7e1").finish().size(); });
@@ -81,7 +84,7 @@ int main(int argc, char** argv) {
     });
     rate("parse+serialize round trip (INVITE->200)", n,
          [&] { sink = response_to(*Message::parse(invite), 200, "b7e1").finish().size(); });
-    std::printf("floor 1,000,000 INVITE parses/s: %s (%.2fx)\n", parse_invite >= 1e6 ? "met" : "NOT met",
-                parse_invite / 1e6);
+    std::printf("floor 1,000,000 INVITE parses/s: %s (%.2fx)\n",
+                parse_invite >= 1e6 ? "met" : "NOT met", parse_invite / 1e6);
     return 0;
 }

@@ -16,7 +16,9 @@ std::string Address::host() const {
     return v6 ? "[" + std::string(text) + "]" : std::string(text);
 }
 
-std::string Address::to_string() const { return host() + ":" + std::to_string(port); }
+std::string Address::to_string() const {
+    return host() + ":" + std::to_string(port);
+}
 
 unsigned Address::to_sockaddr(sockaddr_storage& out) const {
     std::memset(&out, 0, sizeof out);
@@ -50,7 +52,8 @@ Address Address::from_sockaddr(const sockaddr* sa) {
 }
 
 Result<Address> make_address(std::string_view host, std::uint16_t port) {
-    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
     if (iequals(host, "localhost")) host = "127.0.0.1";
     std::string text(host);
     Address a;
@@ -68,10 +71,12 @@ Result<Address> parse_host_port(std::string_view text, std::uint16_t default_por
     std::string_view port_text;
     if (!text.empty() && text.front() == '[') {
         std::size_t close = text.find(']');
-        if (close == std::string_view::npos) return fail("'" + std::string(text) + "' has an unterminated '['");
+        if (close == std::string_view::npos)
+            return fail("'" + std::string(text) + "' has an unterminated '['");
         host = text.substr(0, close + 1);
         if (close + 1 < text.size()) {
-            if (text[close + 1] != ':') return fail("'" + std::string(text) + "' is not [host]:port");
+            if (text[close + 1] != ':')
+                return fail("'" + std::string(text) + "' is not [host]:port");
             port_text = text.substr(close + 2);
         }
     } else if (std::size_t colon = text.rfind(':');

@@ -51,9 +51,10 @@ Result<Dialog> make_uac_dialog(const UacRequestInfo& request, const Message& res
 }
 
 Result<Dialog> make_uac_dialog(const Message& request, const Message& response) {
-    return make_uac_dialog(UacRequestInfo{request.call_id(), request.header(HeaderId::from), request.from().tag(),
-                                          request.request_uri(), request.cseq().number},
-                           response);
+    return make_uac_dialog(
+        UacRequestInfo{request.call_id(), request.header(HeaderId::from), request.from().tag(),
+                       request.request_uri(), request.cseq().number},
+        response);
 }
 
 Result<Dialog> make_uas_dialog(const Message& request, std::string_view local_tag) {
@@ -97,7 +98,8 @@ std::string build_in_dialog_request(Dialog& d, const InDialogRequest& r) {
     }
     b.header("Via", "SIP/2.0/UDP ", r.via_sent_by, ";branch=", r.branch, ";rport");
     b.header("Max-Forwards", 70);
-    for (std::size_t i = strict ? 1 : 0; i < d.route_set.size(); ++i) b.header("Route", d.route_set[i]);
+    for (std::size_t i = strict ? 1 : 0; i < d.route_set.size(); ++i)
+        b.header("Route", d.route_set[i]);
     if (strict) b.header("Route", "<", d.remote_target, ">");
     b.header("From", d.local_party);
     b.header("To", d.remote_party);

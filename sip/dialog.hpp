@@ -19,8 +19,8 @@ struct Dialog {
     std::string remote_party;  // the To value of our requests, with the peer's tag
     std::uint32_t local_seq = 0;
     std::optional<std::uint32_t> remote_seq;
-    std::string remote_target;             // the peer's Contact URI
-    std::vector<std::string> route_set;    // Record-Route entries, as name-addr text
+    std::string remote_target;           // the peer's Contact URI
+    std::vector<std::string> route_set;  // Record-Route entries, as name-addr text
     bool secure = false;
 };
 
@@ -45,12 +45,12 @@ Result<Dialog> make_uas_dialog(const Message& request, std::string_view local_ta
 std::string_view next_hop_uri(const Dialog& d);
 
 struct InDialogRequest {
-    std::string_view method;           // "BYE", "ACK", "INVITE", ...
-    std::string_view via_sent_by;      // "127.0.0.1:5070"
+    std::string_view method;       // "BYE", "ACK", "INVITE", ...
+    std::string_view via_sent_by;  // "127.0.0.1:5070"
     std::string_view branch;
-    std::optional<std::uint32_t> cseq; // set for ACK (the INVITE's number); else local_seq + 1
-    std::string_view contact;          // optional Contact URI (re-INVITE)
-    std::string_view body;             // optional SDP
+    std::optional<std::uint32_t> cseq;  // set for ACK (the INVITE's number); else local_seq + 1
+    std::string_view contact;           // optional Contact URI (re-INVITE)
+    std::string_view body;              // optional SDP
 };
 
 // Builds a request within the dialog (§12.2.1.1), with loose or strict routing as the route

@@ -34,7 +34,8 @@ Result<std::unique_ptr<Endpoint>> Endpoint::open(boost::asio::io_context& io, Tr
     e->sent_by_ = e->transport_->local_address().to_string();
     TransactionLayer* layer = e->layer_.get();
     if (options.inbound_filter) {
-        e->transport_->start([layer, filter = options.inbound_filter](std::string_view datagram, const Address& from) {
+        e->transport_->start([layer, filter = options.inbound_filter](std::string_view datagram,
+                                                                      const Address& from) {
             if (filter(datagram, from)) layer->receive(datagram, from, Clock::now());
         });
     } else {
@@ -47,7 +48,9 @@ Result<std::unique_ptr<Endpoint>> Endpoint::open(boost::asio::io_context& io, Tr
     return e;
 }
 
-Endpoint::~Endpoint() { close(); }
+Endpoint::~Endpoint() {
+    close();
+}
 
 void Endpoint::close() {
     if (ticker_) {

@@ -28,8 +28,9 @@ struct EndpointOptions {
 };
 
 class Endpoint {
-public:
-    static Result<std::unique_ptr<Endpoint>> open(boost::asio::io_context& io, TransactionUser& user,
+  public:
+    static Result<std::unique_ptr<Endpoint>> open(boost::asio::io_context& io,
+                                                  TransactionUser& user,
                                                   const EndpointOptions& options);
     ~Endpoint();
 
@@ -42,7 +43,7 @@ public:
     // Stops receiving and ticking; pending transactions are dropped.
     void close();
 
-private:
+  private:
     struct Ticker;
     Endpoint() = default;
     std::unique_ptr<UdpTransport> transport_;

@@ -42,7 +42,9 @@ constexpr std::array<Known, static_cast<std::size_t>(HeaderId::count_) - 1> know
     {HeaderId::min_expires, "Min-Expires", 0},
 }};
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+char lower(char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 
 }  // namespace
 
@@ -57,7 +59,8 @@ HeaderId header_id(std::string_view name) {
     // Cheap pre-filter on length and first letter before the case-insensitive compare.
     const char first = lower(name[0]);
     for (const Known& k : known_headers) {
-        if (k.name.size() == name.size() && lower(k.name[0]) == first && iequals(k.name, name)) return k.id;
+        if (k.name.size() == name.size() && lower(k.name[0]) == first && iequals(k.name, name))
+            return k.id;
     }
     return HeaderId::other;
 }

@@ -17,7 +17,8 @@ Result<std::string_view> read_sent_protocol(std::string_view& s, std::string_vie
         while (end < s.size() && is_token_char(s[end])) ++end;
         parts[i] = s.substr(0, end);
         s = trim(s.substr(end));
-        if (parts[i].empty()) return fail("Via '" + std::string(element) + "' has a malformed sent-protocol");
+        if (parts[i].empty())
+            return fail("Via '" + std::string(element) + "' has a malformed sent-protocol");
         if (i < 2) {
             if (s.empty() || s.front() != '/') {
                 return fail("Via '" + std::string(element) + "' lacks '/' in its sent-protocol");
@@ -49,12 +50,15 @@ Result<Via> parse_via(std::string_view element) {
     std::string_view port_text;
     if (sent_by.front() == '[') {
         std::size_t close = sent_by.find(']');
-        if (close == std::string_view::npos) return fail("Via '" + std::string(element) + "' has a bad IPv6 host");
+        if (close == std::string_view::npos)
+            return fail("Via '" + std::string(element) + "' has a bad IPv6 host");
         via.host = sent_by.substr(0, close + 1);
-        if (!is_ipv6_reference(via.host)) return fail("Via '" + std::string(element) + "' has a bad IPv6 host");
+        if (!is_ipv6_reference(via.host))
+            return fail("Via '" + std::string(element) + "' has a bad IPv6 host");
         std::string_view after = trim(sent_by.substr(close + 1));
         if (!after.empty()) {
-            if (after.front() != ':') return fail("Via '" + std::string(element) + "' has junk after its host");
+            if (after.front() != ':')
+                return fail("Via '" + std::string(element) + "' has junk after its host");
             port_text = trim(after.substr(1));
         }
     } else {
@@ -100,12 +104,14 @@ Result<NameAddr> parse_name_addr(std::string_view element) {
             break;
         }
     }
-    if (quoted) return fail("'" + std::string(element) + "' has an unterminated quoted display name");
+    if (quoted)
+        return fail("'" + std::string(element) + "' has an unterminated quoted display name");
 
     std::string_view rest;
     if (lt != std::string_view::npos) {
         std::size_t gt = s.find('>', lt);
-        if (gt == std::string_view::npos) return fail("'" + std::string(element) + "' lacks a closing '>'");
+        if (gt == std::string_view::npos)
+            return fail("'" + std::string(element) + "' lacks a closing '>'");
         na.display_name = trim(s.substr(0, lt));
         na.uri = trim(s.substr(lt + 1, gt - lt - 1));
         rest = trim(s.substr(gt + 1));
@@ -117,7 +123,8 @@ Result<NameAddr> parse_name_addr(std::string_view element) {
         std::size_t semi = s.find(';');
         na.uri = trim(s.substr(0, semi));
         if (semi != std::string_view::npos) rest = s.substr(semi);
-        if (na.uri.find(' ') != std::string_view::npos || na.uri.find('"') != std::string_view::npos) {
+        if (na.uri.find(' ') != std::string_view::npos ||
+            na.uri.find('"') != std::string_view::npos) {
             return fail("'" + std::string(element) + "' is neither a name-addr nor an addr-spec");
         }
     }

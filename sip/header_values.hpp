@@ -24,7 +24,9 @@ struct Via {
     std::string_view branch() const { return params.get("branch").value_or(std::string_view{}); }
     // The sent-by as written ("host" or "host:port"), for transaction matching.
     std::string_view sent_by;
-    bool has_rfc3261_branch() const { return branch().substr(0, branch_cookie.size()) == branch_cookie; }
+    bool has_rfc3261_branch() const {
+        return branch().substr(0, branch_cookie.size()) == branch_cookie;
+    }
 };
 
 // Parses one Via element (not a comma-separated list). LWS around '/' is allowed.

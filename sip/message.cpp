@@ -82,7 +82,8 @@ Result<Message> Message::parse(std::string_view bytes) {
 }
 
 Result<void> Message::parse_start_line(std::string_view line) {
-    if (line.size() > sip_version.size() && iequals(line.substr(0, sip_version.size()), sip_version) &&
+    if (line.size() > sip_version.size() &&
+        iequals(line.substr(0, sip_version.size()), sip_version) &&
         line[sip_version.size()] == ' ') {
         std::string_view rest = line.substr(sip_version.size() + 1);
         if (rest.size() < 3 || !is_digit(rest[0]) || !is_digit(rest[1]) || !is_digit(rest[2]) ||
@@ -106,7 +107,8 @@ Result<void> Message::parse_start_line(std::string_view line) {
     method_token_ = line.substr(0, sp1);
     request_uri_ = line.substr(sp1 + 1, sp2 - sp1 - 1);
     std::string_view version = line.substr(sp2 + 1);
-    if (!is_token(method_token_)) return fail("invalid method '" + std::string(method_token_) + "'");
+    if (!is_token(method_token_))
+        return fail("invalid method '" + std::string(method_token_) + "'");
     if (!iequals(version, sip_version)) {
         return fail("unsupported SIP version '" + std::string(version) + "'");
     }
@@ -144,8 +146,8 @@ Result<void> Message::validate() {
     if (!parsed_cseq) return tl::unexpected(parsed_cseq.error());
     cseq_ = *parsed_cseq;
     if (is_request() && cseq_.method_token != method_token_) {
-        return fail("CSeq method '" + std::string(cseq_.method_token) + "' does not match request method '" +
-                    std::string(method_token_) + "'");
+        return fail("CSeq method '" + std::string(cseq_.method_token) +
+                    "' does not match request method '" + std::string(method_token_) + "'");
     }
 
     for (HeaderId id : {HeaderId::from, HeaderId::to}) {
@@ -169,12 +171,14 @@ Result<void> Message::validate() {
     top_via_ = *parsed_via;
 
     if (has(HeaderId::max_forwards) && !parse_uint(trim(header(HeaderId::max_forwards)), 255)) {
-        return fail("Max-Forwards '" + std::string(header(HeaderId::max_forwards)) + "' is not 0-255");
+        return fail("Max-Forwards '" + std::string(header(HeaderId::max_forwards)) +
+                    "' is not 0-255");
     }
     if (has(HeaderId::content_length)) {
         auto length = parse_uint(header(HeaderId::content_length), max_message_bytes);
         if (!length) {
-            return fail("invalid Content-Length '" + std::string(header(HeaderId::content_length)) + "'");
+            return fail("invalid Content-Length '" + std::string(header(HeaderId::content_length)) +
+                        "'");
         }
         if (*length > body_.size()) {
             return fail("Content-Length " + std::to_string(*length) + " exceeds the " +
@@ -204,7 +208,9 @@ std::string_view Message::header(std::string_view name) const {
     return {};
 }
 
-bool Message::has(HeaderId id) const { return first_[static_cast<std::size_t>(id)] != no_field; }
+bool Message::has(HeaderId id) const {
+    return first_[static_cast<std::size_t>(id)] != no_field;
+}
 
 std::size_t Message::count(HeaderId id) const {
     std::size_t n = 0;

@@ -25,7 +25,7 @@ struct HeaderField {
 inline constexpr std::size_t max_message_bytes = 65535;
 
 class Message {
-public:
+  public:
     // Parses one complete message. Content-Length, when present, frames the body and any
     // trailing bytes are ignored (RFC 3261 §18.3); when absent the body is the rest.
     static Result<Message> parse(std::string_view bytes);
@@ -77,7 +77,7 @@ public:
     // The whole message as received (after CRLF keep-alives and folding are normalized).
     std::string_view raw() const { return {buf_.get(), size_}; }
 
-private:
+  private:
     Message() = default;
     Result<void> parse_start_line(std::string_view line);
     Result<void> validate();

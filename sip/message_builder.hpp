@@ -11,10 +11,16 @@
 namespace pbxbench::sip {
 
 namespace detail {
-inline void append_part(std::string& out, std::string_view s) { out.append(s); }
-inline void append_part(std::string& out, char c) { out.push_back(c); }
+inline void append_part(std::string& out, std::string_view s) {
+    out.append(s);
+}
+inline void append_part(std::string& out, char c) {
+    out.push_back(c);
+}
 template <std::unsigned_integral T>
-void append_part(std::string& out, T v) { append_uint(out, v); }
+void append_part(std::string& out, T v) {
+    append_uint(out, v);
+}
 inline void append_part(std::string& out, int v) {
     if (v < 0) {
         out.push_back('-');
@@ -26,7 +32,7 @@ inline void append_part(std::string& out, int v) {
 }  // namespace detail
 
 class MessageBuilder {
-public:
+  public:
     explicit MessageBuilder(std::size_t reserve_bytes = 768) { out_.reserve(reserve_bytes); }
 
     MessageBuilder& request_line(std::string_view method, std::string_view uri);
@@ -43,9 +49,10 @@ public:
     }
 
     // Appends Content-Type (when a body is given), Content-Length and the body; returns the bytes.
-    std::string finish(std::string_view body = {}, std::string_view content_type = "application/sdp");
+    std::string finish(std::string_view body = {},
+                       std::string_view content_type = "application/sdp");
 
-private:
+  private:
     std::string out_;
 };
 

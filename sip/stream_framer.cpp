@@ -14,7 +14,8 @@ Result<std::optional<std::string>> StreamFramer::next() {
 
     std::size_t header_end = buffer_.find("\r\n\r\n");
     if (header_end == std::string::npos) {
-        if (buffer_.size() > max_message_bytes) return fail("stream headers exceed the message size limit");
+        if (buffer_.size() > max_message_bytes)
+            return fail("stream headers exceed the message size limit");
         return std::optional<std::string>{};
     }
     std::string_view headers(buffer_.data(), header_end);
@@ -29,7 +30,8 @@ Result<std::optional<std::string>> StreamFramer::next() {
                (headers[end + 2] == ' ' || headers[end + 2] == '\t')) {
             end = headers.find("\r\n", end + 2);
         }
-        std::string_view line = headers.substr(begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
+        std::string_view line = headers.substr(
+            begin, end == std::string_view::npos ? std::string_view::npos : end - begin);
         std::size_t colon = line.find(':');
         if (colon != std::string_view::npos &&
             header_id(trim(line.substr(0, colon))) == HeaderId::content_length) {
@@ -39,7 +41,8 @@ Result<std::optional<std::string>> StreamFramer::next() {
             }
             auto parsed = parse_uint(trim(value), max_message_bytes);
             if (!parsed) return fail("stream message has an invalid Content-Length");
-            if (length && *length != *parsed) return fail("stream message has two different Content-Length values");
+            if (length && *length != *parsed)
+                return fail("stream message has two different Content-Length values");
             length = parsed;
         }
         pos = end;

@@ -10,7 +10,7 @@
 namespace pbxbench::sip {
 
 class StreamFramer {
-public:
+  public:
     // Appends received bytes.
     void feed(std::string_view bytes) { buffer_.append(bytes); }
 
@@ -21,7 +21,7 @@ public:
 
     std::size_t buffered_bytes() const { return buffer_.size(); }
 
-private:
+  private:
     std::string buffer_;
 };
 

@@ -11,8 +11,8 @@ struct Tables {
         for (int c = 0; c < 256; ++c) {
             lower[c] = static_cast<unsigned char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
             bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-            token[c] = alnum || c == '-' || c == '.' || c == '!' || c == '%' || c == '*' || c == '_' ||
-                       c == '+' || c == '`' || c == '\'' || c == '~';
+            token[c] = alnum || c == '-' || c == '.' || c == '!' || c == '%' || c == '*' ||
+                       c == '_' || c == '+' || c == '`' || c == '\'' || c == '~';
         }
     }
 };
@@ -23,7 +23,8 @@ constexpr Tables tables;
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
-        if (tables.lower[static_cast<unsigned char>(a[i])] != tables.lower[static_cast<unsigned char>(b[i])]) {
+        if (tables.lower[static_cast<unsigned char>(a[i])] !=
+            tables.lower[static_cast<unsigned char>(b[i])]) {
             return false;
         }
     }
@@ -37,7 +38,9 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
-bool is_token_char(char c) { return tables.token[static_cast<unsigned char>(c)]; }
+bool is_token_char(char c) {
+    return tables.token[static_cast<unsigned char>(c)];
+}
 
 bool is_token(std::string_view s) {
     if (s.empty()) return false;

@@ -13,9 +13,15 @@ bool iequals(std::string_view a, std::string_view b);
 // Strips SP, HTAB, CR and LF from both ends.
 std::string_view trim(std::string_view s);
 
-inline bool is_digit(char c) { return c >= '0' && c <= '9'; }
-inline bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
-inline bool is_space(char c) { return c == ' ' || c == '\t'; }
+inline bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+inline bool is_alpha(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+inline bool is_space(char c) {
+    return c == ' ' || c == '\t';
+}
 
 // RFC 3261 token characters: alphanum and -.!%*_+`'~
 bool is_token_char(char c);
@@ -39,19 +45,19 @@ std::string unquote(std::string_view s);
 // Iterates the elements of a comma-separated header value (Via, Contact, Route...),
 // skipping commas inside quotes and angle brackets. Elements are trimmed; empty ones skipped.
 class CommaList {
-public:
+  public:
     explicit CommaList(std::string_view value) : rest_(value) {}
     // The next element, or nullopt at the end.
     std::optional<std::string_view> next();
 
-private:
+  private:
     std::string_view rest_;
 };
 
 // A `;name=value;flag` parameter list, scanned lazily (no allocation).
 // `raw` starts after the first ';' or is empty.
 class ParamList {
-public:
+  public:
     ParamList() = default;
     explicit ParamList(std::string_view raw) : raw_(raw) {}
 
@@ -82,7 +88,7 @@ public:
         }
     }
 
-private:
+  private:
     std::string_view raw_;
 };
 

@@ -69,11 +69,16 @@ struct TransactionLayer::Transaction {
 
 std::string_view timer_name(TransactionTimer t) {
     switch (t) {
-        case TransactionTimer::b: return "B";
-        case TransactionTimer::c: return "C";
-        case TransactionTimer::f: return "F";
-        case TransactionTimer::h: return "H";
-        case TransactionTimer::l: return "L";
+        case TransactionTimer::b:
+            return "B";
+        case TransactionTimer::c:
+            return "C";
+        case TransactionTimer::f:
+            return "F";
+        case TransactionTimer::h:
+            return "H";
+        case TransactionTimer::l:
+            return "L";
     }
     return "?";
 }
@@ -94,7 +99,9 @@ std::string TransactionLayer::new_branch() {
     return b;
 }
 
-std::size_t TransactionLayer::active() const { return txns_.size(); }
+std::size_t TransactionLayer::active() const {
+    return txns_.size();
+}
 
 bool TransactionLayer::send_stateless(std::string_view bytes, const Address& to) {
     bool ok = sink_.send(bytes, to);
@@ -154,7 +161,8 @@ void TransactionLayer::respond(TransactionId id, std::string response, int statu
     auto it = txns_.find(id);
     if (it == txns_.end() || it->second->client) return;
     Transaction& t = *it->second;
-    if (t.state == State::completed || t.state == State::accepted || t.state == State::confirmed) return;
+    if (t.state == State::completed || t.state == State::accepted || t.state == State::confirmed)
+        return;
     transmit(t, response);
     t.last = std::move(response);
     if (status < 200) {
@@ -240,7 +248,8 @@ void TransactionLayer::on_response(Message msg, TimePoint now) {
     if (timers_.reliable_transport) {
         destroy(id);
     } else {
-        t.timeout_at = now + (t.invite ? Duration(std::chrono::seconds(32)) : timers_.t4);  // Timer D or K
+        t.timeout_at =
+            now + (t.invite ? Duration(std::chrono::seconds(32)) : timers_.t4);  // Timer D or K
         schedule(t, t.timeout_at);
     }
     user_.on_response(id, cookie, msg);
@@ -329,13 +338,14 @@ void TransactionLayer::service(Transaction& t, TimePoint now) {
         destroy(id);
         if (client && state != State::completed) {
             ++counters_.timeouts;
-            TransactionTimer timer = !invite                    ? TransactionTimer::f
+            TransactionTimer timer = !invite                      ? TransactionTimer::f
                                      : state == State::proceeding ? TransactionTimer::c
                                                                   : TransactionTimer::b;
             user_.on_client_timeout(id, cookie, timer);
         } else if (!client && invite && (state == State::completed || state == State::accepted)) {
             ++counters_.timeouts;
-            user_.on_server_timeout(id, state == State::completed ? TransactionTimer::h : TransactionTimer::l);
+            user_.on_server_timeout(
+                id, state == State::completed ? TransactionTimer::h : TransactionTimer::l);
         }
         return;
     }
@@ -372,7 +382,8 @@ Address TransactionLayer::response_target(const Message& request, const Address&
     return to;
 }
 
-std::string TransactionLayer::build_non2xx_ack(const Transaction& t, const Message& response) const {
+std::string TransactionLayer::build_non2xx_ack(const Transaction& t,
+                                               const Message& response) const {
     // §17.1.1.3: same Request-URI, Call-ID, From, CSeq number and top Via as the INVITE,
     // the response's To, and the INVITE's Route headers.
     auto request = Message::parse(t.last);

@@ -41,7 +41,7 @@ struct TimerSettings {
 
 // Where the layer sends bytes. Returns false when the transport refused the datagram.
 class DatagramSink {
-public:
+  public:
     virtual ~DatagramSink() = default;
     virtual bool send(std::string_view bytes, const Address& to) = 0;
 };
@@ -53,13 +53,14 @@ std::string_view timer_name(TransactionTimer t);
 
 // The transaction user: a UA core. Calls arrive synchronously from receive() and advance().
 class TransactionUser {
-public:
+  public:
     virtual ~TransactionUser() = default;
     // A response for a client transaction, or (id 0) a response matching none, e.g. a
     // retransmitted 2xx after the INVITE transaction ended.
     virtual void on_response(TransactionId id, std::uint64_t cookie, const Message& response) = 0;
     // Timer B, C or F fired: no final response came.
-    virtual void on_client_timeout(TransactionId id, std::uint64_t cookie, TransactionTimer timer) = 0;
+    virtual void on_client_timeout(TransactionId id, std::uint64_t cookie,
+                                   TransactionTimer timer) = 0;
     virtual void on_transport_error(TransactionId id, std::uint64_t cookie) = 0;
     // A new request created a server transaction (never an ACK).
     virtual void on_request(TransactionId id, const Message& request, const Address& from) = 0;
@@ -68,7 +69,8 @@ public:
     // Timer H (no ACK for a non-2xx final) or Timer L (no ACK for a 2xx) fired.
     virtual void on_server_timeout(TransactionId /*id*/, TransactionTimer /*timer*/) {}
     // A datagram that is not a valid SIP message.
-    virtual void on_parse_error(std::string_view /*bytes*/, const Address& /*from*/, const Error& /*e*/) {}
+    virtual void on_parse_error(std::string_view /*bytes*/, const Address& /*from*/,
+                                const Error& /*e*/) {}
 };
 
 struct TransactionCounters {
@@ -79,11 +81,11 @@ struct TransactionCounters {
     std::uint64_t timeouts = 0;                  // B, F, H, L
     std::uint64_t transport_errors = 0;
     std::uint64_t parse_errors = 0;
-    std::uint64_t stray_responses = 0;           // responses matching no client transaction
+    std::uint64_t stray_responses = 0;  // responses matching no client transaction
 };
 
 class TransactionLayer {
-public:
+  public:
     TransactionLayer(DatagramSink& sink, TransactionUser& user, TimerSettings timers = {});
     ~TransactionLayer();
 
@@ -117,7 +119,7 @@ public:
     std::size_t active() const;
     const TimerSettings& timers() const { return timers_; }
 
-private:
+  private:
     struct Transaction;
     struct Due {
         TimePoint when;
@@ -139,8 +141,9 @@ private:
     TimerSettings timers_;
     TransactionCounters counters_;
     std::unordered_map<TransactionId, std::unique_ptr<Transaction>> txns_;
-    std::unordered_map<std::string, TransactionId> index_;           // match key -> id
-    std::unordered_map<std::string, TransactionId> awaiting_2xx_ack_;  // dialog key -> INVITE that sent a 2xx
+    std::unordered_map<std::string, TransactionId> index_;  // match key -> id
+    std::unordered_map<std::string, TransactionId>
+        awaiting_2xx_ack_;  // dialog key -> INVITE that sent a 2xx
     std::priority_queue<Due, std::vector<Due>, std::greater<>> due_;
     TransactionId next_id_ = 1;
     std::uint64_t branch_counter_ = 0;

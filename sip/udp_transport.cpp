@@ -64,8 +64,10 @@ struct UdpTransport::Impl {
             for (int i = 0; i < n; ++i) {
                 read_drop_counter(headers[i].msg_hdr);
                 ++received;
-                Address from = Address::from_sockaddr(reinterpret_cast<const sockaddr*>(&sources[i]));
-                handler(std::string_view(buffers.data() + i * slot_bytes, headers[i].msg_len), from);
+                Address from =
+                    Address::from_sockaddr(reinterpret_cast<const sockaddr*>(&sources[i]));
+                handler(std::string_view(buffers.data() + i * slot_bytes, headers[i].msg_len),
+                        from);
                 if (closed) return;
             }
             if (static_cast<unsigned>(n) < batch) return;
@@ -85,7 +87,9 @@ struct UdpTransport::Impl {
 
 UdpTransport::UdpTransport(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-UdpTransport::~UdpTransport() { close(); }
+UdpTransport::~UdpTransport() {
+    close();
+}
 
 Result<std::unique_ptr<UdpTransport>> UdpTransport::open(asio::io_context& io, const Address& local,
                                                          const UdpOptions& options) {
@@ -165,11 +169,23 @@ bool UdpTransport::send(std::string_view bytes, const Address& to) {
     return true;
 }
 
-const Address& UdpTransport::local_address() const { return impl_->local; }
-std::uint64_t UdpTransport::kernel_drops() const { return impl_->drops; }
-std::uint64_t UdpTransport::datagrams_received() const { return impl_->received; }
-std::uint64_t UdpTransport::datagrams_sent() const { return impl_->sent; }
-std::uint64_t UdpTransport::send_errors() const { return impl_->send_errors; }
-std::size_t UdpTransport::receive_buffer_bytes() const { return impl_->granted_rcvbuf; }
+const Address& UdpTransport::local_address() const {
+    return impl_->local;
+}
+std::uint64_t UdpTransport::kernel_drops() const {
+    return impl_->drops;
+}
+std::uint64_t UdpTransport::datagrams_received() const {
+    return impl_->received;
+}
+std::uint64_t UdpTransport::datagrams_sent() const {
+    return impl_->sent;
+}
+std::uint64_t UdpTransport::send_errors() const {
+    return impl_->send_errors;
+}
+std::size_t UdpTransport::receive_buffer_bytes() const {
+    return impl_->granted_rcvbuf;
+}
 
 }  // namespace pbxbench::sip

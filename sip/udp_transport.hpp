@@ -25,11 +25,12 @@ struct UdpOptions {
 };
 
 class UdpTransport final : public DatagramSink {
-public:
+  public:
     using Handler = std::function<void(std::string_view datagram, const Address& from)>;
 
     // Binds to `local` (port 0 picks a free port). Errors name the address and the reason.
-    static Result<std::unique_ptr<UdpTransport>> open(boost::asio::io_context& io, const Address& local,
+    static Result<std::unique_ptr<UdpTransport>> open(boost::asio::io_context& io,
+                                                      const Address& local,
                                                       const UdpOptions& options = {});
     ~UdpTransport() override;
 
@@ -48,7 +49,7 @@ public:
     // The receive buffer the kernel actually granted.
     std::size_t receive_buffer_bytes() const;
 
-private:
+  private:
     struct Impl;
     explicit UdpTransport(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;

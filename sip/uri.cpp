@@ -14,7 +14,9 @@ bool is_scheme(std::string_view s) {
     return true;
 }
 
-bool is_hostname_char(char c) { return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_'; }
+bool is_hostname_char(char c) {
+    return is_alpha(c) || is_digit(c) || c == '-' || c == '.' || c == '_';
+}
 
 // Escapes must be '%' followed by two hex digits (RFC 3261 §25.1 "escaped").
 bool valid_escapes(std::string_view s) {
@@ -70,11 +72,13 @@ Result<Uri> parse_uri(std::string_view text) {
         if (uri.user.empty()) return fail("URI '" + std::string(text) + "' has an empty user part");
         for (char c : userinfo) {
             if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f) {
-                return fail("URI '" + std::string(text) + "' has a control character in its user part");
+                return fail("URI '" + std::string(text) +
+                            "' has a control character in its user part");
             }
         }
         if (!valid_escapes(userinfo)) {
-            return fail("URI '" + std::string(text) + "' has a malformed %-escape in its user part");
+            return fail("URI '" + std::string(text) +
+                        "' has a malformed %-escape in its user part");
         }
         rest = rest.substr(at + 1);
     }
@@ -100,7 +104,8 @@ Result<Uri> parse_uri(std::string_view text) {
         uri.host = hostport.substr(0, close + 1);
         std::string_view after = hostport.substr(close + 1);
         if (!after.empty()) {
-            if (after.front() != ':') return fail("URI '" + std::string(text) + "' has junk after its IPv6 host");
+            if (after.front() != ':')
+                return fail("URI '" + std::string(text) + "' has junk after its IPv6 host");
             port_text = after.substr(1);
             if (port_text.empty()) return fail("URI '" + std::string(text) + "' has an empty port");
         }
@@ -123,7 +128,9 @@ Result<Uri> parse_uri(std::string_view text) {
     }
     if (!port_text.empty()) {
         auto port = parse_uint(port_text, 65535);
-        if (!port) return fail("URI '" + std::string(text) + "' has an invalid port '" + std::string(port_text) + "'");
+        if (!port)
+            return fail("URI '" + std::string(text) + "' has an invalid port '" +
+                        std::string(port_text) + "'");
         uri.port = static_cast<std::uint16_t>(*port);
     }
     return uri;

@@ -10,14 +10,14 @@
 namespace pbxbench::sip {
 
 struct Uri {
-    std::string_view scheme;    // "sip", "sips", or another absoluteURI scheme
-    std::string_view user;      // still %-escaped, as received
+    std::string_view scheme;  // "sip", "sips", or another absoluteURI scheme
+    std::string_view user;    // still %-escaped, as received
     std::string_view password;
-    std::string_view host;      // an IPv6 reference keeps its brackets: "[::1]"
+    std::string_view host;  // an IPv6 reference keeps its brackets: "[::1]"
     std::optional<std::uint16_t> port;
-    ParamList params;           // ;transport=udp;lr
-    std::string_view headers;   // after '?', unparsed
-    std::string_view opaque;    // the part after "scheme:" for non-SIP schemes
+    ParamList params;          // ;transport=udp;lr
+    std::string_view headers;  // after '?', unparsed
+    std::string_view opaque;   // the part after "scheme:" for non-SIP schemes
 
     bool is_sip() const { return !scheme.empty() && opaque.empty(); }
     bool is_sips() const { return iequals(scheme, "sips"); }

@@ -10,29 +10,30 @@
 namespace pbxbench::uac {
 
 struct BatchOptions {
-    std::string target_uri;                    // Request-URI and To, e.g. sip:bob@127.0.0.1:5060
-    sip::Address next_hop;                     // where requests go first: the PBX, or the UAS itself
-    sip::Address bind;                         // our SIP address; port 0 picks a free port
+    std::string target_uri;  // Request-URI and To, e.g. sip:bob@127.0.0.1:5060
+    sip::Address next_hop;   // where requests go first: the PBX, or the UAS itself
+    sip::Address bind;       // our SIP address; port 0 picks a free port
     std::uint64_t total = 1;
-    double cps = 1;                            // call i starts at t0 + i/cps
-    std::chrono::milliseconds hold{0};         // from the 2xx to our BYE
-    std::uint64_t max_concurrent = 0;          // 0: no limit
-    double cancel_ratio = 0;                   // exact share cancelled after the first provisional
-    std::chrono::milliseconds ring_timeout{0}; // 0: wait for the final response (Timer C bounds it)
+    double cps = 1;                     // call i starts at t0 + i/cps
+    std::chrono::milliseconds hold{0};  // from the 2xx to our BYE
+    std::uint64_t max_concurrent = 0;   // 0: no limit
+    double cancel_ratio = 0;            // exact share cancelled after the first provisional
+    std::chrono::milliseconds ring_timeout{
+        0};  // 0: wait for the final response (Timer C bounds it)
     std::string from_user = "pbxbench";
-    std::string auth_user;                     // answers digest challenges to INVITE when set
+    std::string auth_user;  // answers digest challenges to INVITE when set
     std::string auth_password;
     // REGISTER auth_user@register_domain at next_hop before the first call, un-REGISTER after
     // the last (as a PBX's extension would).
     bool register_first = false;
     std::string register_domain;
     std::chrono::seconds register_expires{3600};
-    std::uint16_t media_base_port = 30000;     // advertised in the SDP offers
-    std::chrono::milliseconds tick{5};         // scheduling quantum: calls start at most this late
+    std::uint16_t media_base_port = 30000;  // advertised in the SDP offers
+    std::chrono::milliseconds tick{5};      // scheduling quantum: calls start at most this late
     sip::TimerSettings timers;
     std::size_t receive_buffer_bytes = 8u << 20;
     std::chrono::milliseconds shutdown_grace{5000};
-    std::string call_id_prefix;                // unique per run and shard; random when empty
+    std::string call_id_prefix;  // unique per run and shard; random when empty
 };
 
 }  // namespace pbxbench::uac

@@ -14,7 +14,9 @@ nlohmann::json failed_by_reason(const CallStats& s) {
     return j;
 }
 
-double seconds(const timeval& tv) { return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 1e-6; }
+double seconds(const timeval& tv) {
+    return static_cast<double>(tv.tv_sec) + static_cast<double>(tv.tv_usec) * 1e-6;
+}
 
 }  // namespace
 
@@ -39,10 +41,12 @@ nlohmann::json ProgressReporter::next() {
 
 std::string ProgressReporter::human_line(const nlohmann::json& p) const {
     char line[200];
-    std::snprintf(line, sizeof line, "\r%6.1fs  attempted %-8llu active %-7llu completed %-8llu failed %-6llu %7.1f cps  ",
-                  p["elapsed_s"].get<double>(), p["attempted"].get<unsigned long long>(),
-                  p["active"].get<unsigned long long>(), p["completed"].get<unsigned long long>(),
-                  p["failed"].get<unsigned long long>(), p["cps"].get<double>());
+    std::snprintf(
+        line, sizeof line,
+        "\r%6.1fs  attempted %-8llu active %-7llu completed %-8llu failed %-6llu %7.1f cps  ",
+        p["elapsed_s"].get<double>(), p["attempted"].get<unsigned long long>(),
+        p["active"].get<unsigned long long>(), p["completed"].get<unsigned long long>(),
+        p["failed"].get<unsigned long long>(), p["cps"].get<double>());
     return line;
 }
 
@@ -52,7 +56,8 @@ ProcessCpu process_cpu() {
     return {seconds(ru.ru_utime), seconds(ru.ru_stime)};
 }
 
-nlohmann::json summary_json(const CallBatch& batch, double wall_s, const ProcessCpu& cpu, bool interrupted) {
+nlohmann::json summary_json(const CallBatch& batch, double wall_s, const ProcessCpu& cpu,
+                            bool interrupted) {
     const BatchOptions& o = batch.options();
     const CallStats& s = batch.stats();
     const auto& t = batch.transaction_counters();
@@ -61,12 +66,10 @@ nlohmann::json summary_json(const CallBatch& batch, double wall_s, const Process
     double cpu_s = cpu.user_s + cpu.system_s;
     nlohmann::json registration = nullptr;
     if (const sip::Registration* r = batch.registration()) {
-        registration = {{"user", r->config().user},
-                        {"state", std::string(sip::to_string(r->state()))},
-                        {"status", r->last_status()},
-                        {"reason", r->last_reason()},
-                        {"contact", r->accepted_contact()},
-                        {"expires_s", r->granted_expires().count()}};
+        registration = {
+            {"user", r->config().user},         {"state", std::string(sip::to_string(r->state()))},
+            {"status", r->last_status()},       {"reason", r->last_reason()},
+            {"contact", r->accepted_contact()}, {"expires_s", r->granted_expires().count()}};
     }
     return {
         {"event", "summary"},
@@ -85,7 +88,8 @@ nlohmann::json summary_json(const CallBatch& batch, double wall_s, const Process
           {"t1_ms", std::chrono::duration<double, std::milli>(o.timers.t1).count()},
           {"tick_ms", o.tick.count()},
           {"call_id_prefix", o.call_id_prefix}}},
-        {"setup_error", batch.setup_error().empty() ? nlohmann::json(nullptr) : nlohmann::json(batch.setup_error())},
+        {"setup_error", batch.setup_error().empty() ? nlohmann::json(nullptr)
+                                                    : nlohmann::json(batch.setup_error())},
         {"registration", registration},
         {"attempted", s.attempted},
         {"completed", s.count(Outcome::completed)},
@@ -112,7 +116,8 @@ nlohmann::json summary_json(const CallBatch& batch, double wall_s, const Process
           {"cpu_user_s", cpu.user_s},
           {"cpu_system_s", cpu.system_s},
           {"cpu_s", cpu_s},
-          {"cpu_s_per_1000_calls", s.attempted ? cpu_s * 1000.0 / static_cast<double>(s.attempted) : 0.0},
+          {"cpu_s_per_1000_calls",
+           s.attempted ? cpu_s * 1000.0 / static_cast<double>(s.attempted) : 0.0},
           {"cpu_percent", wall_s > 0 ? cpu_s / wall_s * 100.0 : 0.0}}},
     };
 }

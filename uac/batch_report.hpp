@@ -10,15 +10,16 @@ namespace pbxbench::uac {
 
 // Tracks what changed since the previous progress line.
 class ProgressReporter {
-public:
-    explicit ProgressReporter(const CallBatch& batch) : batch_(batch), start_(sip::Clock::now()), last_(start_) {}
+  public:
+    explicit ProgressReporter(const CallBatch& batch)
+        : batch_(batch), start_(sip::Clock::now()), last_(start_) {}
     // The `progress` object: elapsed, attempted, active, completed, failed by reason,
     // retransmissions and the call rate achieved since the previous call.
     nlohmann::json next();
     // One human line for a terminal.
     std::string human_line(const nlohmann::json& progress) const;
 
-private:
+  private:
     const CallBatch& batch_;
     sip::TimePoint start_;
     sip::TimePoint last_;
@@ -34,6 +35,7 @@ ProcessCpu process_cpu();
 
 // The `summary` object: configuration echoed back, outcomes, status codes, timeouts,
 // latency distributions, transaction counters, generator CPU.
-nlohmann::json summary_json(const CallBatch& batch, double wall_s, const ProcessCpu& cpu, bool interrupted);
+nlohmann::json summary_json(const CallBatch& batch, double wall_s, const ProcessCpu& cpu,
+                            bool interrupted);
 
 }  // namespace pbxbench::uac

@@ -23,7 +23,8 @@ std::uint32_t micros(sip::Duration d) {
 // Calls chosen for a share r: call k is chosen iff floor((k+1)r) > floor(kr), which picks
 // exactly floor(n*r) of the first n calls, evenly spread, and none at all when r is 0.
 bool chosen(std::uint64_t k, double r) {
-    return r > 0 && std::floor(static_cast<double>(k + 1) * r) > std::floor(static_cast<double>(k) * r);
+    return r > 0 &&
+           std::floor(static_cast<double>(k + 1) * r) > std::floor(static_cast<double>(k) * r);
 }
 
 // Resolves where a dialog's requests go: the first route or the remote target, numerically.
@@ -57,13 +58,20 @@ Result<void> CallBatch::open() {
     if (!e) return tl::unexpected(e.error());
     endpoint_ = std::move(*e);
     sdp_host_ = endpoint_->local_address().host();
-    if (!sdp_host_.empty() && sdp_host_.front() == '[') sdp_host_ = sdp_host_.substr(1, sdp_host_.size() - 2);
+    if (!sdp_host_.empty() && sdp_host_.front() == '[')
+        sdp_host_ = sdp_host_.substr(1, sdp_host_.size() - 2);
     return {};
 }
 
-const sip::TransactionCounters& CallBatch::transaction_counters() const { return endpoint_->layer().counters(); }
-const sip::Address& CallBatch::local_address() const { return endpoint_->local_address(); }
-std::uint64_t CallBatch::kernel_drops() const { return endpoint_->transport().kernel_drops(); }
+const sip::TransactionCounters& CallBatch::transaction_counters() const {
+    return endpoint_->layer().counters();
+}
+const sip::Address& CallBatch::local_address() const {
+    return endpoint_->local_address();
+}
+std::uint64_t CallBatch::kernel_drops() const {
+    return endpoint_->transport().kernel_drops();
+}
 
 std::string CallBatch::call_id(std::uint64_t index) const {
     std::string id = options_.call_id_prefix;
@@ -95,8 +103,8 @@ void CallBatch::start(std::function<void()> on_finished) {
     rc.password = options_.auth_password;
     rc.contact_uri = "sip:" + options_.from_user + "@" + endpoint_->sent_by();
     rc.expires = options_.register_expires;
-    registration_ = std::make_unique<sip::Registration>(endpoint_->layer(), endpoint_->sent_by(), rc,
-                                                        cookie(0, Kind::register_));
+    registration_ = std::make_unique<sip::Registration>(endpoint_->layer(), endpoint_->sent_by(),
+                                                        rc, cookie(0, Kind::register_));
     awaiting_registration_ = true;
     registration_->start(now);
     rearm(now);
@@ -121,9 +129,12 @@ void CallBatch::on_registration_event(TimePoint now) {
     }
     if (awaiting_registration_ && state == State::failed) {
         awaiting_registration_ = false;
-        setup_error_ = "registration of " + options_.auth_user + " at " + options_.next_hop.to_string() +
-                       " failed: " + std::to_string(registration_->last_status()) + " " + registration_->last_reason();
-        if (!registration_->failure_hint().empty()) setup_error_ += " (" + registration_->failure_hint() + ")";
+        setup_error_ = "registration of " + options_.auth_user + " at " +
+                       options_.next_hop.to_string() +
+                       " failed: " + std::to_string(registration_->last_status()) + " " +
+                       registration_->last_reason();
+        if (!registration_->failure_hint().empty())
+            setup_error_ += " (" + registration_->failure_hint() + ")";
         stopping_ = true;
     }
     check_finished();
@@ -168,7 +179,8 @@ void CallBatch::rearm(TimePoint now) {
 void CallBatch::wake(TimePoint now) {
     last_wake_ = now;
     if (registration_) registration_->advance(now);
-    while (!stopping_ && !awaiting_registration_ && next_index_ < options_.total && due(next_index_) <= now &&
+    while (!stopping_ && !awaiting_registration_ && next_index_ < options_.total &&
+           due(next_index_) <= now &&
            (options_.max_concurrent == 0 || calls_.size() < options_.max_concurrent)) {
         start_call(next_index_++, now);
     }
@@ -189,7 +201,8 @@ void CallBatch::wake(TimePoint now) {
         if (c == nullptr) continue;
         if (e.kind == EventKind::bye && c->phase == Phase::answered) {
             send_bye(*c, now);
-        } else if (e.kind == EventKind::ring_timeout && (c->phase == Phase::inviting || c->phase == Phase::ringing)) {
+        } else if (e.kind == EventKind::ring_timeout &&
+                   (c->phase == Phase::inviting || c->phase == Phase::ringing)) {
             c->cancel_outcome = Outcome::ring_timeout;
             send_cancel(*c, now);
         }
@@ -235,13 +248,14 @@ void CallBatch::send_invite(Call& c, TimePoint now, std::string_view authorizati
     b.header("Call-ID", call_id(c.index));
     b.header("CSeq", c.invite_cseq, " INVITE");
     b.header("Contact", "<sip:", options_.from_user, "@", me, ">");
-    if (!authorization.empty()) b.header(authorization.substr(0, authorization.find(':')),
-                                         authorization.substr(authorization.find(':') + 2));
+    if (!authorization.empty())
+        b.header(authorization.substr(0, authorization.find(':')),
+                 authorization.substr(authorization.find(':') + 2));
     b.header("Allow", "INVITE, ACK, CANCEL, BYE, OPTIONS");
     b.header("User-Agent", "pbxbench/" PBXBENCH_VERSION);
     c.invite_sent = now;
-    auto id = endpoint_->layer().send_request(b.finish(sdp), options_.next_hop, sip::Method::invite, c.branch,
-                                              cookie(c.index, Kind::invite), now);
+    auto id = endpoint_->layer().send_request(b.finish(sdp), options_.next_hop, sip::Method::invite,
+                                              c.branch, cookie(c.index, Kind::invite), now);
     if (id == 0) end(c.index, Outcome::transport_error);
 }
 
@@ -266,14 +280,16 @@ void CallBatch::send_cancel(Call& c, TimePoint now) {
 void CallBatch::send_bye(Call& c, TimePoint now) {
     c.phase = Phase::byeing;
     std::string branch = endpoint_->layer().new_branch();
-    std::string bye = sip::build_in_dialog_request(*c.dialog, {"BYE", endpoint_->sent_by(), branch, {}, {}, {}});
+    std::string bye =
+        sip::build_in_dialog_request(*c.dialog, {"BYE", endpoint_->sent_by(), branch, {}, {}, {}});
     c.bye_sent = now;
     auto id = endpoint_->layer().send_request(std::move(bye), c.hop, sip::Method::bye, branch,
                                               cookie(c.index, Kind::bye), now);
     if (id == 0) end(c.index, Outcome::transport_error);
 }
 
-void CallBatch::on_response(sip::TransactionId id, std::uint64_t cookie_value, const sip::Message& r) {
+void CallBatch::on_response(sip::TransactionId id, std::uint64_t cookie_value,
+                            const sip::Message& r) {
     const TimePoint now = Clock::now();
     if (id == 0) {
         if (r.cseq().method == sip::Method::invite && r.status() >= 200 && r.status() < 300) {
@@ -291,10 +307,16 @@ void CallBatch::on_response(sip::TransactionId id, std::uint64_t cookie_value, c
     Call* c = find(cookie_value >> 2);
     if (c == nullptr) return;
     switch (static_cast<Kind>(cookie_value & 3)) {
-        case Kind::invite: on_invite_response(*c, r, now); break;
-        case Kind::bye: on_bye_response(*c, r); break;
-        case Kind::cancel: break;  // the INVITE's 487 (or 2xx) tells what happened
-        case Kind::register_: break;
+        case Kind::invite:
+            on_invite_response(*c, r, now);
+            break;
+        case Kind::bye:
+            on_bye_response(*c, r);
+            break;
+        case Kind::cancel:
+            break;  // the INVITE's 487 (or 2xx) tells what happened
+        case Kind::register_:
+            break;
     }
     check_finished();
     rearm(now);
@@ -303,7 +325,8 @@ void CallBatch::on_response(sip::TransactionId id, std::uint64_t cookie_value, c
 void CallBatch::on_invite_response(Call& c, const sip::Message& r, TimePoint now) {
     const int status = r.status();
     if (status < 200) {
-        if (status > 100 && !c.provisional) stats_.post_dial_delay_us.push_back(micros(now - c.invite_sent));
+        if (status > 100 && !c.provisional)
+            stats_.post_dial_delay_us.push_back(micros(now - c.invite_sent));
         c.provisional = true;
         if (c.phase == Phase::inviting) c.phase = Phase::ringing;
         if (c.cancel_pending || (c.cancel_planned && c.phase == Phase::ringing)) {
@@ -325,9 +348,11 @@ void CallBatch::on_invite_response(Call& c, const sip::Message& r, TimePoint now
         if (challenge) {
             c.auth_tried = true;
             ++c.invite_cseq;
-            std::string value = sip::build_authorization(*challenge, {options_.auth_user, options_.auth_password},
-                                                         "INVITE", options_.target_uri, 1, sip::make_cnonce());
-            std::string line = std::string(status == 401 ? "Authorization" : "Proxy-Authorization") + ": " + value;
+            std::string value =
+                sip::build_authorization(*challenge, {options_.auth_user, options_.auth_password},
+                                         "INVITE", options_.target_uri, 1, sip::make_cnonce());
+            std::string line =
+                std::string(status == 401 ? "Authorization" : "Proxy-Authorization") + ": " + value;
             c.provisional = false;
             c.phase = Phase::inviting;
             send_invite(c, now, line);
@@ -358,7 +383,8 @@ void CallBatch::on_answer(Call& c, const sip::Message& r, TimePoint now) {
     c.dialog = std::make_unique<sip::Dialog>(std::move(*dialog));
     c.hop = hop_of(*c.dialog, options_.next_hop);
     std::string branch = endpoint_->layer().new_branch();
-    c.ack = sip::build_in_dialog_request(*c.dialog, {"ACK", endpoint_->sent_by(), branch, c.invite_cseq, {}, {}});
+    c.ack = sip::build_in_dialog_request(
+        *c.dialog, {"ACK", endpoint_->sent_by(), branch, c.invite_cseq, {}, {}});
     endpoint_->layer().send_stateless(c.ack, c.hop);
     const bool raced_cancel = c.phase == Phase::cancelling;
     c.phase = Phase::answered;
@@ -393,7 +419,8 @@ void CallBatch::on_bye_response(Call& c, const sip::Message& r) {
     }
 }
 
-void CallBatch::on_client_timeout(sip::TransactionId id, std::uint64_t cookie_value, sip::TransactionTimer t) {
+void CallBatch::on_client_timeout(sip::TransactionId id, std::uint64_t cookie_value,
+                                  sip::TransactionTimer t) {
     const TimePoint now = Clock::now();
     if (static_cast<Kind>(cookie_value & 3) == Kind::register_) {
         if (registration_) registration_->on_timeout(id, t);
@@ -404,7 +431,8 @@ void CallBatch::on_client_timeout(sip::TransactionId id, std::uint64_t cookie_va
     if (c == nullptr) return;
     Kind kind = static_cast<Kind>(cookie_value & 3);
     if (kind == Kind::cancel) return;  // the INVITE's own timers decide
-    std::string key = std::string(kind == Kind::invite ? "invite:" : "bye:") + std::string(sip::timer_name(t));
+    std::string key =
+        std::string(kind == Kind::invite ? "invite:" : "bye:") + std::string(sip::timer_name(t));
     ++stats_.timeouts[key];
     end(c->index, kind == Kind::bye ? Outcome::failed_bye : Outcome::timeout);
     check_finished();
@@ -422,11 +450,14 @@ void CallBatch::on_transport_error(sip::TransactionId id, std::uint64_t cookie_v
     rearm(Clock::now());
 }
 
-void CallBatch::on_request(sip::TransactionId id, const sip::Message& request, const sip::Address&) {
+void CallBatch::on_request(sip::TransactionId id, const sip::Message& request,
+                           const sip::Address&) {
     // A UAC gets BYEs from the far end, or requests we do not serve; answer rather than let
     // the peer retransmit. A BYE from the callee ends the call as completed from our side.
     const TimePoint now = Clock::now();
-    int status = request.method() == sip::Method::bye || request.method() == sip::Method::options ? 200 : 405;
+    int status = request.method() == sip::Method::bye || request.method() == sip::Method::options
+                     ? 200
+                     : 405;
     if (request.method() == sip::Method::bye) {
         std::string_view cid = request.call_id();
         std::string_view prefix = options_.call_id_prefix;
@@ -482,7 +513,8 @@ void CallBatch::check_finished() {
             push({now + std::chrono::seconds(3), 0, EventKind::unregister_deadline}, now);
         }
         using State = sip::Registration::State;
-        bool done = registration_->state() == State::unregistered || registration_->state() == State::failed;
+        bool done = registration_->state() == State::unregistered ||
+                    registration_->state() == State::failed;
         if (!done && !unregister_deadline_passed_) return;
     }
     finished_ = true;

@@ -22,7 +22,7 @@
 namespace pbxbench::uac {
 
 class CallBatch final : public sip::TransactionUser {
-public:
+  public:
     CallBatch(boost::asio::io_context& io, BatchOptions options);
     ~CallBatch() override;
 
@@ -49,12 +49,14 @@ public:
 
     // sip::TransactionUser
     void on_response(sip::TransactionId id, std::uint64_t cookie, const sip::Message& r) override;
-    void on_client_timeout(sip::TransactionId id, std::uint64_t cookie, sip::TransactionTimer t) override;
+    void on_client_timeout(sip::TransactionId id, std::uint64_t cookie,
+                           sip::TransactionTimer t) override;
     void on_transport_error(sip::TransactionId id, std::uint64_t cookie) override;
-    void on_request(sip::TransactionId id, const sip::Message& request, const sip::Address& from) override;
+    void on_request(sip::TransactionId id, const sip::Message& request,
+                    const sip::Address& from) override;
     void on_ack(const sip::Message&, const sip::Address&) override {}
 
-private:
+  private:
     enum class Phase : std::uint8_t { inviting, ringing, answered, cancelling, byeing };
     enum class Kind : std::uint8_t { invite = 0, bye = 1, cancel = 2, register_ = 3 };
     enum class EventKind : std::uint8_t { bye, ring_timeout, grace_over, unregister_deadline };
@@ -62,19 +64,19 @@ private:
     struct Call {
         std::uint64_t index = 0;
         Phase phase = Phase::inviting;
-        bool provisional = false;       // a 1xx arrived, so CANCEL is allowed (§9.1)
+        bool provisional = false;  // a 1xx arrived, so CANCEL is allowed (§9.1)
         bool cancel_planned = false;
-        bool cancel_pending = false;    // CANCEL wanted but no provisional yet
+        bool cancel_pending = false;  // CANCEL wanted but no provisional yet
         Outcome cancel_outcome = Outcome::cancelled;
         bool auth_tried = false;
         std::uint32_t invite_cseq = 1;
-        std::string branch;             // of the current INVITE; a CANCEL reuses it
-        std::string from;               // our From value with tag
+        std::string branch;  // of the current INVITE; a CANCEL reuses it
+        std::string from;    // our From value with tag
         sip::TimePoint invite_sent;
         sip::TimePoint bye_sent;
         std::unique_ptr<sip::Dialog> dialog;
-        std::string ack;                // re-sent for retransmitted 2xx
-        sip::Address hop;               // where in-dialog requests go
+        std::string ack;   // re-sent for retransmitted 2xx
+        sip::Address hop;  // where in-dialog requests go
     };
     struct Event {
         sip::TimePoint when;
@@ -101,7 +103,9 @@ private:
     void begin_calls(sip::TimePoint now);
     Call* find(std::uint64_t index);
     std::string call_id(std::uint64_t index) const;
-    static std::uint64_t cookie(std::uint64_t index, Kind k) { return index << 2 | static_cast<std::uint64_t>(k); }
+    static std::uint64_t cookie(std::uint64_t index, Kind k) {
+        return index << 2 | static_cast<std::uint64_t>(k);
+    }
 
     boost::asio::io_context& io_;
     BatchOptions options_;

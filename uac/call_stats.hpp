@@ -13,14 +13,14 @@
 namespace pbxbench::uac {
 
 enum class Outcome : std::uint8_t {
-    completed,        // 2xx, then a 2xx to our BYE
-    failed_status,    // a final non-2xx to the INVITE (other than the 487 of our own CANCEL)
-    timeout,          // a transaction timed out (which one is in `timeouts`)
+    completed,      // 2xx, then a 2xx to our BYE
+    failed_status,  // a final non-2xx to the INVITE (other than the 487 of our own CANCEL)
+    timeout,        // a transaction timed out (which one is in `timeouts`)
     transport_error,
-    failed_bye,       // answered, but the BYE got a non-2xx
-    cancelled,        // cancelled on purpose (--cancel-ratio)
-    ring_timeout,     // no answer within --ring-timeout; cancelled
-    interrupted,      // still active when the batch was stopped
+    failed_bye,    // answered, but the BYE got a non-2xx
+    cancelled,     // cancelled on purpose (--cancel-ratio)
+    ring_timeout,  // no answer within --ring-timeout; cancelled
+    interrupted,   // still active when the batch was stopped
     count_
 };
 

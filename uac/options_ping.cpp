@@ -13,8 +13,9 @@ namespace {
 using sip::Clock;
 
 class Pinger final : public sip::TransactionUser {
-public:
-    Pinger(boost::asio::io_context& io, const PingOptions& o, const std::function<void(const PingReply&)>& cb)
+  public:
+    Pinger(boost::asio::io_context& io, const PingOptions& o,
+           const std::function<void(const PingReply&)>& cb)
         : io_(io), options_(o), on_reply_(cb), timer_(io) {}
 
     void attach(sip::Endpoint& e) { endpoint_ = &e; }
@@ -36,8 +37,9 @@ public:
         b.header("Accept", "application/sdp");
         b.header("User-Agent", "pbxbench/" PBXBENCH_VERSION);
         started_ = Clock::now();
-        auto id = endpoint_->layer().send_request(b.finish(), options_.target, sip::Method::options,
-                                                  branch, static_cast<std::uint64_t>(seq), started_);
+        auto id =
+            endpoint_->layer().send_request(b.finish(), options_.target, sip::Method::options,
+                                            branch, static_cast<std::uint64_t>(seq), started_);
         if (id == 0) finish(PingReply{seq, 0, "send failed: transport refused the datagram", 0, 0});
     }
 
@@ -48,7 +50,8 @@ public:
         if (r.status() < 300) ++summary_.ok;
         finish(PingReply{static_cast<int>(cookie), r.status(), std::string(r.reason()), rtt, 0});
     }
-    void on_client_timeout(sip::TransactionId, std::uint64_t cookie, sip::TransactionTimer t) override {
+    void on_client_timeout(sip::TransactionId, std::uint64_t cookie,
+                           sip::TransactionTimer t) override {
         finish(PingReply{static_cast<int>(cookie), 0,
                          "no answer (timer " + std::string(sip::timer_name(t)) + ")", 0, 0});
     }
@@ -57,7 +60,8 @@ public:
     }
     void on_request(sip::TransactionId id, const sip::Message& req, const sip::Address&) override {
         // We are no server; say so rather than let the peer retransmit.
-        endpoint_->layer().respond(id, sip::response_to(req, 405, "pbxbench").finish(), 405, Clock::now());
+        endpoint_->layer().respond(id, sip::response_to(req, 405, "pbxbench").finish(), 405,
+                                   Clock::now());
     }
     void on_ack(const sip::Message&, const sip::Address&) override {}
 
@@ -66,7 +70,7 @@ public:
         return summary_;
     }
 
-private:
+  private:
     void finish(PingReply reply) {
         on_reply_(reply);
         if (summary_.sent >= options_.count) {
@@ -90,7 +94,8 @@ private:
 
 }  // namespace
 
-Result<PingSummary> ping(const PingOptions& in, const std::function<void(const PingReply&)>& on_reply) {
+Result<PingSummary> ping(const PingOptions& in,
+                         const std::function<void(const PingReply&)>& on_reply) {
     PingOptions options = in;
     if (options.target_uri.empty()) options.target_uri = "sip:" + options.target.to_string();
     if (options.count < 1) return fail("--count must be at least 1");

@@ -13,8 +13,8 @@ namespace pbxbench::uac {
 
 struct PingOptions {
     sip::Address target;
-    std::string target_uri;           // Request-URI; defaults to sip:HOST:PORT of the target
-    sip::Address bind;                // local address (port 0: any free port)
+    std::string target_uri;  // Request-URI; defaults to sip:HOST:PORT of the target
+    sip::Address bind;       // local address (port 0: any free port)
     int count = 1;
     std::chrono::milliseconds interval{1000};
     std::chrono::milliseconds t1{500};  // timeout is Timer F = 64*T1
@@ -22,20 +22,21 @@ struct PingOptions {
 
 struct PingReply {
     int sequence = 0;
-    int status = 0;                   // 0 when it timed out or could not be sent
-    std::string reason;               // reason phrase, or what went wrong
+    int status = 0;      // 0 when it timed out or could not be sent
+    std::string reason;  // reason phrase, or what went wrong
     double rtt_ms = 0;
     int retransmissions = 0;
 };
 
 struct PingSummary {
     int sent = 0;
-    int answered = 0;                 // any final response
-    int ok = 0;                       // 2xx
+    int answered = 0;  // any final response
+    int ok = 0;        // 2xx
     std::uint64_t retransmissions = 0;
 };
 
 // Pings `count` times, calling `on_reply` for each answer or timeout. Runs its own io_context.
-Result<PingSummary> ping(const PingOptions& options, const std::function<void(const PingReply&)>& on_reply);
+Result<PingSummary> ping(const PingOptions& options,
+                         const std::function<void(const PingReply&)>& on_reply);
 
 }  // namespace pbxbench::uac

@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string_view bytes(reinterpret_cast<const char*>(data), size);
     auto m = Message::parse(bytes);
     if (m) {
-        for (HeaderId id : {HeaderId::via, HeaderId::contact, HeaderId::route, HeaderId::record_route}) {
+        for (HeaderId id :
+             {HeaderId::via, HeaderId::contact, HeaderId::route, HeaderId::record_route}) {
             m->for_each_element(id, [&](std::string_view e) {
                 if (id == HeaderId::via) {
                     (void)parse_via(e);

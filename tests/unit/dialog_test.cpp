@@ -69,7 +69,8 @@ TEST(DialogUac, NeedsAToTag) {
 TEST(DialogUac, ByeUsesLooseRoutingAndTheNextCSeq) {
     auto d = make_uac_dialog(parse(invite_text), parse(ok_text));
     ASSERT_TRUE(d);
-    std::string bye = build_in_dialog_request(*d, {"BYE", "10.0.0.1:5070", "z9hG4bKbye", {}, {}, {}});
+    std::string bye =
+        build_in_dialog_request(*d, {"BYE", "10.0.0.1:5070", "z9hG4bKbye", {}, {}, {}});
     Message m = parse(bye);
     EXPECT_EQ(m.method(), Method::bye);
     EXPECT_EQ(m.request_uri(), "sip:bob@10.0.0.2:5080;transport=udp");
@@ -87,7 +88,8 @@ TEST(DialogUac, ByeUsesLooseRoutingAndTheNextCSeq) {
 TEST(DialogUac, AckKeepsTheInviteCSeq) {
     auto d = make_uac_dialog(parse(invite_text), parse(ok_text));
     ASSERT_TRUE(d);
-    Message ack = parse(build_in_dialog_request(*d, {"ACK", "10.0.0.1:5070", "z9hG4bKack", 7u, {}, {}}));
+    Message ack =
+        parse(build_in_dialog_request(*d, {"ACK", "10.0.0.1:5070", "z9hG4bKack", 7u, {}, {}}));
     EXPECT_EQ(ack.cseq().number, 7u);
     EXPECT_EQ(ack.cseq().method_token, "ACK");
     EXPECT_EQ(d->local_seq, 7u) << "an ACK does not advance the local sequence";
@@ -98,11 +100,13 @@ TEST(DialogUac, StrictRouterPutsTheRouteInTheRequestUri) {
     ok.replace(ok.find("<sip:p2.example.com;lr>"), 23, "<sip:p2.example.com>");
     auto d = make_uac_dialog(parse(invite_text), parse(ok));
     ASSERT_TRUE(d);
-    Message bye = parse(build_in_dialog_request(*d, {"BYE", "10.0.0.1:5070", "z9hG4bKs", {}, {}, {}}));
+    Message bye =
+        parse(build_in_dialog_request(*d, {"BYE", "10.0.0.1:5070", "z9hG4bKs", {}, {}, {}}));
     EXPECT_EQ(bye.request_uri(), "sip:p2.example.com");
     std::vector<std::string> routes;
     bye.for_each_element(HeaderId::route, [&](std::string_view r) { routes.emplace_back(r); });
-    EXPECT_THAT(routes, ElementsAre("<sip:p1.example.com;lr>", "<sip:bob@10.0.0.2:5080;transport=udp>"));
+    EXPECT_THAT(routes,
+                ElementsAre("<sip:p1.example.com;lr>", "<sip:bob@10.0.0.2:5080;transport=udp>"));
 }
 
 TEST(DialogUas, TakesItsStateFromTheRequest) {
@@ -114,7 +118,8 @@ TEST(DialogUas, TakesItsStateFromTheRequest) {
     EXPECT_EQ(d->remote_target, "sip:alice@10.0.0.1:5070");
     // The UAS keeps the Record-Route order.
     EXPECT_THAT(d->route_set, ElementsAre("<sip:p1.example.com;lr>", "<sip:p2.example.com;lr>"));
-    Message bye = parse(build_in_dialog_request(*d, {"BYE", "10.0.0.2:5080", "z9hG4bKu", {}, {}, {}}));
+    Message bye =
+        parse(build_in_dialog_request(*d, {"BYE", "10.0.0.2:5080", "z9hG4bKu", {}, {}, {}}));
     EXPECT_EQ(bye.from().tag(), "uas5");
     EXPECT_EQ(bye.to().tag(), "from1");
     EXPECT_EQ(bye.request_uri(), "sip:alice@10.0.0.1:5070");

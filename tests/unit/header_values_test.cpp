@@ -373,8 +373,8 @@ TEST(HeaderValuesVia, RejectsMissingOrBadHost) {
     EXPECT_THAT(junk.error().message, HasSubstr("junk"));
 }
 
-// Was a bug (fixed): parse_via checks the characters of a host name but not of an IPv6 reference, so any
-// bracketed text is accepted as a sent-by host, even one with spaces or letters beyond hex.
+// Was a bug (fixed): parse_via checks the characters of a host name but not of an IPv6 reference,
+// so any bracketed text is accepted as a sent-by host, even one with spaces or letters beyond hex.
 // parse_uri rejects the same hosts ("malformed IPv6 reference").
 TEST(HeaderValuesVia, Ipv6SentByContentIsValidated) {
     for (std::string_view text :

@@ -1060,8 +1060,9 @@ TEST(MessageInvalid, OversizedMessage) {
     EXPECT_THAT(error_of(std::string(200000, '\r')), HasSubstr("exceeds"));
 }
 
-// Was a bug (fixed): From (and To) are single-valued, but a second comma-separated value in the same header
-// line is accepted, and its text ends up inside the tag: tag() == "1, <sip:eve@evil.test.invalid>".
+// Was a bug (fixed): From (and To) are single-valued, but a second comma-separated value in the
+// same header line is accepted, and its text ends up inside the tag: tag() == "1,
+// <sip:eve@evil.test.invalid>".
 TEST(MessageInvalid, TwoFromValuesInOneHeaderLine) {
     Draft d = invite();
     d.set("From", "<sip:alice@atlanta.test.invalid>;tag=1, <sip:eve@evil.test.invalid>;tag=2");

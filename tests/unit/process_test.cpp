@@ -73,7 +73,8 @@ TEST_F(ProcessTest, ChildIgnoringTheStopSignalIsKilledAfterTheGrace) {
     auto p = launcher_->launch(spec({"sh", "-c", "trap '' TERM; echo trapped; sleep 30"}, 300ms));
     ASSERT_TRUE(p) << p.error().message;
     // Wait until the trap is set, or the TERM would kill sh before it ignores anything.
-    for (int i = 0; i < 200 && !(*p)->log_contains("trapped"); ++i) std::this_thread::sleep_for(5ms);
+    for (int i = 0; i < 200 && !(*p)->log_contains("trapped"); ++i)
+        std::this_thread::sleep_for(5ms);
     pid_t pid = (*p)->pid();
     auto t0 = Clock::now();
     ExitStatus s = (*p)->stop();
@@ -90,8 +91,10 @@ TEST_F(ProcessTest, GrandchildInTheSameGroupIsStoppedToo) {
     pid_t grandchild = 0;
     for (int i = 0; i < 200 && grandchild == 0; ++i) {
         auto tail = (*p)->log_tail(1);
-        if (!tail.empty()) grandchild = std::stoi(tail.front());
-        else std::this_thread::sleep_for(5ms);
+        if (!tail.empty())
+            grandchild = std::stoi(tail.front());
+        else
+            std::this_thread::sleep_for(5ms);
     }
     ASSERT_GT(grandchild, 0);
     EXPECT_EQ(::getpgid(grandchild), (*p)->pid());
@@ -106,7 +109,8 @@ TEST_F(ProcessTest, GrandchildDiesWithItsParentThroughPdeathsig) {
     auto helper = launcher_->launch(s);
     ASSERT_TRUE(helper) << helper.error().message;
     LineRead line = (*helper)->read_line(5s);
-    ASSERT_EQ(line.status, LineRead::Status::line) << "log:" << format_log_tail((*helper)->log_tail(20));
+    ASSERT_EQ(line.status, LineRead::Status::line)
+        << "log:" << format_log_tail((*helper)->log_tail(20));
     pid_t grandchild = std::stoi(line.text);
     ASSERT_FALSE(gone(grandchild));
     EXPECT_NE(::getpgid(grandchild), (*helper)->pid());  // its own group: only PDEATHSIG reaches it
@@ -136,20 +140,23 @@ TEST_F(ProcessTest, ExitStatusOfACrashingChild) {
 
 TEST_F(ProcessTest, LogTailEnvAndWorkdir) {
     std::filesystem::create_directories(dir_ / "wd");
-    LaunchSpec s = spec({"sh", "-c", "for i in 1 2 3 4 5; do echo line$i; done; echo \"$GREETING\" >&2; pwd"});
+    LaunchSpec s =
+        spec({"sh", "-c", "for i in 1 2 3 4 5; do echo line$i; done; echo \"$GREETING\" >&2; pwd"});
     s.env = {{"GREETING", "hello"}};
     s.workdir = dir_ / "wd";
     auto p = launcher_->launch(s);
     ASSERT_TRUE(p);
     ASSERT_TRUE((*p)->wait_for(5s));
-    EXPECT_EQ((*p)->log_tail(3), (std::vector<std::string>{"line5", "hello", (dir_ / "wd").string()}));
+    EXPECT_EQ((*p)->log_tail(3),
+              (std::vector<std::string>{"line5", "hello", (dir_ / "wd").string()}));
     EXPECT_EQ((*p)->log_tail(100).size(), 7u);
     EXPECT_TRUE((*p)->log_contains("line3"));
     EXPECT_FALSE((*p)->log_contains("line9"));
 }
 
 TEST_F(ProcessTest, PipedStdoutIsReadLineByLine) {
-    LaunchSpec s = spec({"sh", "-c", "echo '{\"event\":\"ready\"}'; echo to-log >&2; sleep 0.2; printf 'last'"});
+    LaunchSpec s = spec(
+        {"sh", "-c", "echo '{\"event\":\"ready\"}'; echo to-log >&2; sleep 0.2; printf 'last'"});
     s.stdout_to = StdoutTo::pipe;
     auto p = launcher_->launch(s);
     ASSERT_TRUE(p);

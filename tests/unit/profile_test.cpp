@@ -25,7 +25,9 @@ class ProfileTest : public ::testing::Test {
     }
     void TearDown() override { std::filesystem::remove_all(dir_); }
 
-    void write(const std::string& name, const std::string& text) { std::ofstream(dir_ / name) << text; }
+    void write(const std::string& name, const std::string& text) {
+        std::ofstream(dir_ / name) << text;
+    }
     Result<Profile> parse(const std::string& text) { return parse_profile(text, dir_ / "p.toml"); }
     std::string error_of(const std::string& text) {
         auto p = parse(text);
@@ -133,30 +135,40 @@ TEST_F(ProfileTest, WrongTypeNamesFieldLineColumnAndTypes) {
     std::string text = valid;
     text.replace(text.find("sidecars = [\"relay\"]"), 20, "sidecars = \"relay\"");
     std::string e = error_of(text);
-    EXPECT_THAT(e, HasSubstr(file() + ":56:12: scenarios[1].sidecars: expected an array of strings, got a string"));
+    EXPECT_THAT(
+        e, HasSubstr(file() +
+                     ":56:12: scenarios[1].sidecars: expected an array of strings, got a string"));
 
     text = valid;
-    text.replace(text.find("command = [\"true\", \"${RUN_DIR}/db\"]"), 35, "command = [\"true\", 3]");
-    EXPECT_THAT(error_of(text), HasSubstr("setup[0].command[1]: expected a string, got an integer"));
+    text.replace(text.find("command = [\"true\", \"${RUN_DIR}/db\"]"), 35,
+                 "command = [\"true\", 3]");
+    EXPECT_THAT(error_of(text),
+                HasSubstr("setup[0].command[1]: expected a string, got an integer"));
 }
 
 TEST_F(ProfileTest, UnknownKeyGetsADidYouMeanHint) {
     std::string text = valid;
     text.replace(text.find("stop_grace_s = 2.5"), 18, "stop_grace = 2.5");
-    EXPECT_THAT(error_of(text), HasSubstr(":10:1: sut.stop_grace: unknown key; did you mean 'stop_grace_s'?"));
+    EXPECT_THAT(error_of(text),
+                HasSubstr(":10:1: sut.stop_grace: unknown key; did you mean 'stop_grace_s'?"));
 
     text = valid;
     text.replace(text.find("description = \"with"), 11, "descripton");
-    EXPECT_THAT(error_of(text), HasSubstr("scenarios[1].descripton: unknown key; did you mean 'description'?"));
+    EXPECT_THAT(error_of(text),
+                HasSubstr("scenarios[1].descripton: unknown key; did you mean 'description'?"));
 
     // Nothing close: no hint.
-    EXPECT_THAT(error_of(valid + "\n[frobnicate]\nx = 1\n"), ::testing::EndsWith("frobnicate: unknown key"));
+    EXPECT_THAT(error_of(valid + "\n[frobnicate]\nx = 1\n"),
+                ::testing::EndsWith("frobnicate: unknown key"));
 }
 
 TEST_F(ProfileTest, MisspelledRequiredKeyIsPointedOut) {
     std::string text = valid;
     text.replace(text.find("command = [\"sleep\", \"-f\""), 7, "comand");
-    EXPECT_THAT(error_of(text), HasSubstr("sut.command: missing (expected an array of strings); is 'comand' a misspelling"));
+    EXPECT_THAT(
+        error_of(text),
+        HasSubstr(
+            "sut.command: missing (expected an array of strings); is 'comand' a misspelling"));
 }
 
 TEST_F(ProfileTest, DuplicateScenarioNames) {
@@ -167,7 +179,9 @@ TEST_F(ProfileTest, DuplicateScenarioNames) {
 TEST_F(ProfileTest, SidecarReferenceToNothing) {
     std::string text = valid;
     text.replace(text.find("sidecars = [\"relay\"]"), 20, "sidecars = [\"relya\"]");
-    EXPECT_THAT(error_of(text), HasSubstr("scenarios[1].sidecars[0]: no sidecar named 'relya'; defined sidecars: relay"));
+    EXPECT_THAT(
+        error_of(text),
+        HasSubstr("scenarios[1].sidecars[0]: no sidecar named 'relya'; defined sidecars: relay"));
     text = valid;
     text.replace(text.find("scenarios = [\"relayed\"]"), 23, "scenarios = [\"nope\"]");
     EXPECT_THAT(error_of(text), HasSubstr("setup[0].scenarios[0]: no scenario named 'nope'"));
@@ -191,7 +205,8 @@ TEST_F(ProfileTest, VariableDefinedOnlyForOneScenarioFailsTheOther) {
 TEST_F(ProfileTest, UnknownVariableInAFieldNamesTheField) {
     std::string text = valid;
     text.replace(text.find("\"-A\", \"RELAY\""), 13, "\"-A\", \"${RELAY}\"");
-    EXPECT_THAT(error_of(text), HasSubstr("scenarios.relayed.args[1]: value line 1:1: unknown variable ${RELAY}"));
+    EXPECT_THAT(error_of(text),
+                HasSubstr("scenarios.relayed.args[1]: value line 1:1: unknown variable ${RELAY}"));
 }
 
 TEST_F(ProfileTest, TomlSyntaxErrorHasLineAndColumn) {
@@ -205,7 +220,8 @@ TEST_F(ProfileTest, TomlSyntaxErrorHasLineAndColumn) {
 TEST_F(ProfileTest, CommandNotFound) {
     std::string text = valid;
     text.replace(text.find("[\"sleep\", \"--port"), 8, "[\"no-such-pbx-xyz\"");
-    EXPECT_THAT(error_of(text), HasSubstr("sidecars[0].command[0]: command not found: no-such-pbx-xyz"));
+    EXPECT_THAT(error_of(text),
+                HasSubstr("sidecars[0].command[0]: command not found: no-such-pbx-xyz"));
 }
 
 TEST_F(ProfileTest, BadSignalAndReady) {
@@ -236,9 +252,10 @@ TEST_F(ProfileTest, SelectScenarios) {
 TEST_F(ProfileTest, PlanSubstitutesEverything) {
     auto p = parse(valid);
     ASSERT_TRUE(p) << p.error().message;
-    Variables builtins = {{"SIP_PORT", "5070"},     {"HTTP_PORT", "8080"},  {"RTPENGINE_NG_PORT", "2223"},
-                          {"RTPENGINE_CLI_PORT", "9"}, {"RUN_DIR", "/r"},  {"PROFILE_DIR", dir_.string()},
-                          {"EXTENSION_PASSWORD", "pw"}, {"SCENARIO", "relayed"}};
+    Variables builtins = {
+        {"SIP_PORT", "5070"},         {"HTTP_PORT", "8080"},  {"RTPENGINE_NG_PORT", "2223"},
+        {"RTPENGINE_CLI_PORT", "9"},  {"RUN_DIR", "/r"},      {"PROFILE_DIR", dir_.string()},
+        {"EXTENSION_PASSWORD", "pw"}, {"SCENARIO", "relayed"}};
     auto plan = plan_scenario(*p, p->scenarios[1], builtins);
     ASSERT_TRUE(plan) << plan.error().message;
     EXPECT_EQ(plan->sut.argv, (Argv{"sleep", "-f", "/r/app.cfg", "-A", "RELAY"}));
@@ -276,7 +293,8 @@ TEST(ShippedProfile, KamailioLoadsAndPlansEveryScenario) {
         ASSERT_TRUE(plan) << s->name << ": " << plan.error().message;
         EXPECT_EQ(plan->sidecars.size(), s->name == "mediaproxy_none" ? 0u : 1u) << s->name;
         EXPECT_EQ(plan->setup.size(), s->name == "sipflow" ? 1u : 0u) << s->name;
-        EXPECT_NE(plan->templates.at(0).text.find("listen=udp:127.0.0.1:" + vars->at("SIP_PORT")), std::string::npos);
+        EXPECT_NE(plan->templates.at(0).text.find("listen=udp:127.0.0.1:" + vars->at("SIP_PORT")),
+                  std::string::npos);
     }
 }
 
@@ -293,7 +311,8 @@ TEST(Commands, ResolvedOnPathOrReportedMissing) {
     EXPECT_TRUE(sh->is_absolute());
     auto missing = resolve_command("no-such-command-xyz");
     ASSERT_FALSE(missing);
-    EXPECT_THAT(missing.error().message, ::testing::StartsWith("command not found: no-such-command-xyz"));
+    EXPECT_THAT(missing.error().message,
+                ::testing::StartsWith("command not found: no-such-command-xyz"));
 }
 
 }  // namespace
@@ -306,10 +325,12 @@ namespace {
 // because their PBX or their (user-written) templates are missing.
 TEST(ExampleProfiles, FailOnlyForWhatIsNotInstalledHere) {
     for (const char* name : {"asterisk", "freeswitch", "rustpbx"}) {
-        auto p = load_profile(std::filesystem::path(PBXBENCH_SOURCE_DIR) / "profiles/examples" / (std::string(name) + ".toml"));
+        auto p = load_profile(std::filesystem::path(PBXBENCH_SOURCE_DIR) / "profiles/examples" /
+                              (std::string(name) + ".toml"));
         if (p) continue;
         const std::string& e = p.error().message;
-        EXPECT_TRUE(e.find("cannot read template") != std::string::npos || e.find("command not found") != std::string::npos)
+        EXPECT_TRUE(e.find("cannot read template") != std::string::npos ||
+                    e.find("command not found") != std::string::npos)
             << name << ": " << e;
     }
 }

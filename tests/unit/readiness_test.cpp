@@ -37,7 +37,9 @@ class FakeProbe final : public ReadinessProbe {
         }
         return r;
     }
-    bool port_bound(const PortProbe&) override { return port_ok_from && ++port_calls >= port_ok_from; }
+    bool port_bound(const PortProbe&) override {
+        return port_ok_from && ++port_calls >= port_ok_from;
+    }
 };
 
 class ReadinessTest : public ::testing::Test {
@@ -79,7 +81,10 @@ TEST_F(ReadinessTest, TimeoutNamesTheFailingCheckAndShowsTheLog) {
     auto r = wait_ready(*process_, checks_, probe_, clock_, 2s, 100ms);
     ASSERT_FALSE(r);
     EXPECT_THAT(r.error().message, HasSubstr("kamailio was not ready within 2 s"));
-    EXPECT_THAT(r.error().message, HasSubstr("health endpoint: http://127.0.0.1:8080/RPC: transport_error (connection refused)"));
+    EXPECT_THAT(
+        r.error().message,
+        HasSubstr(
+            "health endpoint: http://127.0.0.1:8080/RPC: transport_error (connection refused)"));
     EXPECT_THAT(r.error().message, ::testing::Not(HasSubstr("SIP OPTIONS:")));
     EXPECT_THAT(r.error().message, HasSubstr("| listening on udp:127.0.0.1:5060"));
 }
@@ -111,23 +116,30 @@ TEST_F(ReadinessTest, SidecarPortAndLogLine) {
     log.log_contains = "ready to serve";
     auto no = wait_ready(*process_, log, probe_, clock_, 1s, 50ms);
     ASSERT_FALSE(no);
-    EXPECT_THAT(no.error().message, HasSubstr("log line containing \"ready to serve\": not seen yet"));
+    EXPECT_THAT(no.error().message,
+                HasSubstr("log line containing \"ready to serve\": not seen yet"));
     state_->log.push_back("x: ready to serve now");
     EXPECT_TRUE(wait_ready(*process_, log, probe_, clock_, 1s, 50ms));
 }
 
 TEST(ProcNet, FindsBoundUdpAndListeningTcpPorts) {
     const char* udp =
-        "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops\n"
-        "  123: 0100007F:08AF 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 1 2 0 0\n";
+        "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+        "timeout inode ref pointer drops\n"
+        "  123: 0100007F:08AF 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        "
+        "0 1 2 0 0\n";
     EXPECT_TRUE(proc_net_lists_port(udp, {PortProbe::Protocol::udp, 2223}));
     EXPECT_FALSE(proc_net_lists_port(udp, {PortProbe::Protocol::udp, 2224}));
     const char* tcp =
-        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
-        "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1\n"
-        "   1: 0100007F:1F91 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        0 2\n";
+        "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "
+        "timeout inode\n"
+        "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        "
+        "0 1\n"
+        "   1: 0100007F:1F91 0100007F:C350 01 00000000:00000000 00:00000000 00000000     0        "
+        "0 2\n";
     EXPECT_TRUE(proc_net_lists_port(tcp, {PortProbe::Protocol::tcp, 8080}));
-    EXPECT_FALSE(proc_net_lists_port(tcp, {PortProbe::Protocol::tcp, 8081}));  // established, not listening
+    EXPECT_FALSE(
+        proc_net_lists_port(tcp, {PortProbe::Protocol::tcp, 8081}));  // established, not listening
 }
 
 }  // namespace

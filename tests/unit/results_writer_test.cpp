@@ -24,7 +24,8 @@ TEST(ResultsFlatten, NestedObjectsBecomeDottedColumnsAndArraysAreLeftOut) {
     auto flat = flatten(row);
     std::vector<std::string> keys;
     for (const auto& [k, v] : flat) keys.push_back(k);
-    EXPECT_THAT(keys, ::testing::UnorderedElementsAre("scenario", "calls.completed", "calls.failed.timeout"));
+    EXPECT_THAT(keys, ::testing::UnorderedElementsAre("scenario", "calls.completed",
+                                                      "calls.failed.timeout"));
 }
 
 TEST(ResultsCsv, QuotesFieldsThatNeedIt) {
@@ -43,7 +44,8 @@ TEST(ResultsCsv, UnionOfColumnsLeavesMissingFieldsEmpty) {
 }
 
 TEST(ResultsWriter, EveryRowIsOnDiskAsSoonAsItIsAppended) {
-    auto dir = std::filesystem::temp_directory_path() / ("pbxbench-results-" + std::to_string(::getpid()));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("pbxbench-results-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     auto w = ResultsWriter::open(dir / "run");
     ASSERT_TRUE(w) << w.error().message;
@@ -51,7 +53,8 @@ TEST(ResultsWriter, EveryRowIsOnDiskAsSoonAsItIsAppended) {
     EXPECT_EQ(slurp(dir / "run" / "results.jsonl"), "{\"level\":200,\"scenario\":\"one\"}\n");
     EXPECT_EQ(slurp(dir / "run" / "results.csv"), "level,scenario\n200,one\n");
     ASSERT_TRUE(w->append({{"scenario", "two"}, {"level", 500}, {"cpu", {{"avg", 12.5}}}}));
-    EXPECT_EQ(slurp(dir / "run" / "results.csv"), "level,scenario,cpu.avg\n200,one,\n500,two,12.5\n");
+    EXPECT_EQ(slurp(dir / "run" / "results.csv"),
+              "level,scenario,cpu.avg\n200,one,\n500,two,12.5\n");
     std::string jsonl = slurp(dir / "run" / "results.jsonl");
     EXPECT_EQ(std::count(jsonl.begin(), jsonl.end(), '\n'), 2);
     EXPECT_FALSE(std::filesystem::exists(dir / "run" / "results.csv.tmp"));

@@ -45,15 +45,15 @@ TEST(ScalingFit, RejectsTooFewOrIdenticalLevels) {
 TEST(ScalingEstimate, ProjectsCapacityAtTheTarget) {
     ScalingInput in;
     in.cpu_percent = {{200, 12.0}, {500, 27.0}, {1000, 52.0}};  // 2% idle + 0.05% per call
-    in.memory_mb = {{200, 60}, {500, 90}, {1000, 140}};          // 40 MB + 0.1 MB per call
+    in.memory_mb = {{200, 60}, {500, 90}, {1000, 140}};         // 40 MB + 0.1 MB per call
     in.cores = 2;
     in.target_utilisation = 0.7;
     ScalingEstimate e = estimate_scaling(in);
     ASSERT_TRUE(e.cpu && e.memory);
     EXPECT_NEAR(e.cpu_percent_per_call, 0.05, 1e-12);
     EXPECT_NEAR(e.memory_mb_per_call, 0.1, 1e-12);
-    EXPECT_NEAR(*e.calls_per_core_at_target, (70.0 - 2.0) / 0.05, 1e-6);   // 1360
-    EXPECT_NEAR(*e.calls_machine_at_target, (140.0 - 2.0) / 0.05, 1e-6);   // 2760
+    EXPECT_NEAR(*e.calls_per_core_at_target, (70.0 - 2.0) / 0.05, 1e-6);  // 1360
+    EXPECT_NEAR(*e.calls_machine_at_target, (140.0 - 2.0) / 0.05, 1e-6);  // 2760
     EXPECT_THAT(e.method, ::testing::HasSubstr("least-squares"));
     nlohmann::json j = to_json(e, in);
     EXPECT_EQ(j["cpu_percent_fit"]["points"].size(), 3u);

@@ -221,8 +221,8 @@ TEST(StreamFramer, UnterminatedHeadersBeyondTheLimitAreAnError) {
     EXPECT_THAT(over.error().message, HasSubstr("exceed"));
 }
 
-// Was a bug (fixed): the framer scans header lines without unfolding them, so a folded continuation line
-// that happens to read "Content-Length: N" overrides the real Content-Length. Message::parse
+// Was a bug (fixed): the framer scans header lines without unfolding them, so a folded continuation
+// line that happens to read "Content-Length: N" overrides the real Content-Length. Message::parse
 // treats it as part of the Subject value, so the two disagree and the stream desynchronizes.
 TEST(StreamFramer, FoldedContinuationLineIsNotAContentLength) {
     std::string a = request("fold-a", "");
@@ -239,8 +239,9 @@ TEST(StreamFramer, FoldedContinuationLineIsNotAContentLength) {
     EXPECT_EQ(got[1], b);
 }
 
-// Was a bug (fixed): RFC 3261 §7.3.1 allows the value to start on a folded line ("Content-Length:\r\n 3");
-// the framer reads an empty value on the first line and fails the stream.
+// Was a bug (fixed): RFC 3261 §7.3.1 allows the value to start on a folded line
+// ("Content-Length:\r\n 3"); the framer reads an empty value on the first line and fails the
+// stream.
 TEST(StreamFramer, FoldedContentLengthValueIsAccepted) {
     const std::string msg = request("fold-value", "abc", "Content-Length:\r\n 3");
     auto parsed = Message::parse(msg);

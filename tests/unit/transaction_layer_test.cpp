@@ -13,11 +13,13 @@ using sip::TransactionTimer;
 using ::testing::ElementsAre;
 
 // Offsets in ms of the datagrams `from` sent whose start line begins with `start`.
-std::vector<long> send_offsets(const CallPair& p, const Address& from, std::string_view start, TimePoint t0) {
+std::vector<long> send_offsets(const CallPair& p, const Address& from, std::string_view start,
+                               TimePoint t0) {
     std::vector<long> out;
     for (const auto& d : p.net.sent_from(from)) {
         if (d.bytes.rfind(start, 0) == 0) {
-            out.push_back(std::chrono::duration_cast<std::chrono::milliseconds>(d.sent_at - t0).count());
+            out.push_back(
+                std::chrono::duration_cast<std::chrono::milliseconds>(d.sent_at - t0).count());
         }
     }
     return out;
@@ -60,7 +62,8 @@ TEST(TransactionClient, TimersFollowConfiguredT1AndT2) {
     p.run_for(8s);
     auto offsets = send_offsets(p, p.caller_sink.self(), "BYE", t0);
     ASSERT_GE(offsets.size(), 4u);
-    EXPECT_THAT(std::vector<long>(offsets.begin(), offsets.begin() + 4), ElementsAre(0, 100, 300, 500));
+    EXPECT_THAT(std::vector<long>(offsets.begin(), offsets.begin() + 4),
+                ElementsAre(0, 100, 300, 500));
     EXPECT_EQ(offsets.back(), 6300);  // every 200 ms until Timer F = 64*T1 = 6.4 s
     EXPECT_THAT(p.caller.timeouts, ElementsAre(TransactionTimer::f));
 }
@@ -159,7 +162,8 @@ TEST(TransactionServer, SuccessIsRetransmittedUntilTheAckArrives) {
     TimePoint t0 = p.net.now;
     p.send("INVITE", 1);
     p.run_for(40s);
-    EXPECT_THAT(send_offsets(p, p.callee_sink.self(), "SIP/2.0 200", t0), ElementsAre(1, 501, 1501));
+    EXPECT_THAT(send_offsets(p, p.callee_sink.self(), "SIP/2.0 200", t0),
+                ElementsAre(1, 501, 1501));
     EXPECT_EQ(p.caller.acks_sent, 3);
     EXPECT_EQ(p.callee.acks, 1);
     EXPECT_TRUE(p.callee.timeouts.empty());
@@ -188,7 +192,9 @@ TEST(TransactionServer, DuplicateRequestsReachTheUserOnce) {
     EXPECT_THAT(p.callee.requests, ElementsAre("INVITE", "BYE"));
     EXPECT_EQ(p.caller.count(200, "BYE"), 1);
     EXPECT_GT(p.callee_layer.counters().retransmissions_received, 0u);
-    EXPECT_GT(p.caller_layer.counters().retransmissions_received + p.caller_layer.counters().stray_responses, 0u);
+    EXPECT_GT(p.caller_layer.counters().retransmissions_received +
+                  p.caller_layer.counters().stray_responses,
+              0u);
 }
 
 TEST(TransactionServer, RetransmittedNonInviteGetsTheSameFinal) {
@@ -196,7 +202,8 @@ TEST(TransactionServer, RetransmittedNonInviteGetsTheSameFinal) {
     p.net.policy = [&](std::size_t, const Datagram& d) {
         // Lose the first 200 to the BYE: the BYE is retransmitted and answered again.
         static bool dropped = false;
-        if (!dropped && d.bytes.rfind("SIP/2.0 200", 0) == 0 && d.bytes.find("BYE") != std::string::npos) {
+        if (!dropped && d.bytes.rfind("SIP/2.0 200", 0) == 0 &&
+            d.bytes.find("BYE") != std::string::npos) {
             dropped = true;
             return Fault::drop;
         }
@@ -213,8 +220,8 @@ TEST(TransactionServer, CancelFindsItsInvite) {
     CallPair p;
     p.callee.answer = false;
     std::string branch = p.caller_layer.new_branch();
-    p.caller_layer.send_request(make_request("INVITE", branch, 1), p.callee_sink.self(), sip::Method::invite,
-                                branch, 1, p.net.now);
+    p.caller_layer.send_request(make_request("INVITE", branch, 1), p.callee_sink.self(),
+                                sip::Method::invite, branch, 1, p.net.now);
     p.run_for(5ms);
     auto cancel = sip::Message::parse(make_request("CANCEL", branch, 1));
     ASSERT_TRUE(cancel);

@@ -166,8 +166,8 @@ TEST(UriSip, UserPartMayHoldSemicolonsAndQuestionMarks) {
     EXPECT_EQ(w.headers, "");
 }
 
-// Was a bug (fixed): parse_uri promises SIP URIs are "checked in full", and it does check the host, but it
-// never checks the characters of the user and password parts: raw control characters (NUL,
+// Was a bug (fixed): parse_uri promises SIP URIs are "checked in full", and it does check the host,
+// but it never checks the characters of the user and password parts: raw control characters (NUL,
 // 0x01, DEL) are accepted, although RFC 3261 §25.1 only allows them %-escaped (RFC 4475
 // "escnull" sends NUL as %00 for this reason).
 TEST(UriSip, ControlCharactersInUserinfoAreRejected) {

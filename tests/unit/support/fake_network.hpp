@@ -26,7 +26,7 @@ struct Datagram {
 enum class Fault { none, drop, duplicate, delay };
 
 class FakeNetwork {
-public:
+  public:
     TimePoint now = TimePoint{} + 1h;  // away from the epoch so subtraction is safe
     std::chrono::milliseconds latency{1};
     std::chrono::milliseconds reorder_delay{50};
@@ -41,10 +41,16 @@ public:
         Fault f = policy(log.size(), d);
         log.push_back(d);
         switch (f) {
-            case Fault::drop: return;
-            case Fault::duplicate: in_flight_.push_back(d); break;
-            case Fault::delay: d.deliver_at += reorder_delay; break;
-            case Fault::none: break;
+            case Fault::drop:
+                return;
+            case Fault::duplicate:
+                in_flight_.push_back(d);
+                break;
+            case Fault::delay:
+                d.deliver_at += reorder_delay;
+                break;
+            case Fault::none:
+                break;
         }
         in_flight_.push_back(std::move(d));
     }
@@ -61,8 +67,9 @@ public:
             }
         }
         in_flight_.swap(rest);
-        std::stable_sort(due.begin(), due.end(),
-                         [](const Datagram& a, const Datagram& b) { return a.deliver_at < b.deliver_at; });
+        std::stable_sort(due.begin(), due.end(), [](const Datagram& a, const Datagram& b) {
+            return a.deliver_at < b.deliver_at;
+        });
         return due;
     }
 
@@ -74,13 +81,13 @@ public:
         return out;
     }
 
-private:
+  private:
     std::deque<Datagram> in_flight_;
 };
 
 // A sink bound to one address on the fake network; `fail_send` (1-based) refuses that send.
 class FakeSink final : public sip::DatagramSink {
-public:
+  public:
     FakeSink(FakeNetwork& net, Address self) : net_(net), self_(self) {}
     bool send(std::string_view bytes, const Address& to) override {
         ++sends;
@@ -93,7 +100,7 @@ public:
     std::size_t fail_send = 0;
     bool fail_all = false;
 
-private:
+  private:
     FakeNetwork& net_;
     Address self_;
 };

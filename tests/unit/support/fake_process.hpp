@@ -3,9 +3,9 @@
 // when each "process" exits, what it logs and what it prints, without forking anything.
 #include <deque>
 #include <functional>
-#include <optional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,10 +17,10 @@ namespace pbxbench::harness::testing {
 struct FakeProcessState {
     LaunchSpec spec;
     pid_t pid = 0;
-    std::optional<ExitStatus> exited;          // set by the test: the child "dies"
+    std::optional<ExitStatus> exited;  // set by the test: the child "dies"
     ExitStatus status_when_stopped{0, SIGTERM};
     int stop_calls = 0;
-    std::deque<std::string> stdout_lines;      // handed out by read_line
+    std::deque<std::string> stdout_lines;  // handed out by read_line
     bool stdout_closed = false;
     std::vector<std::string> log;
 };
@@ -33,7 +33,9 @@ class FakeProcess final : public Process {
     const std::string& name() const override { return state_->spec.name; }
     pid_t pid() const override { return state_->pid; }
     std::optional<ExitStatus> poll() override { return state_->exited; }
-    std::optional<ExitStatus> wait_for(std::chrono::milliseconds) override { return state_->exited; }
+    std::optional<ExitStatus> wait_for(std::chrono::milliseconds) override {
+        return state_->exited;
+    }
     ExitStatus stop() override {
         if (state_->stop_calls++ == 0) stop_order_->push_back(state_->spec.name);
         if (!state_->exited) state_->exited = state_->status_when_stopped;
@@ -65,14 +67,15 @@ class FakeProcess final : public Process {
 class FakeProcessLauncher final : public ProcessLauncher {
   public:
     std::vector<std::shared_ptr<FakeProcessState>> launched;
-    std::vector<std::string> stop_order;              // names, in the order stop() first reached them
-    std::map<std::string, std::string> fail_launch;   // argv[0] -> error message
+    std::vector<std::string> stop_order;  // names, in the order stop() first reached them
+    std::map<std::string, std::string> fail_launch;  // argv[0] -> error message
     // Scripts a child as it is launched (e.g. make a setup step exit 0 at once).
     std::function<void(FakeProcessState&)> on_launch;
 
     Result<std::unique_ptr<Process>> launch(const LaunchSpec& spec) override {
         if (spec.argv.empty()) return fail(spec.name + ": empty command");
-        if (auto it = fail_launch.find(spec.argv.front()); it != fail_launch.end()) return fail(it->second);
+        if (auto it = fail_launch.find(spec.argv.front()); it != fail_launch.end())
+            return fail(it->second);
         auto state = std::make_shared<FakeProcessState>();
         state->spec = spec;
         state->pid = 1000 + static_cast<pid_t>(launched.size());

@@ -10,10 +10,13 @@
 
 namespace pbxbench::test {
 
-inline Address fake_address(const char* ip, std::uint16_t port) { return *sip::make_address(ip, port); }
+inline Address fake_address(const char* ip, std::uint16_t port) {
+    return *sip::make_address(ip, port);
+}
 
-inline std::string make_request(std::string_view method, std::string_view branch, std::uint32_t cseq,
-                                std::string_view to_tag = {}, std::string_view call_id = "call-1") {
+inline std::string make_request(std::string_view method, std::string_view branch,
+                                std::uint32_t cseq, std::string_view to_tag = {},
+                                std::string_view call_id = "call-1") {
     sip::MessageBuilder b;
     b.request_line(method, "sip:bob@10.0.0.2:5060");
     b.header("Via", "SIP/2.0/UDP 10.0.0.1:5060;branch=", branch, ";rport");
@@ -34,8 +37,8 @@ struct Caller final : sip::TransactionUser {
     sip::TransactionLayer* layer = nullptr;
     FakeNetwork* net = nullptr;
     Address peer;
-    std::vector<int> statuses;            // every response seen, in order
-    std::vector<std::string> methods;     // CSeq method of each response
+    std::vector<int> statuses;         // every response seen, in order
+    std::vector<std::string> methods;  // CSeq method of each response
     std::vector<sip::TransactionTimer> timeouts;
     int transport_errors = 0;
     int stray = 0;
@@ -49,7 +52,8 @@ struct Caller final : sip::TransactionUser {
         if (r.cseq().method == sip::Method::invite && r.status() >= 200 && r.status() < 300) {
             // The TU ACKs every 2xx, retransmissions included (§13.2.2.4).
             to_tag = std::string(r.to().tag());
-            layer->send_stateless(make_request("ACK", layer->new_branch(), r.cseq().number, to_tag), peer);
+            layer->send_stateless(make_request("ACK", layer->new_branch(), r.cseq().number, to_tag),
+                                  peer);
             ++acks_sent;
         }
     }
@@ -62,7 +66,8 @@ struct Caller final : sip::TransactionUser {
 
     int count(int status, std::string_view method) const {
         int n = 0;
-        for (std::size_t i = 0; i < statuses.size(); ++i) n += statuses[i] == status && methods[i] == method;
+        for (std::size_t i = 0; i < statuses.size(); ++i)
+            n += statuses[i] == status && methods[i] == method;
         return n;
     }
 };
@@ -91,7 +96,9 @@ struct Callee final : sip::TransactionUser {
         }
     }
     void on_ack(const sip::Message&, const Address&) override { ++acks; }
-    void on_server_timeout(sip::TransactionId, sip::TransactionTimer t) override { timeouts.push_back(t); }
+    void on_server_timeout(sip::TransactionId, sip::TransactionTimer t) override {
+        timeouts.push_back(t);
+    }
     void on_response(sip::TransactionId, std::uint64_t, const sip::Message&) override {}
     void on_client_timeout(sip::TransactionId, std::uint64_t, sip::TransactionTimer) override {}
     void on_transport_error(sip::TransactionId, std::uint64_t) override {}
@@ -131,10 +138,12 @@ struct CallPair {
         }
     }
 
-    sip::TransactionId send(std::string_view method, std::uint32_t cseq, std::string_view to_tag = {}) {
+    sip::TransactionId send(std::string_view method, std::uint32_t cseq,
+                            std::string_view to_tag = {}) {
         std::string branch = caller_layer.new_branch();
-        return caller_layer.send_request(make_request(method, branch, cseq, to_tag), callee_sink.self(),
-                                         sip::method_from(method), branch, cseq, net.now);
+        return caller_layer.send_request(make_request(method, branch, cseq, to_tag),
+                                         callee_sink.self(), sip::method_from(method), branch, cseq,
+                                         net.now);
     }
 };
 

@@ -4,6 +4,7 @@
 
 #include "cli/monitor_command.hpp"
 #include "cli/ping_command.hpp"
+#include "cli/run_command.hpp"
 #include "cli/uas_command.hpp"
 #include "cli/uac_command.hpp"
 
@@ -14,6 +15,7 @@ void add_commands(CLI::App& app, ExitCode& result) {
     add_monitor_command(app, result);
     add_uas_command(app, result);
     add_uac_command(app, result);
+    add_run_command(app, result);
 }
 
 }  // namespace pbxbench::cli

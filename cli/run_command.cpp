@@ -1,0 +1,94 @@
+#include "cli/run_command.hpp"
+
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "harness/run.hpp"
+
+namespace pbxbench::cli {
+
+namespace {
+
+struct RunArgs {
+    harness::RunOptions options;
+    std::string levels;
+    std::string out;
+};
+
+std::vector<int> parse_levels(const std::string& text) {
+    std::vector<int> levels;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t comma = text.find(',', start);
+        std::string item =
+            text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        try {
+            std::size_t used = 0;
+            int v = std::stoi(item, &used);
+            if (used != item.size() || v <= 0) throw std::invalid_argument(item);
+            levels.push_back(v);
+        } catch (const std::exception&) {
+            throw Fatal("--levels: '" + item +
+                            "' is not a positive number of calls (expected e.g. 200,500,1000)",
+                        ExitCode::usage);
+        }
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return levels;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, ExitCode& result) {
+    auto a = std::make_shared<RunArgs>();
+    harness::RunOptions& o = a->options;
+    CLI::App* cmd =
+        app.add_subcommand("run", "Benchmark a PBX from a profile: every scenario at every level");
+    cmd->add_option("--profile", o.profile, "SUT profile (TOML), e.g. profiles/kamailio.toml")
+        ->required();
+    cmd->add_option("--scenario", o.scenarios, "'all' or scenario names, comma-separated")
+        ->capture_default_str();
+    auto* total =
+        cmd->add_option("-n,--total", o.total, "Calls in the one level when --levels is not given")
+            ->capture_default_str()
+            ->check(CLI::Range(1, 10'000'000));
+    auto* cps = cmd->add_option("-r,--cps", o.cps, "Calls started per second (fast ramp)")
+                    ->capture_default_str()
+                    ->check(CLI::Range(0.01, 1e6));
+    auto* hold = cmd->add_option("--hold", o.hold_s,
+                                 "Seconds each call is held (long hold: concurrency = level)")
+                     ->capture_default_str()
+                     ->check(CLI::Range(0.0, 86400.0));
+    auto* levels =
+        cmd->add_option("--levels", a->levels,
+                        "Concurrency levels, e.g. 200,500,1000: each scenario once per level");
+    cmd->add_option("--uas-count", o.uas_count, "Registered answering endpoints")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 10000));
+    cmd->add_option("--out", a->out,
+                    "Results directory (default results/<YYYYmmdd-HHMMSS>-<profile name>/)");
+    auto* cooldown = cmd->add_option("--cooldown", o.cooldown_s, "Idle seconds between levels")
+                         ->capture_default_str()
+                         ->check(CLI::Range(0.0, 3600.0));
+    cmd->add_flag("--quick", o.quick,
+                  "Small counts, short holds: levels 20,50 at 50 cps, hold 3 s, cooldown 1 s");
+    cmd->callback([a, &result, total, cps, hold, levels, cooldown] {
+        harness::RunOptions& opts = a->options;
+        // --quick sets defaults; options given explicitly still win.
+        if (opts.quick) {
+            harness::RunOptions given = opts;
+            harness::apply_quick(opts);
+            if (*cps) opts.cps = given.cps;
+            if (*hold) opts.hold_s = given.hold_s;
+            if (*cooldown) opts.cooldown_s = given.cooldown_s;
+            if (*total && !*levels) opts.levels.clear();
+        }
+        if (*levels) opts.levels = parse_levels(a->levels);
+        opts.out = a->out;
+        result = harness::run_benchmark(opts);
+    });
+}
+
+}  // namespace pbxbench::cli

@@ -1,0 +1,283 @@
+// summary.md: the results rows as the Markdown tables users of the RustPBX benchmark expect.
+// Rendered from the rows alone (never from live state), so it can be rebuilt after each level.
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "harness/run_report.hpp"
+
+namespace pbxbench::harness {
+
+namespace {
+
+using nlohmann::json;
+
+const json& get(const json& j, std::initializer_list<const char*> path) {
+    static const json null_value;
+    const json* cur = &j;
+    for (const char* k : path) {
+        if (!cur->is_object()) return null_value;
+        auto it = cur->find(k);
+        if (it == cur->end()) return null_value;
+        cur = &*it;
+    }
+    return *cur;
+}
+
+std::string num(const json& v, int decimals = 1, double scale = 1) {
+    if (!v.is_number()) return "n/a";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v.get<double>() * scale);
+    return buf;
+}
+
+std::string num(double v, int decimals = 1) {
+    return num(json(v), decimals);
+}
+
+std::string str(const json& v) {
+    return v.is_string() ? v.get<std::string>() : (v.is_null() ? "n/a" : v.dump());
+}
+
+std::string status_codes(const json& codes) {
+    if (!codes.is_object() || codes.empty()) return "none";
+    std::string out;
+    for (auto it = codes.begin(); it != codes.end(); ++it)
+        out += (out.empty() ? "" : ", ") + it.key() + ":" + it.value().dump();
+    return out;
+}
+
+std::string completion(const json& row) {
+    const json& c = get(row, {"calls", "completed"});
+    if (!c.is_number()) return "n/a";
+    const double level = row["level"].get<double>();
+    return c.dump() + "/" + row["level"].dump() + " (" +
+           num(level > 0 ? c.get<double>() * 100 / level : 0, 1) + "%)";
+}
+
+// "ok", or "FAILED: <first line of the error>", or "interrupted".
+std::string status_text(const json& row) {
+    if (get(row, {"status"}) != "ok") {
+        std::string e =
+            get(row, {"error"}).is_string() ? row["error"].get<std::string>() : "failed";
+        e = e.substr(0, std::min(e.find('\n'), e.find("; its log ends with")));
+        for (char& ch : e)
+            if (ch == '|') ch = '/';
+        return "**FAILED**: " + e;
+    }
+    return get(row, {"interrupted"}) == true ? "interrupted" : "ok";
+}
+
+// CPU % (peak) per concurrent call, MB (PSS peak, else RSS) per concurrent call.
+std::optional<double> cpu_per_call(const json& row) {
+    const json& c = get(row, {"sut", "cpu_percent", "full_load_avg"});
+    const json& fallback = get(row, {"sut", "cpu_percent", "avg"});
+    const json& v = c.is_number() ? c : fallback;
+    double level = row["level"].get<double>();
+    if (!v.is_number() || level <= 0) return std::nullopt;
+    return v.get<double>() / level;
+}
+
+void environment(std::ostream& out, const json& run) {
+    out << "## Test environment\n\n| Item | Value |\n| --- | --- |\n";
+    out << "| Date | " << str(get(run, {"started_at"})) << " |\n";
+    out << "| pbxbench | " << str(get(run, {"pbxbench_version"})) << " |\n";
+    out << "| Profile | " << str(get(run, {"profile"})) << " (sha256 "
+        << (get(run, {"profile_sha256"}).is_string()
+                ? run["profile_sha256"].get<std::string>().substr(0, 16)
+                : "n/a")
+        << "…) |\n";
+    if (get(run, {"sut_version"}).is_string())
+        out << "| SUT version | " << run["sut_version"].get<std::string>() << " |\n";
+    out << "| Host | " << str(get(run, {"hostname"})) << " |\n";
+    out << "| CPU | " << str(get(run, {"cpu_model"})) << ", " << get(run, {"cores"}).dump()
+        << " cores |\n";
+    out << "| Kernel | " << str(get(run, {"kernel"})) << " |\n";
+    out << "| Pinning | " << str(get(run, {"pinning"})) << " |\n";
+    out << "| Network | loopback (127.0.0.1), UDP |\n";
+    out << "| Media | **not measured yet**: the UAC and UAS do not send RTP yet, so `media` is "
+           "null and "
+           "mediaproxy scenarios relay no packets |\n\n";
+}
+
+void results_table(std::ostream& out, const std::vector<const json*>& rows) {
+    out << "## Results per scenario and level\n\n";
+    out << "CPU in % of one core (SUT plus sidecars); memory in MB (10^6 bytes) summed over the "
+           "SUT's and "
+           "sidecars' processes: RSS counts shared pages once per process, PSS divides them among "
+           "sharers. "
+           "Concurrent calls from the SUT's health endpoint.\n\n";
+    out << "| Level | Scenario | Status | Completion | Status codes | Setup p50 / p95 / p99 (ms) | "
+           "CPU avg / peak | "
+           "RSS avg / peak (MB) | PSS avg / peak (MB) | Concurrent peak / avg | Sustained at full "
+           "load (s) |\n";
+    out << "| ---: | --- | --- | :---: | --- | :---: | :---: | :---: | :---: | :---: | :---: |\n";
+    for (const json* r : rows) {
+        const json& row = *r;
+        const json& setup = get(row, {"latency", "setup_ms"});
+        out << "| " << row["level"].dump() << " | " << row["scenario"].get<std::string>() << " | "
+            << status_text(row) << " | " << completion(row) << " | "
+            << status_codes(get(row, {"calls", "status_codes"})) << " | "
+            << num(get(setup, {"p50"}), 2) << " / " << num(get(setup, {"p95"}), 2) << " / "
+            << num(get(setup, {"p99"}), 2) << " | " << num(get(row, {"sut", "cpu_percent", "avg"}))
+            << "% / " << num(get(row, {"sut", "cpu_percent", "peak"})) << "% | "
+            << num(get(row, {"sut", "rss_bytes", "avg"}), 1, 1e-6) << " / "
+            << num(get(row, {"sut", "rss_bytes", "peak"}), 1, 1e-6) << " | "
+            << num(get(row, {"sut", "pss_bytes", "avg"}), 1, 1e-6) << " / "
+            << num(get(row, {"sut", "pss_bytes", "peak"}), 1, 1e-6) << " | "
+            << num(get(row, {"concurrency", "peak"}), 0) << " / "
+            << num(get(row, {"concurrency", "avg"})) << " | "
+            << num(get(row, {"concurrency", "sustained_s_at_full_load"})) << " |\n";
+    }
+    out << '\n';
+}
+
+void overhead_table(std::ostream& out, const std::vector<const json*>& rows) {
+    bool any_ok = false;
+    for (const json* r : rows) any_ok = any_ok || get(*r, {"status"}) == "ok";
+    if (!any_ok) return;
+    out << "## Per-channel overhead\n\n";
+    out << "CPU per call: SUT CPU averaged over the samples at full load (else over the level) "
+           "divided by the "
+           "level; memory per call: peak divided by the level (fixed costs included, so these "
+           "overstate the "
+           "marginal cost; the scaling fit below separates them). Until media is sent a held call "
+           "costs the SUT "
+           "almost nothing, so the full-load figure is near zero and the signaling cost shows in "
+           "the peak "
+           "(during the ramp).\n\n";
+    out << "| Level | Scenario | CPU % per call | CPU peak % per call | RSS peak MB per call | PSS "
+           "peak MB per call |\n";
+    out << "| ---: | --- | :---: | :---: | :---: | :---: |\n";
+    for (const json* r : rows) {
+        const json& row = *r;
+        if (get(row, {"status"}) != "ok") continue;
+        const double level = row["level"].get<double>();
+        auto per = [&](const json& v, double scale) {
+            return level > 0 ? num(v, 4, scale / level) : "n/a";
+        };
+        std::optional<double> cpu = cpu_per_call(row);
+        out << "| " << row["level"].dump() << " | " << row["scenario"].get<std::string>() << " | "
+            << (cpu ? num(*cpu, 4) : "n/a") << " | "
+            << per(get(row, {"sut", "cpu_percent", "peak"}), 1) << " | "
+            << per(get(row, {"sut", "rss_bytes", "peak"}), 1e-6) << " | "
+            << per(get(row, {"sut", "pss_bytes", "peak"}), 1e-6) << " |\n";
+    }
+    out << '\n';
+}
+
+void scaling_section(std::ostream& out, const std::vector<const json*>& scaling) {
+    if (scaling.empty()) return;
+    out << "## Resource scaling estimate\n\n```\n";
+    for (const json* r : scaling) {
+        const json& s = (*r)["scaling"];
+        out << (*r)["scenario"].get<std::string>() << " (" << s["method"].get<std::string>()
+            << "):\n";
+        const json& cpu = s["cpu_percent_fit"];
+        double max_cpu = 0;
+        for (const json& pt : cpu["points"]) max_cpu = std::max(max_cpu, pt[1].get<double>());
+        // /proc counts CPU in 10 ms ticks: at a 500 ms interval one tick is 2% of a core.
+        if (max_cpu < 5)
+            out << "  (CPU stayed below 5% of a core at every level, a few /proc clock ticks per "
+                   "sample: these "
+                   "figures are noise; measure larger levels, e.g. --levels 200,500,1000)\n";
+        if (cpu.contains("slope") && cpu["points"].size() == 2)
+            out << "  (two levels: the line passes through both, so R² is 1 by construction; add "
+                   "levels to test it)\n";
+        const json& mem = s["memory_mb_fit"];
+        if (cpu.contains("slope")) {
+            out << "  CPU%    ≈ " << num(cpu["intercept"], 2) << " + calls × "
+                << num(cpu["slope"], 4) << "   (R² " << num(cpu["r_squared"], 3) << ")\n";
+        } else {
+            out << "  CPU%    ≈ calls × " << num(s["cpu_percent_per_call"], 4)
+                << "   (per-call average, one level)\n";
+        }
+        if (mem.contains("slope")) {
+            out << "  Mem(MB) ≈ " << num(mem["intercept"], 1) << " + calls × "
+                << num(mem["slope"], 4) << "   (R² " << num(mem["r_squared"], 3) << ")\n";
+        } else {
+            out << "  Mem(MB) ≈ calls × " << num(s["memory_mb_per_call"], 4)
+                << "   (per-call average, one level)\n";
+        }
+        out << "  capacity at " << num(json(s["target_utilisation"].get<double>() * 100), 0)
+            << "% CPU: " << num(s["calls_per_core_at_target"], 0) << " calls per core, "
+            << num(s["calls_machine_at_target"], 0) << " calls on this machine ("
+            << s["cores"].dump() << " cores)\n\n";
+    }
+    out << "```\n\n";
+}
+
+// CPU per call of mediaproxy_all over mediaproxy_none at each level both measured.
+void media_proxy_section(std::ostream& out, const std::vector<const json*>& rows) {
+    std::map<int, std::map<std::string, double>> per_level;
+    for (const json* r : rows) {
+        const std::string sc = (*r)["scenario"].get<std::string>();
+        if ((sc != "mediaproxy_none" && sc != "mediaproxy_all") || get(*r, {"status"}) != "ok")
+            continue;
+        if (auto c = cpu_per_call(*r)) per_level[(*r)["level"].get<int>()][sc] = *c;
+    }
+    bool header = false;
+    for (const auto& [level, by] : per_level) {
+        if (by.size() != 2) continue;
+        if (!header) {
+            out << "## Media proxy overhead\n\nCPU per call of mediaproxy_all over "
+                   "mediaproxy_none. Media is not "
+                   "sent yet, so this is the cost of rtpengine's signaling (offer/answer/delete), "
+                   "not of relaying "
+                   "RTP.\n\n| Level | none CPU % per call | all CPU % per call | Ratio |\n| ---: | "
+                   ":---: | :---: | :---: |\n";
+            header = true;
+        }
+        const double none = by.at("mediaproxy_none"), all = by.at("mediaproxy_all");
+        out << "| " << level << " | " << num(none, 4) << " | " << num(all, 4) << " | "
+            << (none > 0 ? num(all / none, 2) + "×" : std::string("n/a")) << " |\n";
+    }
+    if (header) out << '\n';
+}
+
+void problems(std::ostream& out, const std::vector<const json*>& rows) {
+    std::vector<std::string> lines;
+    for (const json* r : rows)
+        for (const json& e : get(*r, {"errors"}))
+            if (e.is_string())
+                lines.push_back((*r)["scenario"].get<std::string>() + " at " +
+                                (*r)["level"].dump() + ": " + e.get<std::string>());
+    if (lines.empty()) return;
+    out << "## Errors and warnings\n\n";
+    for (const auto& l : lines) {
+        std::string indented;
+        for (char ch : l) indented += ch == '\n' ? std::string("\n    ") : std::string(1, ch);
+        out << "- " << indented << '\n';
+    }
+    out << '\n';
+}
+
+}  // namespace
+
+std::string render_summary_md(const std::vector<json>& all_rows, const json& run) {
+    std::vector<const json*> rows, scaling;
+    for (const json& r : all_rows) (get(r, {"kind"}) == "scaling" ? scaling : rows).push_back(&r);
+    std::ostringstream out;
+    out << "# pbxbench results: " << str(get(run, {"profile"})) << "\n\n";
+    std::set<std::string> configs;
+    for (const json* r : rows) {
+        const json& c = (*r)["config"];
+        configs.insert("CPS=" + num(get(c, {"cps"}), 0) + ", hold=" + num(get(c, {"hold_s"}), 0) +
+                       " s, " + get(c, {"uas_count"}).dump() + " UAS endpoints");
+    }
+    for (const auto& c : configs)
+        out << "**Config:** " << c
+            << "; each level places `level` calls (fast ramp, long hold), so concurrency = "
+               "level.\n\n";
+    environment(out, run);
+    results_table(out, rows);
+    overhead_table(out, rows);
+    scaling_section(out, scaling);
+    media_proxy_section(out, rows);
+    problems(out, rows);
+    return out.str();
+}
+
+}  // namespace pbxbench::harness

@@ -1,0 +1,38 @@
+#pragma once
+// What `pbxbench run` was asked to do: the profile, which scenarios, the load per level and
+// where results go. Filled by cli/run_command.cpp; read by harness/run.cpp.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace pbxbench::harness {
+
+struct RunOptions {
+    std::filesystem::path profile;
+    std::string scenarios = "all";  // "all" or "a,b"
+    int total = 500;                // calls per level when `levels` is empty
+    double cps = 100;               // fast ramp ...
+    double hold_s = 60;             // ... long hold: concurrency == level
+    std::vector<int> levels;        // each scenario runs once per level, total = level
+    int uas_count = 2;              // registered answering endpoints
+    std::filesystem::path out;      // empty: results/<YYYYmmdd-HHMMSS>-<profile name>/
+    double cooldown_s = 10;         // idle time between scenario x level runs
+    bool quick = false;             // small counts, short holds (see apply_quick)
+    int monitor_interval_ms = 500;
+};
+
+// The levels a run measures: `levels`, or one level of `total` calls.
+inline std::vector<int> effective_levels(const RunOptions& o) {
+    return o.levels.empty() ? std::vector<int>{o.total} : o.levels;
+}
+
+// --quick: the three Kamailio scenarios finish in about two minutes. Explicit --levels, --cps,
+// --hold and --cooldown are applied by the caller afterwards, so they still win.
+inline void apply_quick(RunOptions& o) {
+    o.levels = {20, 50};
+    o.cps = 50;
+    o.hold_s = 3;
+    o.cooldown_s = 1;
+}
+
+}  // namespace pbxbench::harness

@@ -1,0 +1,66 @@
+#pragma once
+// The results of `pbxbench run` as data: one row per scenario x level (`"kind":"level"`), one
+// scaling row per scenario (`"kind":"scaling"`), and summary.md rendered from those rows.
+// Pure functions of their inputs, so they are tested on synthetic measurements; the schema
+// is documented in docs/results.md.
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace pbxbench::harness {
+
+inline constexpr int results_schema_version = 1;
+
+// The share of the level the health endpoint must report for a sample to count as full load.
+inline constexpr double full_load_share = 0.95;
+
+// One monitor sample reduced to what derived figures need.
+struct LoadPoint {
+    std::optional<double> calls;        // active calls from the health endpoint
+    std::optional<double> cpu_percent;  // SUT + sidecars, 100 = one core
+};
+
+// Everything measured (or not) for one scenario at one level.
+struct LevelMeasurement {
+    std::string scenario;
+    int level = 0;
+    nlohmann::json config = nlohmann::json::object();
+    std::string started_at;  // ISO 8601 UTC
+    std::string ended_at;
+    std::string error;  // empty: the level ran to the end
+    bool interrupted = false;
+    nlohmann::json uac_summary;      // the UAC's summary event; null if it never came
+    nlohmann::json monitor_summary;  // the monitor's summary; null if it never ran
+    std::vector<LoadPoint> load;     // one per monitor sample
+    double interval_s = 0.5;         // between monitor samples
+    nlohmann::json processes = nlohmann::json::object();  // process group ids we started
+    std::vector<std::string> errors;                      // problems that did not end the level
+};
+
+// Seconds during which the health endpoint reported at least 95% of `level` active calls:
+// the number of such samples times the sampling interval.
+double sustained_seconds(std::span<const LoadPoint> load, int level, double interval_s);
+
+// Mean SUT CPU over the samples at full load (see sustained_seconds), if there were any.
+std::optional<double> full_load_cpu_percent(std::span<const LoadPoint> load, int level);
+
+// The `"kind":"level"` row. `run` is the run metadata object, copied into every row.
+nlohmann::json build_level_row(const LevelMeasurement& m, const nlohmann::json& run);
+
+// The `"kind":"scaling"` row of `scenario`, fitted over its measured (ok, not interrupted)
+// level rows among `rows`; null when there is none.
+nlohmann::json build_scaling_row(const std::string& scenario,
+                                 const std::vector<nlohmann::json>& rows,
+                                 const nlohmann::json& run);
+
+// True if the row's level failed or any of its calls failed: the run then exits 1.
+bool row_failed(const nlohmann::json& row);
+
+// summary.md: tables in the shape of the RustPBX benchmark (completion, status codes, setup
+// latency, CPU and memory, concurrency, per-call overhead, scaling, media-proxy overhead).
+std::string render_summary_md(const std::vector<nlohmann::json>& rows, const nlohmann::json& run);
+
+}  // namespace pbxbench::harness

@@ -1,0 +1,294 @@
+#include "harness/scenario_runner.hpp"
+
+#include <signal.h>
+
+#include <fstream>
+#include <memory>
+#include <thread>
+
+#include "harness/child_json.hpp"
+#include "harness/run_metadata.hpp"
+#include "harness/scenario_plan.hpp"
+#include "monitor/monitor.hpp"
+
+namespace pbxbench::harness {
+
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+using nlohmann::json;
+
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+    std::string out;
+    for (const auto& i : items) out += (out.empty() ? "" : std::string(sep)) + i;
+    return out;
+}
+
+std::string fixed(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return buf;
+}
+
+// The users the UAS endpoints register: one per endpoint while the profile has enough,
+// otherwise all of them (`pbxbench uas` cycles them over the endpoints).
+std::vector<std::string> uas_users(const Profile& profile, int count) {
+    const auto& names = profile.users.names;
+    std::size_t n = std::min(names.size(), static_cast<std::size_t>(std::max(count, 1)));
+    return {names.begin(), names.begin() + static_cast<long>(n)};
+}
+
+LaunchSpec pbxbench_child(const RunContext& ctx, const std::string& name,
+                          std::vector<std::string> args, const std::filesystem::path& log) {
+    LaunchSpec spec;
+    spec.name = name;
+    spec.argv = {ctx.self_exe.string()};
+    spec.argv.insert(spec.argv.end(), args.begin(), args.end());
+    spec.log_path = log;
+    spec.stdout_to = StdoutTo::pipe;
+    spec.stop_signal = SIGTERM;
+    // Both end their calls or un-REGISTER within 5 s of the signal (their own grace).
+    spec.stop_grace = 8s;
+    return spec;
+}
+
+// The level's own state while it runs; the monitor thread only touches `view` and the samples file.
+class LevelRun {
+  public:
+    LevelRun(const RunContext& ctx, const ScenarioSpec& scenario, int level)
+        : ctx_(ctx), scenario_(scenario), level_(level), children_(ctx.launcher) {
+        m_.scenario = scenario.name;
+        m_.level = level;
+        m_.interval_s = ctx.options.monitor_interval_ms / 1000.0;
+        m_.config = {{"total", level},
+                     {"cps", ctx.options.cps},
+                     {"hold_s", ctx.options.hold_s},
+                     {"uas_count", ctx.options.uas_count},
+                     {"cooldown_s", ctx.options.cooldown_s},
+                     {"quick", ctx.options.quick},
+                     {"monitor_interval_ms", ctx.options.monitor_interval_ms},
+                     {"scenario_description", scenario.description}};
+    }
+
+    LevelMeasurement run() {
+        m_.started_at = utc_timestamp_now();
+        ctx_.view.begin(scenario_.name, level_);
+        ctx_.view.phase(Phase::starting_sut);
+        if (auto r = start_and_measure(); !r) m_.error = r.error().message;
+        if (ctx_.interrupted.load()) m_.interrupted = true;
+        stop_monitor();
+        ctx_.view.phase(Phase::stopping);
+        for (const auto& [name, status] : children_.stop_all()) {
+            if (status.signal == SIGKILL)
+                m_.errors.push_back(name + " ignored its stop signal and was killed (" +
+                                    status.describe() + ")");
+        }
+        m_.ended_at = utc_timestamp_now();
+        return std::move(m_);
+    }
+
+  private:
+    Result<void> start_and_measure() {
+        const auto run_dir =
+            ctx_.out_dir / "logs" / (scenario_.name + "-" + std::to_string(level_));
+        auto vars = builtin_variables(ctx_.profile, scenario_, run_dir, ctx_.ports);
+        if (!vars) return fail(vars.error().message);
+        auto plan = plan_scenario(ctx_.profile, scenario_, *vars);
+        if (!plan) return fail(plan.error().message);
+        if (auto w = write_templates(*plan); !w) return w;
+        for (const auto& step : plan->setup)
+            if (auto r = run_to_completion(ctx_.launcher, step.launch, step.timeout); !r) return r;
+        m_.processes["sidecars"] = json::object();
+        for (const auto& sidecar : plan->sidecars) {
+            auto p = start(sidecar.launch);
+            if (!p) return fail(p.error().message);
+            m_.processes["sidecars"][sidecar.launch.name] = (*p)->pid();
+            sidecars_.push_back(*p);
+            auto ready =
+                wait_ready(**p, sidecar.ready, ctx_.probe, ctx_.clock, plan->ready_timeout);
+            if (!ready)
+                return fail(sidecar.launch.name +
+                            " did not become ready: " + ready.error().message);
+        }
+        auto sut = start(plan->sut);
+        if (!sut) return fail(sut.error().message);
+        sut_ = *sut;
+        m_.processes["sut"] = sut_->pid();
+        auto ready =
+            wait_ready(*sut_, plan->sut_ready, ctx_.probe, ctx_.clock, plan->ready_timeout);
+        if (!ready) return fail(plan->sut.name + " did not become ready: " + ready.error().message);
+        if (ctx_.interrupted.load()) return {};
+
+        ctx_.view.phase(Phase::registering);
+        const std::string sip = plan->sip.to_string();
+        const auto users = uas_users(ctx_.profile, ctx_.options.uas_count);
+        if (users.empty()) return fail("the profile has no [users] to register");
+        auto uas = start(pbxbench_child(
+            ctx_, "pbxbench uas",
+            {"uas", "--bind", "127.0.0.1", "--count", std::to_string(ctx_.options.uas_count),
+             "--registrar", sip, "--user", join(users, ","), "--password",
+             ctx_.profile.users.password, "--stats-interval", "0"},
+            run_dir / "uas.log"));
+        if (!uas) return fail(uas.error().message);
+        m_.processes["uas"] = (*uas)->pid();
+        EventWait wait{
+            std::chrono::milliseconds(15000 + 50 * ctx_.options.uas_count), &ctx_.interrupted, {}};
+        auto registered = wait_for_event(**uas, "ready", wait);
+        if (!registered) {
+            if (ctx_.interrupted.load()) return {};
+            return fail("registration failed: " + registered.error().message);
+        }
+
+        auto uac = start(
+            pbxbench_child(ctx_, "pbxbench uac",
+                           {"uac", "--target", "sip:" + users.front() + "@" + sip, "--total",
+                            std::to_string(level_), "--cps", fixed(ctx_.options.cps), "--hold",
+                            fixed(ctx_.options.hold_s), "--progress-interval", "0.5"},
+                           run_dir / "uac.log"));
+        if (!uac) return fail(uac.error().message);
+        m_.processes["uac"] = (*uac)->pid();
+        // The monitor starts right after the UAC because it needs the UAC's pid; the UAC
+        // spends its first milliseconds opening its socket, before the first call is due.
+        if (auto started = start_monitor(*plan, (*uas)->pid(), (*uac)->pid()); !started)
+            return started;
+        return follow_uac(**uac);
+    }
+
+    Result<Process*> start(const LaunchSpec& spec) {
+        auto p = children_.start(spec);
+        if (p)
+            ctx_.view.note(scenario_.name + "@" + std::to_string(level_) + ": started " +
+                           spec.name + " (process group " + std::to_string((*p)->pid()) + ")");
+        return p;
+    }
+
+    Result<void> start_monitor(const ScenarioPlan& plan, pid_t uas_pid, pid_t uac_pid) {
+        monitor::MonitorConfig config;
+        config.trees.push_back({ctx_.profile.name, sut_->pid(), monitor::Role::sut});
+        for (Process* s : sidecars_)
+            config.trees.push_back({s->name(), s->pid(), monitor::Role::sidecar});
+        config.trees.push_back({"uas", uas_pid, monitor::Role::generator});
+        config.trees.push_back({"uac", uac_pid, monitor::Role::generator});
+        config.health = plan.health;
+        config.interval = std::chrono::milliseconds(ctx_.options.monitor_interval_ms);
+        config.detail_interval = 2s;
+        config.end_when_all_exited = monitor::EndWhenAllExited::no;
+        if (auto v = monitor::validate(config); !v) return fail("monitor: " + v.error().message);
+        std::filesystem::create_directories(ctx_.out_dir / "samples");
+        samples_.open(ctx_.out_dir / "samples" /
+                      (scenario_.name + "-" + std::to_string(level_) + ".jsonl"));
+        monitor_ = std::make_unique<monitor::Monitor>(config, monitor::make_real_seams());
+        monitor_thread_ = std::jthread([this](std::stop_token stop) {
+            monitor_->run(stop, [this](const monitor::Sample& s) {
+                monitor::write_jsonl(samples_, s);
+                const auto& t = s.total;
+                std::optional<double> pss;
+                if (t.pss_bytes) pss = static_cast<double>(*t.pss_bytes);
+                ctx_.view.sample(t.cpu_percent, static_cast<double>(t.rss_bytes), pss,
+                                 s.health ? s.health->calls : std::nullopt);
+            });
+        });
+        return {};
+    }
+
+    void stop_monitor() {
+        if (!monitor_) return;
+        monitor_thread_.request_stop();
+        if (monitor_thread_.joinable()) monitor_thread_.join();
+        m_.monitor_summary = monitor_->summary_json();
+        for (const monitor::Sample& s : monitor_->recording().samples)
+            m_.load.push_back({s.health ? s.health->calls : std::nullopt, s.total.cpu_percent});
+        monitor_.reset();
+    }
+
+    // Reads the UAC's progress until its summary and exit, watching the SUT and sidecars.
+    Result<void> follow_uac(Process& uac) {
+        const double expected_s = level_ / ctx_.options.cps + ctx_.options.hold_s;
+        // Room for Timer B (32 s) on the last calls and the UAC's own 5 s grace.
+        auto deadline =
+            Clock::now() + std::chrono::milliseconds(static_cast<long>((expected_s + 60) * 1000));
+        std::string error;
+        bool signalled = false;
+        auto end_uac = [&](std::chrono::milliseconds within) {
+            if (!signalled) ::kill(uac.pid(), SIGINT);  // BYE/CANCEL what is active, then a summary
+            signalled = true;
+            deadline = std::min(deadline, Clock::now() + within);
+        };
+        for (;;) {
+            if (ctx_.interrupted.load() && !signalled) {
+                m_.interrupted = true;
+                end_uac(10s);
+            }
+            if (error.empty()) {
+                std::vector<Process*> watched = sidecars_;
+                watched.insert(watched.begin(), sut_);
+                for (Process* p : watched) {
+                    if (auto st = p->poll()) {
+                        error = (p == sut_ ? "the SUT " : "sidecar ") + p->name() +
+                                " exited mid-run (" + st->describe() +
+                                "); its log ends with:" + format_log_tail(p->log_tail(20));
+                        end_uac(10s);
+                        break;
+                    }
+                }
+            }
+            if (Clock::now() > deadline) {
+                if (error.empty())
+                    error = "pbxbench uac did not finish within " + fixed(expected_s + 60) +
+                            " s; its log ends with:" + format_log_tail(uac.log_tail(10));
+                break;
+            }
+            LineRead r = uac.read_line(200ms);
+            if (r.status == LineRead::Status::eof) break;
+            if (r.status != LineRead::Status::line) continue;
+            auto event = parse_event_line(r.text);
+            if (!event) continue;
+            const std::string name = event_name(*event);
+            if (name == "progress") on_progress(*event);
+            if (name == "summary") m_.uac_summary = *event;
+        }
+        std::optional<ExitStatus> status = uac.wait_for(3s);
+        if (!error.empty()) return fail(error);
+        if (m_.uac_summary.is_null()) {
+            return fail("pbxbench uac ended without a summary (" +
+                        (status ? status->describe() : std::string("still running")) +
+                        "); its log ends with:" + format_log_tail(uac.log_tail(10)));
+        }
+        if (m_.uac_summary.value("setup_error", json()).is_string())
+            return fail("pbxbench uac: " + m_.uac_summary["setup_error"].get<std::string>());
+        return {};
+    }
+
+    void on_progress(const json& p) {
+        const double attempted = p.value("attempted", 0.0), active = p.value("active", 0.0);
+        const double ended = p.value("completed", 0.0) + p.value("failed", 0.0);
+        ctx_.view.calls(active, p.value("cps", 0.0));
+        if (attempted < level_)
+            ctx_.view.phase(Phase::ramping);
+        else if (ended == 0)
+            ctx_.view.phase(Phase::holding);
+        else
+            ctx_.view.phase(Phase::draining);
+    }
+
+    const RunContext& ctx_;
+    const ScenarioSpec& scenario_;
+    int level_;
+    LevelMeasurement m_;
+    ChildSet children_;
+    Process* sut_ = nullptr;
+    std::vector<Process*> sidecars_;
+    std::ofstream samples_;
+    std::unique_ptr<monitor::Monitor> monitor_;
+    std::jthread monitor_thread_;
+};
+
+}  // namespace
+
+LevelMeasurement run_scenario_level(const RunContext& ctx, const ScenarioSpec& scenario,
+                                    int level) {
+    return LevelRun(ctx, scenario, level).run();
+}
+
+}  // namespace pbxbench::harness

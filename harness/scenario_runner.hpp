@@ -1,0 +1,38 @@
+#pragma once
+// One scenario at one load level, start to stop: plan, templates, setup steps, sidecars and
+// the SUT (ready), `pbxbench uas` registered, the monitor sampling, `pbxbench uac` placing
+// the calls, then everything stopped newest first. Failures end the level, never the run.
+#include <atomic>
+#include <filesystem>
+
+#include "harness/live_view.hpp"
+#include "harness/ports.hpp"
+#include "harness/process.hpp"
+#include "harness/profile.hpp"
+#include "harness/readiness.hpp"
+#include "harness/run_options.hpp"
+#include "harness/run_report.hpp"
+#include "monitor/clock.hpp"
+
+namespace pbxbench::harness {
+
+// What every level of a run shares. Children are launched from the calling thread, which must
+// live as long as they do (PDEATHSIG follows the launching thread).
+struct RunContext {
+    const Profile& profile;
+    const RunOptions& options;
+    ProcessLauncher& launcher;
+    ReadinessProbe& probe;
+    monitor::Clock& clock;
+    PortAllocator& ports;
+    LiveView& view;
+    const std::atomic<bool>& interrupted;  // set by SIGINT/SIGTERM
+    std::filesystem::path out_dir;         // logs/<scenario>-<level>/ and samples/ go below it
+    std::filesystem::path self_exe;        // this binary, for `pbxbench uas` and `pbxbench uac`
+};
+
+// Runs `scenario` with `level` calls and returns what was measured. `error` says why the
+// level failed (with the relevant log tail); `interrupted` is set when a signal cut it short.
+LevelMeasurement run_scenario_level(const RunContext& ctx, const ScenarioSpec& scenario, int level);
+
+}  // namespace pbxbench::harness

@@ -1,0 +1,239 @@
+// Results rows, summary.md and the derived figures of `pbxbench run`, on synthetic UAC and
+// monitor summaries (no processes, no network).
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "harness/child_json.hpp"
+#include "harness/run_metadata.hpp"
+#include "harness/run_report.hpp"
+
+namespace pbxbench::harness {
+namespace {
+
+using nlohmann::json;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+json run_meta() {
+    return {{"pbxbench_version", "0.1.0"},
+            {"profile", "kamailio"},
+            {"profile_sha256", std::string(64, 'a')},
+            {"hostname", "bench"},
+            {"cpu_model", "Test CPU"},
+            {"cores", 2},
+            {"kernel", "Linux 6.1 x86_64"},
+            {"pinning", "none (SUT and generator share the machine)"},
+            {"started_at", "2026-11-22T05:00:00Z"},
+            {"sut_version", nullptr}};
+}
+
+json uac_summary(int level, int completed) {
+    return {{"event", "summary"},
+            {"attempted", level},
+            {"completed", completed},
+            {"failed", level - completed},
+            {"outcomes", {{"completed", completed}, {"timeout", level - completed}}},
+            {"status_codes", {{"200", completed}}},
+            {"timeouts", json::object()},
+            {"latency",
+             {{"setup_ms", {{"count", completed}, {"p50", 1.5}, {"p95", 3.25}, {"p99", 4.0}}}}},
+            {"generator", {{"cpu_s", 0.2}, {"cpu_percent", 4.0}}}};
+}
+
+json stats(double avg, double peak) {
+    return {{"count", 10}, {"avg", avg}, {"p50", avg}, {"p95", peak}, {"peak", peak}};
+}
+
+json monitor_summary(double cpu_avg, double cpu_peak, double pss_peak, double calls_peak,
+                     double uac_peak_process) {
+    json total = {{"cpu_percent", stats(cpu_avg, cpu_peak)},
+                  {"rss_bytes", stats(3 * pss_peak, 4 * pss_peak)},
+                  {"pss_bytes", stats(pss_peak * 0.9, pss_peak)}};
+    json gen_tree = {{"role", "generator"},
+                     {"cpu_percent", stats(5, uac_peak_process)},
+                     {"peak_process_cpu_percent", stats(5, uac_peak_process)}};
+    return {{"total", total},
+            {"generator", {{"cpu_percent", stats(6, uac_peak_process + 1)}}},
+            {"trees",
+             {{"kamailio",
+               {{"role", "sut"},
+                {"cpu_percent", stats(cpu_avg, cpu_peak)},
+                {"rss_bytes", stats(1, 2)},
+                {"pss_bytes", stats(1, 2)}}},
+              {"uac", gen_tree}}},
+            {"samples_taken", 10},
+            {"health", {{"calls", stats(calls_peak * 0.8, calls_peak)}}}};
+}
+
+LevelMeasurement measured(const std::string& scenario, int level, double cpu_at_full_load,
+                          double pss_peak) {
+    LevelMeasurement m;
+    m.scenario = scenario;
+    m.level = level;
+    m.config = {{"total", level}, {"cps", 50}, {"hold_s", 3}, {"uas_count", 2}};
+    m.uac_summary = uac_summary(level, level);
+    m.monitor_summary =
+        monitor_summary(cpu_at_full_load * 0.8, cpu_at_full_load * 1.2, pss_peak, level, 20);
+    m.interval_s = 0.5;
+    // Ramp, four samples at full load, drain.
+    m.load = {{0, std::nullopt},
+              {level / 2.0, 1.0},
+              {double(level), cpu_at_full_load},
+              {double(level), cpu_at_full_load},
+              {double(level), cpu_at_full_load},
+              {double(level), cpu_at_full_load},
+              {level / 3.0, 2.0}};
+    return m;
+}
+
+TEST(SustainedSeconds, CountsSamplesAtNinetyFivePercentOfTheLevel) {
+    std::vector<LoadPoint> load{{std::nullopt, 1}, {10, 1}, {95, 1}, {94.9, 1}, {100, 1}, {120, 1}};
+    EXPECT_DOUBLE_EQ(sustained_seconds(load, 100, 0.5), 1.5);  // 95, 100, 120
+    EXPECT_DOUBLE_EQ(sustained_seconds(load, 0, 0.5), 0);
+    EXPECT_DOUBLE_EQ(sustained_seconds({}, 100, 0.5), 0);
+}
+
+TEST(SustainedSeconds, FullLoadCpuAveragesOnlyFullLoadSamples) {
+    std::vector<LoadPoint> load{{0, 50}, {100, 10}, {100, 20}, {100, std::nullopt}, {40, 90}};
+    auto cpu = full_load_cpu_percent(load, 100);
+    ASSERT_TRUE(cpu);
+    EXPECT_DOUBLE_EQ(*cpu, 15);
+    EXPECT_FALSE(full_load_cpu_percent(load, 1000));
+}
+
+TEST(LevelRow, CarriesCallsLatencySutConcurrencyAndNullMedia) {
+    json row = build_level_row(measured("mediaproxy_none", 50, 10, 40e6), run_meta());
+    EXPECT_EQ(row["kind"], "level");
+    EXPECT_EQ(row["schema_version"], 1);
+    EXPECT_EQ(row["status"], "ok");
+    EXPECT_TRUE(row["error"].is_null());
+    EXPECT_EQ(row["run"]["profile"], "kamailio");
+    EXPECT_EQ(row["calls"]["completed"], 50);
+    EXPECT_EQ(row["calls"]["status_codes"]["200"], 50);
+    EXPECT_EQ(row["latency"]["setup_ms"]["p95"], 3.25);
+    EXPECT_DOUBLE_EQ(row["sut"]["cpu_percent"]["full_load_avg"].get<double>(), 10);
+    EXPECT_DOUBLE_EQ(row["sut"]["pss_bytes"]["peak"].get<double>(), 40e6);
+    EXPECT_TRUE(row["sut"]["trees"].contains("kamailio"));
+    EXPECT_FALSE(row["sut"]["trees"].contains("uac")) << "generator trees are not the SUT";
+    EXPECT_EQ(row["concurrency"]["peak"], 50);
+    EXPECT_DOUBLE_EQ(row["concurrency"]["sustained_s_at_full_load"].get<double>(), 2.0);
+    EXPECT_TRUE(row["media"].is_null());
+    EXPECT_EQ(row["generator"]["generator_bound"], false);
+    EXPECT_EQ(row["generator"]["uac"]["cpu_percent"], 4.0);
+    EXPECT_FALSE(row_failed(row));
+}
+
+TEST(LevelRow, GeneratorBoundWarningSaysHowToFixIt) {
+    LevelMeasurement m = measured("mediaproxy_none", 50, 10, 40e6);
+    m.monitor_summary = monitor_summary(8, 12, 40e6, 50, 97);
+    json row = build_level_row(m, run_meta());
+    EXPECT_EQ(row["generator"]["generator_bound"], true);
+    ASSERT_EQ(row["generator"]["warnings"].size(), 1u);
+    EXPECT_THAT(row["generator"]["warnings"][0].get<std::string>(), HasSubstr("lower --cps"));
+    EXPECT_EQ(row["errors"].size(), 1u);
+}
+
+TEST(LevelRow, FailedLevelHasTheErrorAndNullMeasurements) {
+    LevelMeasurement m;
+    m.scenario = "sipflow";
+    m.level = 20;
+    m.error = "the SUT kamailio exited mid-run (exit code 3)";
+    json row = build_level_row(m, run_meta());
+    EXPECT_EQ(row["status"], "failed");
+    EXPECT_EQ(row["error"], m.error);
+    EXPECT_TRUE(row["calls"].is_null());
+    EXPECT_TRUE(row["sut"].is_null());
+    EXPECT_TRUE(row["generator"].is_null());
+    EXPECT_TRUE(row_failed(row));
+}
+
+TEST(LevelRow, AFailedCallFailsTheRun) {
+    LevelMeasurement m = measured("mediaproxy_none", 50, 10, 40e6);
+    m.uac_summary = uac_summary(50, 49);
+    EXPECT_TRUE(row_failed(build_level_row(m, run_meta())));
+}
+
+TEST(ScalingRow, FitsOverTwoLevelsAndSkipsFailedOnes) {
+    // CPU 2 + 0.1 x calls, memory 30 + 0.2 x calls (MB).
+    std::vector<json> rows{build_level_row(measured("none", 20, 4, 34e6), run_meta()),
+                           build_level_row(measured("none", 50, 7, 40e6), run_meta())};
+    LevelMeasurement broken = measured("none", 100, 99, 99e6);
+    broken.error = "boom";
+    rows.push_back(build_level_row(broken, run_meta()));
+    json row = build_scaling_row("none", rows, run_meta());
+    ASSERT_TRUE(row.is_object());
+    EXPECT_EQ(row["kind"], "scaling");
+    EXPECT_EQ(row["levels"], json::array({20, 50}));
+    const json& s = row["scaling"];
+    EXPECT_NEAR(s["cpu_percent_fit"]["intercept"].get<double>(), 2, 1e-9);
+    EXPECT_NEAR(s["cpu_percent_fit"]["slope"].get<double>(), 0.1, 1e-9);
+    EXPECT_NEAR(s["memory_mb_fit"]["slope"].get<double>(), 0.2, 1e-9);
+    EXPECT_NEAR(s["calls_per_core_at_target"].get<double>(), 680, 1e-6);  // (70 - 2) / 0.1
+    EXPECT_TRUE(build_scaling_row("other", rows, run_meta()).is_null());
+}
+
+TEST(ScalingRow, OneLevelGivesPerCallFiguresAndSaysWhy) {
+    std::vector<json> rows{build_level_row(measured("none", 50, 10, 40e6), run_meta())};
+    json s = build_scaling_row("none", rows, run_meta())["scaling"];
+    EXPECT_NEAR(s["cpu_percent_per_call"].get<double>(), 0.2, 1e-9);
+    EXPECT_THAT(s["method"].get<std::string>(), HasSubstr("one level"));
+}
+
+TEST(SummaryMarkdown, HasEveryTableAndTheMediaProxyRatio) {
+    std::vector<json> rows{build_level_row(measured("mediaproxy_none", 20, 4, 34e6), run_meta()),
+                           build_level_row(measured("mediaproxy_all", 20, 12, 50e6), run_meta())};
+    rows.push_back(build_scaling_row("mediaproxy_none", rows, run_meta()));
+    std::string md = render_summary_md(rows, run_meta());
+    EXPECT_THAT(
+        md,
+        HasSubstr("| 20 | mediaproxy_none | ok | 20/20 (100.0%) | 200:20 | 1.50 / 3.25 / 4.00 |"));
+    EXPECT_THAT(md, HasSubstr("Per-channel overhead"));
+    EXPECT_THAT(md, HasSubstr("Resource scaling estimate"));
+    EXPECT_THAT(md, HasSubstr("one level"));
+    EXPECT_THAT(md, HasSubstr("these figures are noise"));           // 4% of a core at most
+    EXPECT_THAT(md, HasSubstr("| 20 | 0.2000 | 0.6000 | 3.00× |"));  // 12/20 over 4/20
+    EXPECT_THAT(md, HasSubstr("not measured yet"));
+    EXPECT_THAT(md, HasSubstr("RSS avg / peak (MB)"));
+    EXPECT_THAT(md, HasSubstr("PSS avg / peak (MB)"));
+    EXPECT_THAT(md, HasSubstr("none (SUT and generator share the machine)"));
+}
+
+TEST(SummaryMarkdown, FailedLevelShowsItsErrorWithoutBreakingTheTable) {
+    LevelMeasurement m;
+    m.scenario = "sipflow";
+    m.level = 20;
+    m.error = "setup failed | badly\nline two";
+    std::string md = render_summary_md({build_level_row(m, run_meta())}, run_meta());
+    EXPECT_THAT(md, HasSubstr("**FAILED**: setup failed / badly |"));
+    EXPECT_THAT(md, Not(HasSubstr("Media proxy overhead")));
+    EXPECT_THAT(md, HasSubstr("    line two"));
+}
+
+TEST(ChildJson, ParsesEventLinesAndIgnoresOthers) {
+    auto e = parse_event_line(R"({"event":"ready","endpoints":2})");
+    ASSERT_TRUE(e);
+    EXPECT_EQ(event_name(*e), "ready");
+    EXPECT_FALSE(parse_event_line("pbxbench uas: bob registered"));
+    EXPECT_FALSE(parse_event_line(R"({"event":"rea)"));
+    EXPECT_EQ(event_name(json{{"x", 1}}), "");
+}
+
+TEST(RunMetadata, CpuModelAndSha256) {
+    EXPECT_EQ(cpu_model_from_cpuinfo("processor\t: 0\nmodel name\t: AMD EPYC 7B13\nflags\t: x\n"),
+              "AMD EPYC 7B13");
+    EXPECT_EQ(cpu_model_from_cpuinfo("processor : 0\n"), "unknown");
+    auto path = std::filesystem::temp_directory_path() / "pbxbench-sha-test.txt";
+    { std::ofstream(path) << "abc"; }
+    auto sha = sha256_file(path);
+    std::filesystem::remove(path);
+    ASSERT_TRUE(sha);
+    EXPECT_EQ(*sha, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    EXPECT_FALSE(sha256_file("/nonexistent/pbxbench"));
+}
+
+}  // namespace
+}  // namespace pbxbench::harness

@@ -40,7 +40,7 @@ struct UacArgs {
     double grace_s = 5;
     std::string call_id_prefix;
     std::uint16_t media_base_port = 30000;
-    int tick_ms = 5;
+    int tick_ms = 10;
 };
 
 uac::BatchOptions to_options(const UacArgs& a) {

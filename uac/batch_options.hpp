@@ -29,7 +29,7 @@ struct BatchOptions {
     std::string register_domain;
     std::chrono::seconds register_expires{3600};
     std::uint16_t media_base_port = 30000;  // advertised in the SDP offers
-    std::chrono::milliseconds tick{5};      // scheduling quantum: calls start at most this late
+    std::chrono::milliseconds tick{10};      // scheduling quantum: calls start at most this late
     sip::TimerSettings timers;
     std::size_t receive_buffer_bytes = 8u << 20;
     std::chrono::milliseconds shutdown_grace{5000};

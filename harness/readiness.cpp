@@ -99,7 +99,7 @@ Result<ReadyReport> wait_ready(Process& process, const ReadinessChecks& checks, 
                                std::chrono::milliseconds interval) {
     const auto start = clock.now();
     const auto deadline = start + timeout;
-    CheckState sip{checks.sip_options.has_value(), false, "SIP OPTIONS", "not tried yet"};
+    CheckState sip{checks.sip_options.has_value(), false, "SIP OPTIONS", "not tried yet (waits for the health endpoint)"};
     CheckState health{checks.health.has_value(), false, "health endpoint", "not tried yet"};
     CheckState port{checks.port.has_value(), false, "port", "not tried yet"};
     CheckState log{!checks.log_contains.empty(), false, "log line", "not seen yet"};
@@ -120,17 +120,21 @@ Result<ReadyReport> wait_ready(Process& process, const ReadinessChecks& checks, 
             port.passed = probe.port_bound(*checks.port);
             port.last_reason = "nothing bound there yet";
         }
-        if (sip.wanted && !sip.passed) {
-            auto r = probe.sip_options(*checks.sip_options);
-            sip.passed = r.has_value();
-            if (!r) sip.last_reason = r.error().message;
-        }
         if (health.wanted && !health.passed) {
             monitor::HealthResult h = probe.health(*checks.health);
             health.passed = h.healthy && h.outcome == monitor::HealthOutcome::ok;
             if (!health.passed)
                 health.last_reason = checks.health->request.url + ": " + monitor::outcome_name(h.outcome) +
                                      (h.error.empty() ? "" : " (" + h.error + ")");
+        }
+        // With a health endpoint, SIP pings wait until it answers: a SIP request can make a
+        // worker write (Kamailio's siptrace stores every message) while later children still
+        // initialise, and their SQLite version check then fails with "database is locked" and
+        // Kamailio exits (1 start in 9 did). Kamailio serves HTTP from its last-started worker.
+        if (sip.wanted && !sip.passed && (!health.wanted || health.passed)) {
+            auto r = probe.sip_options(*checks.sip_options);
+            sip.passed = r.has_value();
+            if (!r) sip.last_reason = r.error().message;
         }
         const auto now = clock.now();
         report.elapsed_s = std::chrono::duration<double>(now - start).count();

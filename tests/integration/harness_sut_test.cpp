@@ -124,7 +124,8 @@ TEST_F(HarnessSut, SipflowRecordsTheReadinessPingsInSqlite) {
         auto launcher = make_real_launcher();
         LaunchSpec query;
         query.name = "sqlite3";
-        query.argv = {"sqlite3", (plan.run_dir / "siptrace.db").string(),
+        // A busy timeout: Kamailio may be writing a trace row at that moment.
+        query.argv = {"sqlite3", "-cmd", ".timeout 3000", (plan.run_dir / "siptrace.db").string(),
                       "select method || ' ' || direction from sip_trace where method = 'OPTIONS' order by id"};
         query.stdout_to = StdoutTo::pipe;
         auto q = launcher->launch(query);

@@ -81,6 +81,18 @@ std::string CallBatch::call_id(std::uint64_t index) const {
     return id;
 }
 
+bool CallBatch::is_ours(std::string_view call_id) const {
+    std::string_view prefix = options_.call_id_prefix;
+    return call_id.substr(0, prefix.size()) == prefix && call_id.size() > prefix.size() + 1;
+}
+
+std::optional<std::uint64_t> CallBatch::index_of(std::string_view call_id) const {
+    // The inverse of call_id(): "<prefix>-<index>@pbxbench".
+    if (!is_ours(call_id)) return std::nullopt;
+    std::string_view digits = call_id.substr(options_.call_id_prefix.size() + 1);
+    return sip::parse_uint(digits.substr(0, digits.find('@')), UINT64_MAX - 1);
+}
+
 TimePoint CallBatch::due(std::uint64_t index) const {
     // From t0 every time, never by accumulation, so rounding cannot drift.
     return t0_ + std::chrono::duration_cast<sip::Duration>(
@@ -401,12 +413,7 @@ void CallBatch::on_answer(Call& c, const sip::Message& r, TimePoint now) {
 
 void CallBatch::on_retransmitted_2xx(const sip::Message& r) {
     // The 2xx was retransmitted because our ACK was lost: ACK it again (§13.2.2.4).
-    std::string_view id = r.call_id();
-    std::string_view prefix = options_.call_id_prefix;
-    if (id.substr(0, prefix.size()) != prefix || id.size() <= prefix.size() + 1) return;
-    std::string_view digits = id.substr(prefix.size() + 1);
-    digits = digits.substr(0, digits.find('@'));
-    auto index = sip::parse_uint(digits, UINT64_MAX - 1);
+    auto index = index_of(r.call_id());
     if (!index) return;
     Call* c = find(*index);
     if (c != nullptr && !c->ack.empty()) endpoint_->layer().send_stateless(c->ack, c->hop);
@@ -462,16 +469,11 @@ void CallBatch::on_request(sip::TransactionId id, const sip::Message& request,
                      ? 200
                      : 405;
     if (request.method() == sip::Method::bye) {
-        std::string_view cid = request.call_id();
-        std::string_view prefix = options_.call_id_prefix;
-        if (cid.substr(0, prefix.size()) == prefix && cid.size() > prefix.size() + 1) {
-            std::string_view digits = cid.substr(prefix.size() + 1);
-            auto index = sip::parse_uint(digits.substr(0, digits.find('@')), UINT64_MAX - 1);
-            if (index && find(*index) != nullptr) {
-                end(*index, Outcome::completed);
-            } else {
-                status = 481;
-            }
+        auto index = index_of(request.call_id());
+        if (index && find(*index) != nullptr) {
+            end(*index, Outcome::completed);
+        } else if (is_ours(request.call_id())) {
+            status = 481;
         }
     }
     endpoint_->layer().respond(id, sip::response_to(request, status, "uac").finish(), status, now);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <queue>
 #include <string>
 #include <unordered_map>
@@ -103,6 +104,9 @@ class CallBatch final : public sip::TransactionUser {
     void begin_calls(sip::TimePoint now);
     Call* find(std::uint64_t index);
     std::string call_id(std::uint64_t index) const;
+    // Whether a Call-ID has our prefix, and the call index it carries (nullopt if none).
+    bool is_ours(std::string_view call_id) const;
+    std::optional<std::uint64_t> index_of(std::string_view call_id) const;
     static std::uint64_t cookie(std::uint64_t index, Kind k) {
         return index << 2 | static_cast<std::uint64_t>(k);
     }

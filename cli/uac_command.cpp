@@ -11,6 +11,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "cli/media_args.hpp"
 #include "sip/uri.hpp"
 #include "uac/batch_report.hpp"
 #include "uac/call_batch.hpp"
@@ -41,7 +42,10 @@ struct UacArgs {
     std::string call_id_prefix;
     std::uint16_t media_base_port = 30000;
     int tick_ms = 10;
+    MediaArgs media;
 };
+
+constexpr const char* uac_rtp_ports = "20000-29999";
 
 uac::BatchOptions to_options(const UacArgs& a) {
     uac::BatchOptions o;
@@ -83,6 +87,15 @@ uac::BatchOptions to_options(const UacArgs& a) {
     o.call_id_prefix = a.call_id_prefix;
     o.media_base_port = a.media_base_port;
     o.tick = std::chrono::milliseconds(a.tick_ms);
+    std::string media_host = o.bind.host();
+    if (!media_host.empty() && media_host.front() == '[') media_host = media_host.substr(1, media_host.size() - 2);
+    if (media_host == "0.0.0.0") media_host = "127.0.0.1";
+    MediaSettings m = to_media_settings(a.media, uac_rtp_ports, media_host);
+    o.media = m.enabled;
+    o.media_engine = m.engine;
+    o.audio = std::move(m.audio);
+    o.dtmf = std::move(m.dtmf);
+    o.silence_threshold_ms = m.silence_threshold_ms;
     return o;
 }
 
@@ -173,9 +186,10 @@ void add_uac_command(CLI::App& app, ExitCode& result) {
     cmd->add_option("--progress-interval", a->progress_s, "Seconds between progress lines")->capture_default_str()->check(CLI::Range(0.05, 3600.0));
     cmd->add_option("--grace", a->grace_s, "Seconds to end active calls after SIGINT/SIGTERM")->capture_default_str()->check(CLI::Range(0.0, 600.0));
     cmd->add_option("--call-id-prefix", a->call_id_prefix, "Call-ID prefix, unique per generator (default: random)");
-    cmd->add_option("--media-base-port", a->media_base_port, "First RTP port advertised in SDP offers")->capture_default_str();
+    cmd->add_option("--media-base-port", a->media_base_port, "First RTP port advertised in SDP offers with --no-media")->capture_default_str();
     cmd->add_option("--tick-ms", a->tick_ms, "Scheduling quantum: calls start at most this late, never drifting")
         ->capture_default_str()->check(CLI::Range(1, 100));
+    add_media_options(*cmd, a->media, uac_rtp_ports, true);
     cmd->callback([a, &result] { result = run_uac(*a); });
 }
 

@@ -7,9 +7,12 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "cli/media_args.hpp"
 #include "uas/uas_run.hpp"
 
 namespace pbxbench::cli {
+
+constexpr const char* uas_rtp_ports = "30000-39999";
 
 namespace {
 
@@ -28,6 +31,7 @@ struct UasArgs {
     double reject_ratio = 0;
     int reject_code = 486;
     int media_base_port = 40000;
+    MediaArgs media;
     double stats_interval_s = 1.0;
     double duration_s = 0;
     std::uint64_t drop_invites = 0;
@@ -71,7 +75,8 @@ class JsonEvents final : public uas::UasEvents {
                                {"elapsed_s", s.elapsed_s},
                                {"endpoints", s.endpoints},
                                {"active_dialogs", s.active_dialogs},
-                               {"ringing", s.ringing}};
+                               {"ringing", s.ringing},
+                               {"media", s.media}};
         for (const uas::CounterInfo& c : uas::uas_counter_table)
             line[std::string(c.id)] = s.counters.*c.field;
         return line;
@@ -125,6 +130,9 @@ ExitCode run_uas_command(const UasArgs& args) {
     p.reject_ratio = args.reject_ratio;
     p.reject_code = args.reject_code;
     p.media_base_port = static_cast<std::uint16_t>(args.media_base_port);
+    MediaSettings m = to_media_settings(args.media, uas_rtp_ports, args.bind);
+    p.media = m.enabled;
+    p.media_engine = m.engine;
     p.drop_invites = args.drop_invites;
     o.stats_interval = std::chrono::milliseconds(static_cast<long>(args.stats_interval_s * 1000));
     o.duration = std::chrono::seconds(static_cast<long>(args.duration_s));
@@ -177,9 +185,10 @@ void add_uas_command(CLI::App& app, ExitCode& result) {
         ->capture_default_str()
         ->check(CLI::Range(300, 699));
     cmd->add_option("--media-base-port", a->media_base_port,
-                    "First RTP port advertised in SDP answers")
+                    "First RTP port advertised in SDP answers with --no-media")
         ->capture_default_str()
         ->check(CLI::Range(1024, 65534));
+    add_media_options(*cmd, a->media, uas_rtp_ports, false);
     cmd->add_option("--stats-interval", a->stats_interval_s,
                     "Seconds between stats lines (0: none)")
         ->capture_default_str()

@@ -201,6 +201,11 @@ Result<void> parse_attribute(const Line& line, State& st) {
     if (name == "fmtp") return parse_fmtp(line, value, *m);
     if (name == "rtcp") return parse_rtcp(line, value, *m);
     if (name == "rtcp-mux") m->rtcp_mux = true;
+    if (name == "ssrc" && !m->ssrc) {
+        auto id = parse_uint(value.substr(0, value.find(' ')), UINT32_MAX);
+        if (!id) return line_error(line, "ssrc is not a 32-bit number");
+        m->ssrc = static_cast<std::uint32_t>(*id);
+    }
     return {};
 }
 
@@ -347,6 +352,9 @@ Result<MediaEndpoint> remote_audio_endpoint(const SessionDescription& sdp) {
         ep.address = c->address;
         ep.rtp_port = m.port;
         ep.rtcp_mux = m.rtcp_mux;
+        ep.direction = m.direction;
+        ep.ssrc = m.ssrc;
+        ep.formats = m.formats;
         ep.rtcp_address = m.rtcp_address.empty() ? c->address : m.rtcp_address;
         if (m.rtcp_mux) {
             ep.rtcp_port = m.port;
@@ -402,11 +410,13 @@ void append_rtpmap(std::string& out, std::uint8_t pt, std::string_view encoding,
     if (!fmtp.empty()) append(out, "a=fmtp:", pt, ' ', fmtp, "\r\n");
 }
 
-// a=ptime, the direction and a=rtcp-mux, closing an audio m= section.
-void append_media_tail(std::string& out, std::uint32_t ptime_ms, Direction d, bool rtcp_mux) {
+// a=ptime, the direction, a=rtcp-mux and a=ssrc, closing an audio m= section.
+void append_media_tail(std::string& out, std::uint32_t ptime_ms, Direction d, bool rtcp_mux,
+                       std::optional<std::uint32_t> ssrc, std::string_view cname) {
     if (ptime_ms != 0) append(out, "a=ptime:", ptime_ms, "\r\n");
     append(out, "a=", to_string(d), "\r\n");
     if (rtcp_mux) out += "a=rtcp-mux\r\n";
+    if (ssrc) append(out, "a=ssrc:", *ssrc, " cname:", cname, "\r\n");
 }
 
 bool is_pcm(const Format& f) {
@@ -448,7 +458,7 @@ std::string build_offer(const OfferParams& p) {
     out += "\r\n";
     for (const Codec& c : p.codecs)
         append_rtpmap(out, c.payload_type, c.encoding, c.clock_rate, c.fmtp);
-    append_media_tail(out, p.ptime_ms, p.direction, p.rtcp_mux);
+    append_media_tail(out, p.ptime_ms, p.direction, p.rtcp_mux, p.ssrc, p.cname);
     return out;
 }
 
@@ -486,7 +496,7 @@ Result<std::string> build_answer(const SessionDescription& offer, const AnswerPa
             append_rtpmap(out, f->payload_type, f->encoding, f->clock_rate, f->fmtp);
         }
         append_media_tail(out, p.ptime_ms, answer_direction(m.direction, p.direction),
-                          m.rtcp_mux && p.accept_rtcp_mux);
+                          m.rtcp_mux && p.accept_rtcp_mux, p.ssrc, p.cname);
     }
     return out;
 }

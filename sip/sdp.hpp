@@ -80,6 +80,7 @@ struct MediaDescription {
     std::optional<std::uint16_t> rtcp_port;     // a=rtcp (RFC 3605)
     std::string rtcp_address;                   // a=rtcp's optional address, else empty
     bool rtcp_mux = false;
+    std::optional<std::uint32_t> ssrc;  // the first a=ssrc (RFC 5576): the author's RTP source
 
     // The format with payload type `pt`, or nullptr.
     const Format* find_format(std::uint8_t pt) const;
@@ -106,6 +107,9 @@ struct MediaEndpoint {
     std::uint16_t rtcp_port = 0;
     bool rtcp_mux = false;
     std::string rtcp_address;
+    Direction direction = Direction::sendrecv;  // as the author signalled it
+    std::optional<std::uint32_t> ssrc;          // the author's a=ssrc, if it announced one
+    std::vector<Format> formats;
 };
 
 // The first audio stream with a nonzero port; media-level c= wins over session-level.
@@ -133,6 +137,9 @@ struct OfferParams {
     std::uint32_t ptime_ms = 20;  // 0 leaves a=ptime out
     Direction direction = Direction::sendrecv;
     bool rtcp_mux = false;
+    // a=ssrc:<ssrc> cname:<cname> (RFC 5576), so a peer on a shared port can tell calls apart.
+    std::optional<std::uint32_t> ssrc;
+    std::string cname = "pbxbench";
 };
 
 // An audio offer with a single m= line, CRLF line endings.
@@ -148,6 +155,8 @@ struct AnswerParams {
     std::uint32_t ptime_ms = 20;  // 0 leaves a=ptime out
     Direction direction = Direction::sendrecv;
     bool accept_rtcp_mux = true;  // answer a=rtcp-mux when offered
+    std::optional<std::uint32_t> ssrc;  // announced as a=ssrc with `cname`, as in an offer
+    std::string cname = "pbxbench";
 };
 
 // The RFC 3264 answer: the first RTP/AVP audio stream with PCMU/8000 or PCMA/8000 in common

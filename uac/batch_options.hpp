@@ -2,8 +2,13 @@
 // What a UAC call batch does: `total` calls at `cps`, each held `hold`, through `next_hop`.
 #include <chrono>
 #include <cstdint>
+#include <optional>
+#include <vector>
 #include <string>
 
+#include "media/dtmf.hpp"
+#include "media/g711.hpp"
+#include "media/media_engine.hpp"
 #include "sip/address.hpp"
 #include "sip/transaction_layer.hpp"
 
@@ -28,7 +33,14 @@ struct BatchOptions {
     bool register_first = false;
     std::string register_domain;
     std::chrono::seconds register_expires{3600};
-    std::uint16_t media_base_port = 30000;  // advertised in the SDP offers
+    // Media (docs/media.md): PCMU from the 2xx to our BYE, measured as it comes back.
+    bool media = true;
+    media::EngineOptions media_engine;      // ports, layout, tick
+    std::optional<media::FrameSource> audio;  // empty: a 440 Hz tone
+    std::vector<media::DtmfScheduleItem> dtmf;
+    bool media_peer_echoes = true;  // the callee returns our packets (pbxbench uas, SIPp -rtp_echo)
+    std::int64_t silence_threshold_ms = 2000;
+    std::uint16_t media_base_port = 30000;  // advertised without --media: nothing listens there
     std::chrono::milliseconds tick{10};      // scheduling quantum: calls start at most this late
     sip::TimerSettings timers;
     std::size_t receive_buffer_bytes = 8u << 20;

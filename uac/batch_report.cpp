@@ -20,6 +20,22 @@ double seconds(const timeval& tv) {
 
 }  // namespace
 
+nlohmann::json ProgressReporter::media_rates(double window_s) {
+    const media::MediaEngine* m = batch_.media();
+    if (m == nullptr) return nullptr;
+    const media::EngineCounters c = m->counters();
+    auto rate = [window_s](std::uint64_t now, std::uint64_t before) {
+        return window_s > 0 ? static_cast<double>(now - before) / window_s : 0.0;
+    };
+    nlohmann::json j = {{"streams", m->streams()},
+                        {"packets_out_per_s", rate(c.packets_sent, last_media_.packets_sent)},
+                        {"packets_in_per_s", rate(c.packets_received, last_media_.packets_received)},
+                        {"kernel_drops", c.kernel_drops},
+                        {"pacing_lag_p99_ms", m->pacing_lag().percentile_ms(99)}};
+    last_media_ = c;
+    return j;
+}
+
 nlohmann::json ProgressReporter::next() {
     const sip::TimePoint now = sip::Clock::now();
     const CallStats& s = batch_.stats();
@@ -36,7 +52,8 @@ nlohmann::json ProgressReporter::next() {
             {"failed", s.failed()},
             {"failed_by_reason", failed_by_reason(s)},
             {"retransmissions", t.retransmissions_sent},
-            {"cps", cps}};
+            {"cps", cps},
+            {"media", media_rates(window_s)}};
 }
 
 std::string ProgressReporter::human_line(const nlohmann::json& p) const {
@@ -111,6 +128,8 @@ nlohmann::json summary_json(const CallBatch& batch, double wall_s, const Process
           {"parse_errors", t.parse_errors},
           {"stray_responses", t.stray_responses}}},
         {"socket_kernel_drops", batch.kernel_drops()},
+        {"media", batch.media() ? batch.media()->to_json() : nlohmann::json(nullptr)},
+        {"media_unusable_answers", s.media_unusable_answers},
         {"generator",
          {{"wall_s", wall_s},
           {"cpu_user_s", cpu.user_s},

@@ -20,7 +20,10 @@ class ProgressReporter {
     std::string human_line(const nlohmann::json& progress) const;
 
   private:
+    nlohmann::json media_rates(double window_s);
+
     const CallBatch& batch_;
+    media::EngineCounters last_media_;
     sip::TimePoint start_;
     sip::TimePoint last_;
     std::uint64_t last_attempted_ = 0;

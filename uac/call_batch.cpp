@@ -60,6 +60,15 @@ Result<void> CallBatch::open() {
     sdp_host_ = endpoint_->local_address().host();
     if (!sdp_host_.empty() && sdp_host_.front() == '[')
         sdp_host_ = sdp_host_.substr(1, sdp_host_.size() - 2);
+    if (options_.media) {
+        if (options_.media_engine.bind_host.empty()) options_.media_engine.bind_host = sdp_host_;
+        sdp_host_ = options_.media_engine.bind_host;
+        auto m = media::MediaEngine::open(io_, options_.media_engine,
+                                          options_.audio ? *options_.audio
+                                                         : media::make_tone_source());
+        if (!m) return tl::unexpected(m.error());
+        media_ = std::move(*m);
+    }
     return {};
 }
 
@@ -202,6 +211,10 @@ void CallBatch::wake(TimePoint now) {
     while (!events_.empty() && events_.top().when <= now) {
         Event e = events_.top();
         events_.pop();
+        if (e.kind == EventKind::media_drained) {
+            media_drained_ = true;
+            continue;
+        }
         if (e.kind == EventKind::unregister_deadline) {
             unregister_deadline_passed_ = true;  // check_finished() below then gives up waiting
             continue;
@@ -248,6 +261,20 @@ void CallBatch::send_invite(Call& c, TimePoint now, std::string_view authorizati
     sip::OfferParams offer;
     offer.address = sdp_host_;
     offer.rtp_port = static_cast<std::uint16_t>(options_.media_base_port + 2 * (c.index % 10000));
+    if (media_ && c.media_id == 0) {
+        auto a = media_->allocate();
+        if (!a) {
+            end(c.index, Outcome::transport_error);  // no free RTP port: counted by the engine
+            return;
+        }
+        c.media_id = a->id;
+        c.media_port = a->port;
+        c.media_ssrc = a->ssrc;
+    }
+    if (media_) {
+        offer.rtp_port = c.media_port;
+        offer.ssrc = c.media_ssrc;
+    }
     offer.session_id = c.index + 1;
     offer.session_version = c.invite_cseq;
     std::string sdp = sip::build_offer(offer);
@@ -294,6 +321,7 @@ void CallBatch::send_cancel(Call& c, TimePoint now) {
 
 void CallBatch::send_bye(Call& c, TimePoint now) {
     c.phase = Phase::byeing;
+    if (media_) media_->stop_sending(c.media_id);
     std::string branch = endpoint_->layer().new_branch();
     std::string bye =
         sip::build_in_dialog_request(*c.dialog, {"BYE", endpoint_->sent_by(), branch, {}, {}, {}});
@@ -397,6 +425,7 @@ void CallBatch::on_answer(Call& c, const sip::Message& r, TimePoint now) {
     }
     c.dialog = std::make_unique<sip::Dialog>(std::move(*dialog));
     c.hop = hop_of(*c.dialog, options_.next_hop);
+    if (media_) start_media(c, r, now);
     std::string branch = endpoint_->layer().new_branch();
     c.ack = sip::build_in_dialog_request(
         *c.dialog, {"ACK", endpoint_->sent_by(), branch, c.invite_cseq, {}, {}});
@@ -409,6 +438,44 @@ void CallBatch::on_answer(Call& c, const sip::Message& r, TimePoint now) {
     } else {
         push({now + options_.hold, c.index, EventKind::bye}, now);
     }
+}
+
+void CallBatch::start_media(Call& c, const sip::Message& r, TimePoint now) {
+    auto sdp = sip::parse_sdp(r.body());
+    std::optional<sip::MediaEndpoint> remote;
+    if (sdp) {
+        if (auto ep = sip::remote_audio_endpoint(*sdp)) remote = std::move(*ep);
+    }
+    std::optional<sip::Address> rtp;
+    std::optional<sip::Address> rtcp;
+    if (remote) {
+        auto a = sip::make_address(remote->address, remote->rtp_port);
+        auto b = sip::make_address(remote->rtcp_address, remote->rtcp_port);
+        if (a && b) {
+            rtp = *a;
+            rtcp = *b;
+        }
+    }
+    if (!rtp) {
+        ++stats_.media_unusable_answers;
+        return;  // the stream stays unstarted and is freed when the call ends
+    }
+    media::StreamSpec spec;
+    spec.config.role = media::StreamRole::source;
+    spec.config.may_send = sip::may_send(sip::Direction::sendrecv, remote->direction);
+    spec.config.expect_receive = sip::expects_receive(sip::Direction::sendrecv, remote->direction);
+    spec.config.peer_echoes = options_.media_peer_echoes;
+    spec.config.event_payload_type = 0;
+    for (const sip::Format& f : remote->formats) {
+        if (f.encoding == "telephone-event") spec.config.event_payload_type = f.payload_type;
+    }
+    spec.config.dtmf = options_.dtmf;
+    spec.config.silence_threshold_ms = options_.silence_threshold_ms;
+    spec.remote_rtp = *rtp;
+    spec.remote_rtcp = *rtcp;
+    spec.rtcp_mux = remote->rtcp_mux;
+    spec.peer_ssrc = remote->ssrc;
+    media_->start(c.media_id, std::move(spec), media::to_us(now));
 }
 
 void CallBatch::on_retransmitted_2xx(const sip::Message& r) {
@@ -482,7 +549,11 @@ void CallBatch::on_request(sip::TransactionId id, const sip::Message& request,
 }
 
 void CallBatch::end(std::uint64_t index, Outcome outcome) {
-    if (calls_.erase(index) == 0) return;
+    auto it = calls_.find(index);
+    if (it == calls_.end()) return;
+    if (media_ && it->second.media_id != 0)
+        media_->end(it->second.media_id, media::to_us(Clock::now()));
+    calls_.erase(it);
     stats_.add(outcome);
 }
 
@@ -522,6 +593,18 @@ void CallBatch::check_finished() {
                     registration_->state() == State::failed;
         if (!done && !unregister_deadline_passed_) return;
     }
+    if (media_ && media_->streams() > 0 && !media_drained_) {
+        // Late echoes still count: wait out the engine's linger once, then end what is left.
+        if (!media_drain_pending_) {
+            media_drain_pending_ = true;
+            const TimePoint now = Clock::now();
+            push({now + options_.media_engine.linger + std::chrono::milliseconds(50), 0,
+                  EventKind::media_drained},
+                 now);
+        }
+        return;
+    }
+    if (media_) media_->close();
     finished_ = true;
     timer_.cancel();
     endpoint_->close();

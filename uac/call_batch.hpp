@@ -47,6 +47,8 @@ class CallBatch final : public sip::TransactionUser {
     // Why the batch could not run (e.g. registration refused); empty when it ran.
     const std::string& setup_error() const { return setup_error_; }
     std::uint64_t kernel_drops() const;
+    // The media engine when media is on, else null.
+    const media::MediaEngine* media() const { return media_.get(); }
 
     // sip::TransactionUser
     void on_response(sip::TransactionId id, std::uint64_t cookie, const sip::Message& r) override;
@@ -60,7 +62,13 @@ class CallBatch final : public sip::TransactionUser {
   private:
     enum class Phase : std::uint8_t { inviting, ringing, answered, cancelling, byeing };
     enum class Kind : std::uint8_t { invite = 0, bye = 1, cancel = 2, register_ = 3 };
-    enum class EventKind : std::uint8_t { bye, ring_timeout, grace_over, unregister_deadline };
+    enum class EventKind : std::uint8_t {
+        bye,
+        ring_timeout,
+        grace_over,
+        unregister_deadline,
+        media_drained
+    };
 
     struct Call {
         std::uint64_t index = 0;
@@ -78,6 +86,9 @@ class CallBatch final : public sip::TransactionUser {
         std::unique_ptr<sip::Dialog> dialog;
         std::string ack;   // re-sent for retransmitted 2xx
         sip::Address hop;  // where in-dialog requests go
+        std::uint32_t media_id = 0;  // the engine's stream, 0 without media
+        std::uint16_t media_port = 0;
+        std::uint32_t media_ssrc = 0;
     };
     struct Event {
         sip::TimePoint when;
@@ -96,6 +107,7 @@ class CallBatch final : public sip::TransactionUser {
     void send_bye(Call& c, sip::TimePoint now);
     void on_invite_response(Call& c, const sip::Message& r, sip::TimePoint now);
     void on_answer(Call& c, const sip::Message& r, sip::TimePoint now);
+    void start_media(Call& c, const sip::Message& r, sip::TimePoint now);
     void on_bye_response(Call& c, const sip::Message& r);
     void on_retransmitted_2xx(const sip::Message& r);
     void end(std::uint64_t index, Outcome outcome);
@@ -114,6 +126,9 @@ class CallBatch final : public sip::TransactionUser {
     boost::asio::io_context& io_;
     BatchOptions options_;
     std::unique_ptr<sip::Endpoint> endpoint_;
+    std::unique_ptr<media::MediaEngine> media_;
+    bool media_drained_ = false;
+    bool media_drain_pending_ = false;
     boost::asio::steady_timer timer_;
     sip::TimePoint armed_at_ = sip::TimePoint::max();  // what the timer is set to
     sip::TimePoint last_wake_{};

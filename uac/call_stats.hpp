@@ -41,6 +41,7 @@ struct CallStats {
     std::uint64_t auth_challenges = 0;
     std::uint64_t cancel_races = 0;                 // a 2xx crossed our CANCEL
     std::uint64_t late_provisionals = 0;            // a 1xx after the 2xx (harmless reordering)
+    std::uint64_t media_unusable_answers = 0;       // a 2xx without an SDP answer we can use
     std::vector<std::uint32_t> setup_us;            // INVITE sent -> 2xx received
     std::vector<std::uint32_t> post_dial_delay_us;  // INVITE sent -> first 18x
     std::vector<std::uint32_t> bye_us;              // BYE sent -> its 2xx

@@ -176,20 +176,33 @@ void UasAgent::on_invite(sip::TransactionId id, const sip::Message& invite, sip:
         reply(id, invite, 400, to_tag, now);  // no usable Contact: no dialog possible
         return;
     }
-    const std::uint16_t port = next_media_port();
+    std::uint16_t port = 0;
+    std::optional<std::uint32_t> ssrc;
+    std::uint32_t media_id = 0;
+    if (config_.media) {
+        auto slot = config_.media->allocate();
+        if (!slot) {
+            ++counters_.media_ports_exhausted;
+            reply(id, invite, 503, to_tag, now);
+            return;
+        }
+        port = slot->port;
+        ssrc = slot->ssrc;
+        media_id = slot->id;
+    } else {
+        port = next_media_port();
+    }
     const std::uint64_t session_id = session_base_ + tag_counter_;
-    auto sdp = make_sdp(invite.body(), port, session_id, 1);
+    auto sdp = make_sdp(invite.body(), port, session_id, 1, ssrc);
     if (!sdp) {
         ++counters_.offers_refused;
+        end_media(media_id, now);
         reply(id, invite, 488, to_tag, now);
         return;
     }
-    PendingCall call{std::string(invite.raw()),
-                     std::move(to_tag),
-                     std::move(*sdp),
-                     std::move(*dialog),
-                     port,
-                     session_id};
+    PendingCall call{std::string(invite.raw()), std::move(to_tag), std::move(*sdp),
+                     std::move(*dialog),        port,              session_id,
+                     media_id};
     if (config_.send_180) reply(id, invite, 180, call.to_tag, now);
     if (config_.ring.count() <= 0) {
         answer(id, invite, std::move(call), now);
@@ -210,6 +223,8 @@ void UasAgent::answer(sip::TransactionId id, const sip::Message& invite, Pending
     d.invite_txn = id;
     d.media_port = call.media_port;
     d.sdp_session_id = call.sdp_session_id;
+    d.media_id = call.media_id;
+    if (config_.media && call.media_id != 0) config_.media->start(call.media_id, invite.body(), now);
     std::string key = dialog_key(d.dialog.call_id, d.dialog.local_tag);
     awaiting_ack_[id] = key;
     dialogs_[std::move(key)] = std::move(d);
@@ -230,6 +245,7 @@ void UasAgent::on_cancel(sip::TransactionId id, const sip::Message& cancel, sip:
     if (it == pending_.end()) return;  // already answered: the CANCEL has no effect (§9.2)
     auto invite = sip::Message::parse(it->second.invite);
     if (invite) reply(invite_id, *invite, 487, it->second.to_tag, now);
+    end_media(it->second.media_id, now);
     pending_.erase(it);
     ++counters_.cancelled;
 }
@@ -259,9 +275,13 @@ void UasAgent::reply(sip::TransactionId id, const sip::Message& request, int sta
     layer_->respond(id, std::move(bytes), status, now);
 }
 
+void UasAgent::end_media(std::uint32_t media_id, sip::TimePoint now) {
+    if (config_.media && media_id != 0) config_.media->end(media_id, now);
+}
+
 std::optional<std::string> UasAgent::make_sdp(std::string_view offer_body, std::uint16_t port,
-                                              std::uint64_t session_id,
-                                              std::uint64_t version) const {
+                                              std::uint64_t session_id, std::uint64_t version,
+                                              std::optional<std::uint32_t> ssrc) const {
     if (offer_body.empty()) {
         // No offer in the INVITE: ours goes in the 200 and the answer comes in the ACK (§13.2.1).
         sip::OfferParams p;
@@ -269,6 +289,7 @@ std::optional<std::string> UasAgent::make_sdp(std::string_view offer_body, std::
         p.rtp_port = port;
         p.session_id = session_id;
         p.session_version = version;
+        p.ssrc = ssrc;
         return sip::build_offer(p);
     }
     auto offer = sip::parse_sdp(offer_body);
@@ -278,6 +299,7 @@ std::optional<std::string> UasAgent::make_sdp(std::string_view offer_body, std::
     p.rtp_port = port;
     p.session_id = session_id;
     p.session_version = version;
+    p.ssrc = ssrc;
     auto answer = sip::build_answer(*offer, p);
     if (!answer) return std::nullopt;
     return std::move(*answer);

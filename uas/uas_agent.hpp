@@ -16,6 +16,7 @@
 #include "sip/dialog.hpp"
 #include "sip/registration.hpp"
 #include "sip/transaction_layer.hpp"
+#include "uas/call_media.hpp"
 #include "uas/uas_counters.hpp"
 
 namespace pbxbench::uas {
@@ -23,8 +24,9 @@ namespace pbxbench::uas {
 struct AgentConfig {
     std::string user = "pbxbench";            // the user part of our Contact
     std::string media_address = "127.0.0.1";  // c= of our SDP
-    // Advertised RTP ports, even ones from this range in turn. Media sockets come in a later
-    // issue: until then the port is only advertised, nothing listens on it.
+    // Real RTP streams (not owned); null: ports from the range below are only advertised.
+    CallMedia* media = nullptr;
+    // Without `media`: advertised RTP ports, even ones from this range in turn.
     std::uint16_t media_first_port = 40000;
     std::uint16_t media_port_count = 1000;
     // Time between the INVITE and the 200 (the phone rings meanwhile); 0 answers at once.
@@ -96,6 +98,7 @@ class UasAgent final : public sip::TransactionUser {
         sip::Dialog dialog;
         std::uint16_t media_port = 0;
         std::uint64_t sdp_session_id = 0;
+        std::uint32_t media_id = 0;
     };
     struct CallDialog {
         sip::Dialog dialog;
@@ -103,6 +106,7 @@ class UasAgent final : public sip::TransactionUser {
         std::uint16_t media_port = 0;
         std::uint64_t sdp_session_id = 0;
         std::uint64_t sdp_version = 1;
+        std::uint32_t media_id = 0;
     };
     struct Due {
         sip::TimePoint when;
@@ -126,7 +130,10 @@ class UasAgent final : public sip::TransactionUser {
     // Our SDP for `offer_body` (an answer, or an offer when the INVITE had none); nullopt if
     // the offer cannot be answered.
     std::optional<std::string> make_sdp(std::string_view offer_body, std::uint16_t port,
-                                        std::uint64_t session_id, std::uint64_t version) const;
+                                        std::uint64_t session_id, std::uint64_t version,
+                                        std::optional<std::uint32_t> ssrc = {}) const;
+    // Ends the call's media stream, if it has one.
+    void end_media(std::uint32_t media_id, sip::TimePoint now);
     std::uint16_t next_media_port();
     static std::string dialog_key(std::string_view call_id, std::string_view local_tag);
     void forward_to_registration(const std::function<void(sip::Registration&)>& f);

@@ -15,6 +15,7 @@ struct UasCounters {
     std::uint64_t rejected = 0;          // by --reject-ratio
     std::uint64_t offers_refused = 0;    // 488: an SDP offer we cannot answer
     std::uint64_t refused_stopping = 0;  // 503 while shutting down
+    std::uint64_t media_ports_exhausted = 0;  // 503: no free RTP port
     std::uint64_t cancelled = 0;
     std::uint64_t acks = 0;
     std::uint64_t ack_timeouts = 0;  // Timer L or H: the caller never ACKed
@@ -36,7 +37,7 @@ struct CounterInfo {
     std::uint64_t UasCounters::*field;
 };
 
-inline constexpr std::array<CounterInfo, 19> uas_counter_table{{
+inline constexpr std::array<CounterInfo, 20> uas_counter_table{{
     {"registrations_ok", "successful registrations (refreshes included)",
      &UasCounters::registrations_ok},
     {"registrations_failed", "failed registrations", &UasCounters::registrations_failed},
@@ -48,6 +49,8 @@ inline constexpr std::array<CounterInfo, 19> uas_counter_table{{
     {"offers_refused", "SDP offers refused with 488", &UasCounters::offers_refused},
     {"refused_stopping", "INVITEs refused with 503 during shutdown",
      &UasCounters::refused_stopping},
+    {"media_ports_exhausted", "INVITEs refused with 503: no free RTP port",
+     &UasCounters::media_ports_exhausted},
     {"cancelled", "calls cancelled before the answer", &UasCounters::cancelled},
     {"acks", "ACKs of 2xx received", &UasCounters::acks},
     {"ack_timeouts", "answers never ACKed", &UasCounters::ack_timeouts},

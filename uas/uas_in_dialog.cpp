@@ -24,6 +24,7 @@ void UasAgent::on_bye(sip::TransactionId id, const sip::Message& bye, sip::TimeP
     if (!d) return;
     reply(id, bye, 200, {}, now);
     ++counters_.byes;
+    end_media(d->media_id, now);
     awaiting_ack_.erase(d->invite_txn);
     dialogs_.erase(dialog_key(bye.call_id(), bye.to().tag()));
 }
@@ -83,6 +84,8 @@ void UasAgent::on_server_timeout(sip::TransactionId id, sip::TransactionTimer ti
     if (it == awaiting_ack_.end()) return;
     // §13.3.1.4 says to end a dialog whose 2xx was never ACKed; the caller is gone, so we
     // drop it without a BYE rather than keep it counted as active forever.
+    auto d = dialogs_.find(it->second);
+    if (d != dialogs_.end()) end_media(d->second.media_id, now_());
     dialogs_.erase(it->second);
     awaiting_ack_.erase(it);
 }

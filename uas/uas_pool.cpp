@@ -6,7 +6,10 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "sip/endpoint.hpp"
+#include "uas/echo_media.hpp"
 #include "sip/text.hpp"
 
 namespace pbxbench::uas {
@@ -60,6 +63,15 @@ Result<std::unique_ptr<UasPool>> UasPool::open(boost::asio::io_context& io,
     if (options.count < 1) return fail("--count must be at least 1");
     std::unique_ptr<UasPool> pool(new UasPool(io, options, listener));
     const auto n = static_cast<unsigned>(options.count);
+    if (options.media) {
+        media::EngineOptions eo = options.media_engine;
+        eo.bind_host = options.bind_host == "0.0.0.0" ? "127.0.0.1" : options.bind_host;
+        eo.receive_on_ready = true;  // echo at once: the caller measures our turnaround
+        auto engine = media::MediaEngine::open(io, eo, media::make_tone_source());
+        if (!engine) return fail("media: " + engine.error().message);
+        pool->media_ = std::move(*engine);
+        pool->echo_ = std::make_unique<EchoMedia>(*pool->media_);
+    }
     // Each endpoint advertises media ports from its own even-sized slice, at most 1,000 ports.
     unsigned span =
         std::min(1000u, (65534u - std::min<unsigned>(options.media_base_port, 65532u)) / n) & ~1u;
@@ -74,6 +86,7 @@ Result<std::unique_ptr<UasPool>> UasPool::open(boost::asio::io_context& io,
         ac.media_first_port =
             static_cast<std::uint16_t>(std::min(65534u, options.media_base_port + i * span));
         ac.media_port_count = static_cast<std::uint16_t>(span);
+        ac.media = pool->echo_.get();
         ac.ring = options.ring;
         ac.send_180 = options.send_180;
         ac.reject_ratio_ppm =
@@ -216,6 +229,7 @@ void UasPool::finish_shutdown_if_done() {
 
 void UasPool::close() {
     if (!timers_) return;
+    if (media_) media_->close();
     timers_->deadline.cancel();
     timers_->shutdown.cancel();
     for (auto& node : nodes_) {
@@ -243,6 +257,10 @@ std::size_t UasPool::active_dialogs() const {
     std::size_t n = 0;
     for (const auto& node : nodes_) n += node->agent->active_dialogs();
     return n;
+}
+
+nlohmann::json UasPool::media_json() const {
+    return media_ ? media_->to_json() : nlohmann::json(nullptr);
 }
 
 std::size_t UasPool::ringing() const {

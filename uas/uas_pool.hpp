@@ -11,6 +11,7 @@
 
 #include "base/error.hpp"
 #include "sip/address.hpp"
+#include "media/media_engine.hpp"
 #include "uas/uas_agent.hpp"
 
 namespace boost::asio {
@@ -37,7 +38,9 @@ struct PoolOptions {
     bool send_180 = true;
     double reject_ratio = 0;
     int reject_code = 486;
-    std::uint16_t media_base_port = 40000;
+    std::uint16_t media_base_port = 40000;  // advertised only, when media is off
+    bool media = true;                      // echo RTP on real sockets (docs/media.md)
+    media::EngineOptions media_engine;
     // Test aid: the first N INVITE datagrams the process receives are dropped before the
     // transaction layer, to prove that the caller's retransmissions recover.
     std::uint64_t drop_invites = 0;
@@ -81,6 +84,8 @@ class UasPool {
     UasCounters counters() const;
     std::size_t active_dialogs() const;
     std::size_t ringing() const;
+    // The echo streams' figures, or null when media is off.
+    nlohmann::json media_json() const;
 
   private:
     struct Node;
@@ -93,6 +98,8 @@ class UasPool {
     struct Timers;
     PoolOptions options_;
     PoolListener& listener_;
+    std::unique_ptr<media::MediaEngine> media_;
+    std::unique_ptr<CallMedia> echo_;
     std::vector<std::unique_ptr<Node>> nodes_;
     std::unique_ptr<Timers> timers_;
     std::size_t registered_ = 0;

@@ -143,6 +143,7 @@ class Runner final : public PoolListener {
         s.counters = pool_->counters();
         s.active_dialogs = pool_->active_dialogs();
         s.ringing = pool_->ringing();
+        s.media = pool_->media_json();
         return s;
     }
 

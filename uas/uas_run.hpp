@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "base/error.hpp"
 #include "uas/uas_counters.hpp"
 #include "uas/uas_pool.hpp"
@@ -42,6 +44,7 @@ struct StatsSnapshot {
     UasCounters counters;
     std::size_t active_dialogs = 0;
     std::size_t ringing = 0;
+    nlohmann::json media;  // MediaEngine::to_json(), null when media is off
 };
 
 class UasEvents {

@@ -14,6 +14,7 @@ struct RunArgs {
     harness::RunOptions options;
     std::string levels;
     std::string out;
+    std::string pin;
 };
 
 std::vector<int> parse_levels(const std::string& text) {
@@ -72,6 +73,9 @@ void add_run_command(CLI::App& app, ExitCode& result) {
     auto* cooldown = cmd->add_option("--cooldown", o.cooldown_s, "Idle seconds between levels")
                          ->capture_default_str()
                          ->check(CLI::Range(0.0, 3600.0));
+    cmd->add_option("--pin", a->pin,
+                    "CPUs for the SUT (with sidecars) and the generator (uas, uac, monitor), "
+                    "e.g. sut=0,gen=1 or sut=0-1,gen=2,3 (sched_setaffinity)");
     cmd->add_flag("--quick", o.quick,
                   "Small counts, short holds: levels 20,50 at 50 cps, hold 3 s, cooldown 1 s");
     cmd->callback([a, &result, total, cps, hold, levels, cooldown] {
@@ -87,6 +91,11 @@ void add_run_command(CLI::App& app, ExitCode& result) {
         }
         if (*levels) opts.levels = parse_levels(a->levels);
         opts.out = a->out;
+        if (!a->pin.empty()) {
+            auto pinning = harness::parse_pin_option(a->pin);
+            if (!pinning) throw Fatal("--pin: " + pinning.error().message, ExitCode::usage);
+            opts.pinning = *pinning;
+        }
         result = harness::run_benchmark(opts);
     });
 }

@@ -31,6 +31,7 @@ struct LaunchSpec {
     StdoutTo stdout_to = StdoutTo::log;          // pipe: read with Process::read_line (JSON events)
     int stop_signal = SIGTERM;
     std::chrono::milliseconds stop_grace{5000};  // after stop_signal, before SIGKILL
+    std::vector<int> cpus;  // sched_setaffinity in the child before exec; empty: inherit ours
 };
 
 // How a process ended: an exit code, or the signal that killed it.

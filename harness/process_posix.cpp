@@ -8,6 +8,7 @@
 // because the harness is multi-threaded; everything else is prepared before the fork.
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,7 +43,7 @@ ExitStatus from_wait_status(int status) {
 
 // What the child reports through the error pipe when it cannot exec.
 struct ChildFailure {
-    int stage;  // 0 chdir, 1 execve
+    int stage;  // 0 chdir, 1 execve, 2 sched_setaffinity
     int error;
 };
 
@@ -187,6 +188,11 @@ class PosixLauncher final : public ProcessLauncher {
         argv.push_back(nullptr);
         const std::string exe = path->string();
         const std::string workdir = spec.workdir.string();
+        cpu_set_t cpus;
+        CPU_ZERO(&cpus);
+        for (int c : spec.cpus)
+            if (c >= 0 && c < CPU_SETSIZE) CPU_SET(c, &cpus);
+        const cpu_set_t* affinity = spec.cpus.empty() ? nullptr : &cpus;
 
         const char* log = spec.log_path.empty() ? "/dev/null" : spec.log_path.c_str();
         int log_fd = ::open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -211,7 +217,9 @@ class PosixLauncher final : public ProcessLauncher {
             close_all();
             return fail("cannot start " + spec.name + ": fork: " + std::strerror(errno));
         }
-        if (pid == 0) exec_child(parent, exe, workdir, argv.data(), envp.data(), null_fd, log_fd, out_pipe[1], err_pipe[1]);
+        if (pid == 0)
+            exec_child(parent, exe, workdir, affinity, argv.data(), envp.data(), null_fd, log_fd,
+                       out_pipe[1], err_pipe[1]);
 
         // Also here, so the group exists before launch() returns whatever the scheduler did.
         ::setpgid(pid, pid);
@@ -226,7 +234,9 @@ class PosixLauncher final : public ProcessLauncher {
             int st;
             ::waitpid(pid, &st, 0);
             if (out_pipe[0] >= 0) ::close(out_pipe[0]);
-            std::string what = failure.stage == 0 ? "cannot enter workdir " + workdir : "cannot execute " + exe;
+            std::string what = failure.stage == 0   ? "cannot enter workdir " + workdir
+                               : failure.stage == 2 ? "cannot pin it to its CPUs"
+                                                    : "cannot execute " + exe;
             return fail("cannot start " + spec.name + ": " + what + ": " + std::strerror(failure.error));
         }
         return std::make_unique<PosixProcess>(spec, pid, out_pipe[0]);
@@ -234,7 +244,8 @@ class PosixLauncher final : public ProcessLauncher {
 
   private:
     [[noreturn]] static void exec_child(pid_t parent, const std::string& exe,
-                                        const std::string& workdir, char** argv, char** envp, int null_fd, int log_fd,
+                                        const std::string& workdir, const cpu_set_t* affinity,
+                                        char** argv, char** envp, int null_fd, int log_fd,
                                         int out_fd, int err_fd) {
         ::setpgid(0, 0);
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -257,7 +268,10 @@ class PosixLauncher final : public ProcessLauncher {
         if (err_fd > 3) ::close_range(3, static_cast<unsigned>(err_fd) - 1, 0);
         ::close_range(static_cast<unsigned>(err_fd) + 1, ~0U, 0);
         ChildFailure failure{0, 0};
-        if (!workdir.empty() && ::chdir(workdir.c_str()) != 0) {
+        // Before exec, so every thread and worker process the program creates inherits it.
+        if (affinity && ::sched_setaffinity(0, sizeof *affinity, affinity) != 0) {
+            failure = {2, errno};
+        } else if (!workdir.empty() && ::chdir(workdir.c_str()) != 0) {
             failure = {0, errno};
         } else {
             ::execve(exe.c_str(), argv, envp);

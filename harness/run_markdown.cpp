@@ -41,6 +41,20 @@ std::string str(const json& v) {
     return v.is_string() ? v.get<std::string>() : (v.is_null() ? "n/a" : v.dump());
 }
 
+// run.pinning in words: "SUT on CPU 0, generator (uas, uac, monitor) on CPU 1".
+std::string pinning_text(const json& pinning) {
+    if (!pinning.is_object()) return str(pinning);
+    auto cpus = [](const json& list) {
+        if (!list.is_array()) return std::string("any CPU");
+        std::string out;
+        for (const auto& c : list) out += (out.empty() ? "" : ",") + c.dump();
+        return (list.size() == 1 ? "CPU " : "CPUs ") + out;
+    };
+    return "SUT and sidecars on " + cpus(get(pinning, {"sut"})) +
+           ", generator (uas, uac, monitor) on " + cpus(get(pinning, {"generator"})) +
+           " (sched_setaffinity)";
+}
+
 std::string status_codes(const json& codes) {
     if (!codes.is_object() || codes.empty()) return "none";
     std::string out;
@@ -95,7 +109,7 @@ void environment(std::ostream& out, const json& run) {
     out << "| CPU | " << str(get(run, {"cpu_model"})) << ", " << get(run, {"cores"}).dump()
         << " cores |\n";
     out << "| Kernel | " << str(get(run, {"kernel"})) << " |\n";
-    out << "| Pinning | " << str(get(run, {"pinning"})) << " |\n";
+    out << "| Pinning | " << pinning_text(get(run, {"pinning"})) << " |\n";
     out << "| Network | loopback (127.0.0.1), UDP |\n";
     out << "| Media | **not measured yet**: the UAC and UAS do not send RTP yet, so `media` is "
            "null and "

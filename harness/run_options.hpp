@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "harness/pinning.hpp"
+
 namespace pbxbench::harness {
 
 struct RunOptions {
@@ -19,6 +21,7 @@ struct RunOptions {
     double cooldown_s = 10;         // idle time between scenario x level runs
     bool quick = false;             // small counts, short holds (see apply_quick)
     int monitor_interval_ms = 500;
+    Pinning pinning;                // --pin; empty lists: not pinned
 };
 
 // The levels a run measures: `levels`, or one level of `total` calls.

@@ -50,6 +50,7 @@ LaunchSpec pbxbench_child(const RunContext& ctx, const std::string& name,
     spec.stop_signal = SIGTERM;
     // Both end their calls or un-REGISTER within 5 s of the signal (their own grace).
     spec.stop_grace = 8s;
+    spec.cpus = ctx.generator_cpus;
     return spec;
 }
 
@@ -96,6 +97,9 @@ class LevelRun {
         if (!vars) return fail(vars.error().message);
         auto plan = plan_scenario(ctx_.profile, scenario_, *vars);
         if (!plan) return fail(plan.error().message);
+        for (auto& step : plan->setup) step.launch.cpus = ctx_.sut_cpus;
+        for (auto& sidecar : plan->sidecars) sidecar.launch.cpus = ctx_.sut_cpus;
+        plan->sut.cpus = ctx_.sut_cpus;
         if (auto w = write_templates(*plan); !w) return w;
         for (const auto& step : plan->setup)
             if (auto r = run_to_completion(ctx_.launcher, step.launch, step.timeout); !r) return r;

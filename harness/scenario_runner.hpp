@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "harness/live_view.hpp"
+#include "harness/pinning.hpp"
 #include "harness/ports.hpp"
 #include "harness/process.hpp"
 #include "harness/profile.hpp"
@@ -29,6 +30,8 @@ struct RunContext {
     const std::atomic<bool>& interrupted;  // set by SIGINT/SIGTERM
     std::filesystem::path out_dir;         // logs/<scenario>-<level>/ and samples/ go below it
     std::filesystem::path self_exe;        // this binary, for `pbxbench uas` and `pbxbench uac`
+    CpuList sut_cpus;        // SUT, sidecars, setup steps; empty: inherit the harness's
+    CpuList generator_cpus;  // pbxbench uas and uac; empty: inherit the harness's
 };
 
 // Runs `scenario` with `level` calls and returns what was measured. `error` says why the

@@ -18,6 +18,7 @@
 #include <fstream>
 #include <thread>
 
+#include "harness/group_watchdog.hpp"
 #include "harness/process.hpp"
 #include "harness/profile.hpp"
 
@@ -49,7 +50,8 @@ struct ChildFailure {
 
 class PosixProcess final : public Process {
   public:
-    PosixProcess(LaunchSpec spec, pid_t pid, int stdout_fd) : spec_(std::move(spec)), pid_(pid), stdout_fd_(stdout_fd) {}
+    PosixProcess(LaunchSpec spec, pid_t pid, int stdout_fd, std::shared_ptr<GroupWatchdog> guard)
+        : spec_(std::move(spec)), pid_(pid), stdout_fd_(stdout_fd), guard_(std::move(guard)) {}
     ~PosixProcess() override {
         stop();
         if (stdout_fd_ >= 0) ::close(stdout_fd_);
@@ -88,6 +90,7 @@ class PosixProcess final : public Process {
             if (::waitpid(pid_, &st, 0) == pid_) status_ = from_wait_status(st);
             else status_ = ExitStatus{};
         }
+        if (guard_) guard_->unwatch(pid_);
         stopped_ = true;
         return *status_;
     }
@@ -161,11 +164,16 @@ class PosixProcess final : public Process {
     bool eof_ = false;
     bool stopped_ = false;
     std::optional<ExitStatus> status_;
+    std::shared_ptr<GroupWatchdog> guard_;
 };
 
 class PosixLauncher final : public ProcessLauncher {
   public:
-    PosixLauncher() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
+    PosixLauncher() {
+        ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+        // Best effort: without the guard, PDEATHSIG still takes our direct children.
+        if (auto g = GroupWatchdog::start()) guard_ = std::move(*g);
+    }
 
     Result<std::unique_ptr<Process>> launch(const LaunchSpec& spec) override {
         if (spec.argv.empty()) return fail(spec.name + ": empty command");
@@ -223,6 +231,7 @@ class PosixLauncher final : public ProcessLauncher {
 
         // Also here, so the group exists before launch() returns whatever the scheduler did.
         ::setpgid(pid, pid);
+        if (guard_) guard_->watch(pid);
         ::close(err_pipe[1]);
         err_pipe[1] = -1;
         ChildFailure failure{};
@@ -233,16 +242,19 @@ class PosixLauncher final : public ProcessLauncher {
         if (n == static_cast<ssize_t>(sizeof failure)) {
             int st;
             ::waitpid(pid, &st, 0);
+            if (guard_) guard_->unwatch(pid);
             if (out_pipe[0] >= 0) ::close(out_pipe[0]);
             std::string what = failure.stage == 0   ? "cannot enter workdir " + workdir
                                : failure.stage == 2 ? "cannot pin it to its CPUs"
                                                     : "cannot execute " + exe;
             return fail("cannot start " + spec.name + ": " + what + ": " + std::strerror(failure.error));
         }
-        return std::make_unique<PosixProcess>(spec, pid, out_pipe[0]);
+        return std::make_unique<PosixProcess>(spec, pid, out_pipe[0], guard_);
     }
 
   private:
+    std::shared_ptr<GroupWatchdog> guard_;  // shared: a Process may outlive its launcher
+
     [[noreturn]] static void exec_child(pid_t parent, const std::string& exe,
                                         const std::string& workdir, const cpu_set_t* affinity,
                                         char** argv, char** envp, int null_fd, int log_fd,

@@ -39,6 +39,7 @@ struct ExitStatus {
     int code = 0;    // valid when signal == 0
     int signal = 0;  // the terminating signal, 0 if it exited
     bool core_dumped = false;
+    bool unknown = false;  // it ended, but it was not our child (--attach): no status to read
 
     bool success() const { return signal == 0 && code == 0; }
     // "exit code 3", "signal SIGSEGV (core dumped)".

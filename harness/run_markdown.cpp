@@ -110,6 +110,12 @@ void environment(std::ostream& out, const json& run) {
         << " cores |\n";
     out << "| Kernel | " << str(get(run, {"kernel"})) << " |\n";
     out << "| Pinning | " << pinning_text(get(run, {"pinning"})) << " |\n";
+    if (const json& attach = get(run, {"attach"}); attach.is_object())
+        out << "| SUT | already running, attached (`--attach`): SIP " << str(attach["sip"])
+            << ", health "
+            << (attach["health_url"].is_string() ? str(attach["health_url"]) : "none")
+            << ", monitored PIDs " << (attach["pids"].empty() ? "none" : attach["pids"].dump())
+            << " |\n";
     out << "| Network | loopback (127.0.0.1), UDP |\n";
     out << "| Media | **not measured yet**: the UAC and UAS do not send RTP yet, so `media` is "
            "null and "

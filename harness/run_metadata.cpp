@@ -60,7 +60,8 @@ std::string utc_timestamp_now() {
 
 nlohmann::json collect_run_metadata(const std::string& profile_name,
                                     const std::filesystem::path& profile_file,
-                                    const std::string& sut_version, nlohmann::json pinning) {
+                                    const std::string& sut_version, nlohmann::json pinning,
+                                    nlohmann::json attach) {
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);
     std::ifstream cpuinfo("/proc/cpuinfo");
@@ -80,6 +81,7 @@ nlohmann::json collect_run_metadata(const std::string& profile_name,
             {"cores", cores > 0 ? cores : 1},
             {"kernel", std::string(u.sysname) + " " + u.release + " " + u.machine},
             {"pinning", std::move(pinning)},
+            {"attach", std::move(attach)},
             {"started_at", utc_timestamp_now()}};
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/attach.hpp"
 #include "harness/pinning.hpp"
 
 namespace pbxbench::harness {
@@ -22,6 +23,7 @@ struct RunOptions {
     bool quick = false;             // small counts, short holds (see apply_quick)
     int monitor_interval_ms = 500;
     Pinning pinning;                // --pin; empty lists: not pinned
+    AttachOptions attach;           // --attach: a PBX already running, never started or stopped
 };
 
 // The levels a run measures: `levels`, or one level of `total` calls.

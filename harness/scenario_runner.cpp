@@ -97,31 +97,10 @@ class LevelRun {
         if (!vars) return fail(vars.error().message);
         auto plan = plan_scenario(ctx_.profile, scenario_, *vars);
         if (!plan) return fail(plan.error().message);
-        for (auto& step : plan->setup) step.launch.cpus = ctx_.sut_cpus;
-        for (auto& sidecar : plan->sidecars) sidecar.launch.cpus = ctx_.sut_cpus;
-        plan->sut.cpus = ctx_.sut_cpus;
-        if (auto w = write_templates(*plan); !w) return w;
-        for (const auto& step : plan->setup)
-            if (auto r = run_to_completion(ctx_.launcher, step.launch, step.timeout); !r) return r;
-        m_.processes["sidecars"] = json::object();
-        for (const auto& sidecar : plan->sidecars) {
-            auto p = start(sidecar.launch);
-            if (!p) return fail(p.error().message);
-            m_.processes["sidecars"][sidecar.launch.name] = (*p)->pid();
-            sidecars_.push_back(*p);
-            auto ready =
-                wait_ready(**p, sidecar.ready, ctx_.probe, ctx_.clock, plan->ready_timeout);
-            if (!ready)
-                return fail(sidecar.launch.name +
-                            " did not become ready: " + ready.error().message);
-        }
-        auto sut = start(plan->sut);
-        if (!sut) return fail(sut.error().message);
-        sut_ = *sut;
-        m_.processes["sut"] = sut_->pid();
+        if (auto up = ctx_.attach ? attach_to_pbx(*plan) : start_sut(*plan); !up) return up;
         auto ready =
             wait_ready(*sut_, plan->sut_ready, ctx_.probe, ctx_.clock, plan->ready_timeout);
-        if (!ready) return fail(plan->sut.name + " did not become ready: " + ready.error().message);
+        if (!ready) return fail(sut_->name() + " did not become ready: " + ready.error().message);
         if (ctx_.interrupted.load()) return {};
 
         ctx_.view.phase(Phase::registering);
@@ -159,6 +138,55 @@ class LevelRun {
         return follow_uac(**uac);
     }
 
+    // Templates, setup steps, sidecars (each ready), then the SUT (not yet ready).
+    Result<void> start_sut(ScenarioPlan& plan) {
+        for (auto& step : plan.setup) step.launch.cpus = ctx_.sut_cpus;
+        for (auto& sidecar : plan.sidecars) sidecar.launch.cpus = ctx_.sut_cpus;
+        plan.sut.cpus = ctx_.sut_cpus;
+        if (auto w = write_templates(plan); !w) return w;
+        for (const auto& step : plan.setup)
+            if (auto r = run_to_completion(ctx_.launcher, step.launch, step.timeout); !r) return r;
+        m_.processes["sidecars"] = json::object();
+        for (const auto& sidecar : plan.sidecars) {
+            auto p = start(sidecar.launch);
+            if (!p) return fail(p.error().message);
+            m_.processes["sidecars"][sidecar.launch.name] = (*p)->pid();
+            sidecars_.push_back(*p);
+            auto ready = wait_ready(**p, sidecar.ready, ctx_.probe, ctx_.clock, plan.ready_timeout);
+            if (!ready)
+                return fail(sidecar.launch.name +
+                            " did not become ready: " + ready.error().message);
+        }
+        auto sut = start(plan.sut);
+        if (!sut) return fail(sut.error().message);
+        sut_ = *sut;
+        m_.processes["sut"] = sut_->pid();
+        return {};
+    }
+
+    // --attach: nothing rendered or started; SIP and health go where the options say (the
+    // profile's request method, body and pointers are kept), and the readiness checks the
+    // profile asks for run against them.
+    Result<void> attach_to_pbx(ScenarioPlan& plan) {
+        const AttachTarget& target = *ctx_.attach;
+        std::filesystem::create_directories(plan.run_dir);
+        plan.sip = target.sip;
+        if (target.health_url.empty()) {
+            plan.health.reset();
+        } else {
+            monitor::HealthConfig h = plan.health.value_or(monitor::HealthConfig{});
+            h.request.url = target.health_url;
+            plan.health = h;
+        }
+        plan.sut_ready = {};
+        if (ctx_.profile.readiness.sip_options) plan.sut_ready.sip_options = plan.sip;
+        if (ctx_.profile.readiness.health && plan.health) plan.sut_ready.health = plan.health;
+        attached_ = std::make_unique<AttachedPbx>(ctx_.profile.name, target.pids);
+        sut_ = attached_.get();
+        m_.processes["attached"] = target.pids;
+        return {};
+    }
+
     Result<Process*> start(const LaunchSpec& spec) {
         auto p = children_.start(spec);
         if (p)
@@ -169,7 +197,19 @@ class LevelRun {
 
     Result<void> start_monitor(const ScenarioPlan& plan, pid_t uas_pid, pid_t uac_pid) {
         monitor::MonitorConfig config;
-        config.trees.push_back({ctx_.profile.name, sut_->pid(), monitor::Role::sut});
+        if (!ctx_.attach) {
+            config.trees.push_back({ctx_.profile.name, sut_->pid(), monitor::Role::sut});
+        } else {
+            // The first --pid is the SUT; any others count with it, as sidecars do.
+            for (std::size_t i = 0; i < ctx_.attach->pids.size(); ++i) {
+                const pid_t pid = ctx_.attach->pids[i];
+                if (i == 0)
+                    config.trees.push_back({ctx_.profile.name, pid, monitor::Role::sut});
+                else
+                    config.trees.push_back(
+                        {"pid-" + std::to_string(pid), pid, monitor::Role::sidecar});
+            }
+        }
         for (Process* s : sidecars_)
             config.trees.push_back({s->name(), s->pid(), monitor::Role::sidecar});
         config.trees.push_back({"uas", uas_pid, monitor::Role::generator});
@@ -281,7 +321,8 @@ class LevelRun {
     int level_;
     LevelMeasurement m_;
     ChildSet children_;
-    Process* sut_ = nullptr;
+    Process* sut_ = nullptr;                 // ours in children_, or attached_
+    std::unique_ptr<AttachedPbx> attached_;  // --attach only
     std::vector<Process*> sidecars_;
     std::ofstream samples_;
     std::unique_ptr<monitor::Monitor> monitor_;

@@ -4,7 +4,9 @@
 // the calls, then everything stopped newest first. Failures end the level, never the run.
 #include <atomic>
 #include <filesystem>
+#include <optional>
 
+#include "harness/attach.hpp"
 #include "harness/live_view.hpp"
 #include "harness/pinning.hpp"
 #include "harness/ports.hpp"
@@ -32,6 +34,7 @@ struct RunContext {
     std::filesystem::path self_exe;        // this binary, for `pbxbench uas` and `pbxbench uac`
     CpuList sut_cpus;        // SUT, sidecars, setup steps; empty: inherit the harness's
     CpuList generator_cpus;  // pbxbench uas and uac; empty: inherit the harness's
+    std::optional<AttachTarget> attach;  // --attach: the running PBX instead of the profile's SUT
 };
 
 // Runs `scenario` with `level` calls and returns what was measured. `error` says why the

@@ -276,6 +276,24 @@ void problems(std::ostream& out, const std::vector<const json*>& rows) {
 
 }  // namespace
 
+// What the profile's [[collect]] steps printed after each level's calls (e.g. trace rows
+// against SIP messages), as compact JSON.
+void collected_section(std::ostream& out, const std::vector<const json*>& rows) {
+    bool any = false;
+    for (const json* r : rows) any = any || !get(*r, {"collected"}).empty();
+    if (!any) return;
+    out << "## Collected after the calls\n\n| Level | Scenario | Name | Value |\n"
+           "| ---: | --- | --- | --- |\n";
+    for (const json* r : rows) {
+        const json& c = get(*r, {"collected"});
+        if (!c.is_object()) continue;
+        for (auto it = c.begin(); it != c.end(); ++it)
+            out << "| " << (*r)["level"].dump() << " | " << str((*r)["scenario"]) << " | "
+                << it.key() << " | `" << it.value().dump() << "` |\n";
+    }
+    out << "\n";
+}
+
 std::string render_summary_md(const std::vector<json>& all_rows, const json& run) {
     std::vector<const json*> rows, scaling;
     for (const json& r : all_rows) (get(r, {"kind"}) == "scaling" ? scaling : rows).push_back(&r);
@@ -296,6 +314,7 @@ std::string render_summary_md(const std::vector<json>& all_rows, const json& run
     overhead_table(out, rows);
     scaling_section(out, scaling);
     media_proxy_section(out, rows);
+    collected_section(out, rows);
     problems(out, rows);
     return out.str();
 }

@@ -163,6 +163,7 @@ json build_level_row(const LevelMeasurement& m, const json& run) {
             {"generator", gen},
             {"media", nullptr},
             {"processes", m.processes},
+            {"collected", m.collected},
             {"errors", errors}};
 }
 

@@ -135,7 +135,43 @@ class LevelRun {
         // spends its first milliseconds opening its socket, before the first call is due.
         if (auto started = start_monitor(*plan, (*uas)->pid(), (*uac)->pid()); !started)
             return started;
-        return follow_uac(**uac);
+        if (auto followed = follow_uac(**uac); !followed) return followed;
+        if (!ctx_.interrupted.load()) collect(*plan);
+        return {};
+    }
+
+    // The profile's [[collect]] steps, while the SUT still runs: each one's last non-empty
+    // stdout line goes into `collected` as JSON if it parses, else as a string (null and an
+    // error if the step fails).
+    void collect(const ScenarioPlan& plan) {
+        for (const SetupPlan& step : plan.collect) {
+            const std::string name = step.launch.name.substr(std::string("collect-").size());
+            m_.collected[name] = nullptr;
+            auto p = ctx_.launcher.launch(step.launch);
+            if (!p) {
+                m_.errors.push_back(step.launch.name + ": " + p.error().message);
+                continue;
+            }
+            std::string last;
+            const auto deadline = Clock::now() + step.timeout;
+            for (LineRead r; Clock::now() < deadline && !ctx_.interrupted.load();) {
+                r = (*p)->read_line(200ms);
+                if (r.status == LineRead::Status::eof) break;
+                if (r.status == LineRead::Status::line &&
+                    r.text.find_first_not_of(" \t\r") != std::string::npos)
+                    last = r.text;
+            }
+            auto status = (*p)->wait_for(1s);
+            if (!status || !status->success()) {
+                (*p)->stop();
+                m_.errors.push_back(step.launch.name + " failed (" +
+                                    (status ? status->describe() : std::string("timed out")) +
+                                    "); its log ends with:" + format_log_tail((*p)->log_tail(10)));
+                continue;
+            }
+            json value = json::parse(last, nullptr, false);
+            m_.collected[name] = value.is_discarded() ? json(last) : value;
+        }
     }
 
     // Templates, setup steps, sidecars (each ready), then the SUT (not yet ready).

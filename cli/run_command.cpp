@@ -14,6 +14,8 @@ struct RunArgs {
     harness::RunOptions options;
     std::string levels;
     std::string out;
+    std::string pin;
+    std::string pids;
 };
 
 std::vector<int> parse_levels(const std::string& text) {
@@ -72,10 +74,33 @@ void add_run_command(CLI::App& app, ExitCode& result) {
     auto* cooldown = cmd->add_option("--cooldown", o.cooldown_s, "Idle seconds between levels")
                          ->capture_default_str()
                          ->check(CLI::Range(0.0, 3600.0));
+    cmd->add_option("--pin", a->pin,
+                    "CPUs for the SUT (with sidecars) and the generator (uas, uac, monitor), "
+                    "e.g. sut=0,gen=1 or sut=0-1,gen=2,3 (sched_setaffinity)");
+    auto* attach = cmd->add_flag("--attach", o.attach.enabled,
+                                 "Benchmark a PBX that is already running: start, render and "
+                                 "stop nothing of the profile's SUT (needs --sip)");
+    auto* sip =
+        cmd->add_option("--sip", o.attach.sip, "With --attach: HOST:PORT where the PBX takes SIP");
+    auto* health = cmd->add_option(
+        "--health-url", o.attach.health_url,
+        "With --attach: the health/active-calls URL (the profile's [health] method, body and "
+        "pointers are kept); without it, no health endpoint");
+    auto* pids = cmd->add_option("--pid", a->pids,
+                                 "With --attach: PIDs whose process trees are monitored, e.g. "
+                                 "1234 or 1234,5678 (the first is the SUT)");
     cmd->add_flag("--quick", o.quick,
                   "Small counts, short holds: levels 20,50 at 50 cps, hold 3 s, cooldown 1 s");
-    cmd->callback([a, &result, total, cps, hold, levels, cooldown] {
+    cmd->callback([a, &result, total, cps, hold, levels, cooldown, attach, sip, health, pids] {
         harness::RunOptions& opts = a->options;
+        for (const CLI::Option* needs_attach : {sip, health, pids})
+            if (*needs_attach && !*attach)
+                throw Fatal(needs_attach->get_name() + " is only for --attach", ExitCode::usage);
+        if (*pids) {
+            auto list = harness::parse_pid_list(a->pids);
+            if (!list) throw Fatal("--pid: " + list.error().message, ExitCode::usage);
+            opts.attach.pids = *list;
+        }
         // --quick sets defaults; options given explicitly still win.
         if (opts.quick) {
             harness::RunOptions given = opts;
@@ -87,6 +112,11 @@ void add_run_command(CLI::App& app, ExitCode& result) {
         }
         if (*levels) opts.levels = parse_levels(a->levels);
         opts.out = a->out;
+        if (!a->pin.empty()) {
+            auto pinning = harness::parse_pin_option(a->pin);
+            if (!pinning) throw Fatal("--pin: " + pinning.error().message, ExitCode::usage);
+            opts.pinning = *pinning;
+        }
         result = harness::run_benchmark(opts);
     });
 }

@@ -14,6 +14,7 @@ std::string signal_name(int signal) {
 }
 
 std::string ExitStatus::describe() const {
+    if (unknown) return "status unknown: not our child";
     if (signal == 0) return "exit code " + std::to_string(code);
     return "killed by " + signal_name(signal) + (core_dumped ? " (core dumped)" : "");
 }

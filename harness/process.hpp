@@ -31,6 +31,7 @@ struct LaunchSpec {
     StdoutTo stdout_to = StdoutTo::log;          // pipe: read with Process::read_line (JSON events)
     int stop_signal = SIGTERM;
     std::chrono::milliseconds stop_grace{5000};  // after stop_signal, before SIGKILL
+    std::vector<int> cpus;  // sched_setaffinity in the child before exec; empty: inherit ours
 };
 
 // How a process ended: an exit code, or the signal that killed it.
@@ -38,6 +39,7 @@ struct ExitStatus {
     int code = 0;    // valid when signal == 0
     int signal = 0;  // the terminating signal, 0 if it exited
     bool core_dumped = false;
+    bool unknown = false;  // it ended, but it was not our child (--attach): no status to read
 
     bool success() const { return signal == 0 && code == 0; }
     // "exit code 3", "signal SIGSEGV (core dumped)".

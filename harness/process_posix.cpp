@@ -8,6 +8,7 @@
 // because the harness is multi-threaded; everything else is prepared before the fork.
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include <fstream>
 #include <thread>
 
+#include "harness/group_watchdog.hpp"
 #include "harness/process.hpp"
 #include "harness/profile.hpp"
 
@@ -42,13 +44,14 @@ ExitStatus from_wait_status(int status) {
 
 // What the child reports through the error pipe when it cannot exec.
 struct ChildFailure {
-    int stage;  // 0 chdir, 1 execve
+    int stage;  // 0 chdir, 1 execve, 2 sched_setaffinity
     int error;
 };
 
 class PosixProcess final : public Process {
   public:
-    PosixProcess(LaunchSpec spec, pid_t pid, int stdout_fd) : spec_(std::move(spec)), pid_(pid), stdout_fd_(stdout_fd) {}
+    PosixProcess(LaunchSpec spec, pid_t pid, int stdout_fd, std::shared_ptr<GroupWatchdog> guard)
+        : spec_(std::move(spec)), pid_(pid), stdout_fd_(stdout_fd), guard_(std::move(guard)) {}
     ~PosixProcess() override {
         stop();
         if (stdout_fd_ >= 0) ::close(stdout_fd_);
@@ -87,6 +90,7 @@ class PosixProcess final : public Process {
             if (::waitpid(pid_, &st, 0) == pid_) status_ = from_wait_status(st);
             else status_ = ExitStatus{};
         }
+        if (guard_) guard_->unwatch(pid_);
         stopped_ = true;
         return *status_;
     }
@@ -160,11 +164,16 @@ class PosixProcess final : public Process {
     bool eof_ = false;
     bool stopped_ = false;
     std::optional<ExitStatus> status_;
+    std::shared_ptr<GroupWatchdog> guard_;
 };
 
 class PosixLauncher final : public ProcessLauncher {
   public:
-    PosixLauncher() { ::prctl(PR_SET_CHILD_SUBREAPER, 1); }
+    PosixLauncher() {
+        ::prctl(PR_SET_CHILD_SUBREAPER, 1);
+        // Best effort: without the guard, PDEATHSIG still takes our direct children.
+        if (auto g = GroupWatchdog::start()) guard_ = std::move(*g);
+    }
 
     Result<std::unique_ptr<Process>> launch(const LaunchSpec& spec) override {
         if (spec.argv.empty()) return fail(spec.name + ": empty command");
@@ -187,6 +196,11 @@ class PosixLauncher final : public ProcessLauncher {
         argv.push_back(nullptr);
         const std::string exe = path->string();
         const std::string workdir = spec.workdir.string();
+        cpu_set_t cpus;
+        CPU_ZERO(&cpus);
+        for (int c : spec.cpus)
+            if (c >= 0 && c < CPU_SETSIZE) CPU_SET(c, &cpus);
+        const cpu_set_t* affinity = spec.cpus.empty() ? nullptr : &cpus;
 
         const char* log = spec.log_path.empty() ? "/dev/null" : spec.log_path.c_str();
         int log_fd = ::open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -211,10 +225,13 @@ class PosixLauncher final : public ProcessLauncher {
             close_all();
             return fail("cannot start " + spec.name + ": fork: " + std::strerror(errno));
         }
-        if (pid == 0) exec_child(parent, exe, workdir, argv.data(), envp.data(), null_fd, log_fd, out_pipe[1], err_pipe[1]);
+        if (pid == 0)
+            exec_child(parent, exe, workdir, affinity, argv.data(), envp.data(), null_fd, log_fd,
+                       out_pipe[1], err_pipe[1]);
 
         // Also here, so the group exists before launch() returns whatever the scheduler did.
         ::setpgid(pid, pid);
+        if (guard_) guard_->watch(pid);
         ::close(err_pipe[1]);
         err_pipe[1] = -1;
         ChildFailure failure{};
@@ -225,16 +242,22 @@ class PosixLauncher final : public ProcessLauncher {
         if (n == static_cast<ssize_t>(sizeof failure)) {
             int st;
             ::waitpid(pid, &st, 0);
+            if (guard_) guard_->unwatch(pid);
             if (out_pipe[0] >= 0) ::close(out_pipe[0]);
-            std::string what = failure.stage == 0 ? "cannot enter workdir " + workdir : "cannot execute " + exe;
+            std::string what = failure.stage == 0   ? "cannot enter workdir " + workdir
+                               : failure.stage == 2 ? "cannot pin it to its CPUs"
+                                                    : "cannot execute " + exe;
             return fail("cannot start " + spec.name + ": " + what + ": " + std::strerror(failure.error));
         }
-        return std::make_unique<PosixProcess>(spec, pid, out_pipe[0]);
+        return std::make_unique<PosixProcess>(spec, pid, out_pipe[0], guard_);
     }
 
   private:
+    std::shared_ptr<GroupWatchdog> guard_;  // shared: a Process may outlive its launcher
+
     [[noreturn]] static void exec_child(pid_t parent, const std::string& exe,
-                                        const std::string& workdir, char** argv, char** envp, int null_fd, int log_fd,
+                                        const std::string& workdir, const cpu_set_t* affinity,
+                                        char** argv, char** envp, int null_fd, int log_fd,
                                         int out_fd, int err_fd) {
         ::setpgid(0, 0);
         ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -257,7 +280,10 @@ class PosixLauncher final : public ProcessLauncher {
         if (err_fd > 3) ::close_range(3, static_cast<unsigned>(err_fd) - 1, 0);
         ::close_range(static_cast<unsigned>(err_fd) + 1, ~0U, 0);
         ChildFailure failure{0, 0};
-        if (!workdir.empty() && ::chdir(workdir.c_str()) != 0) {
+        // Before exec, so every thread and worker process the program creates inherits it.
+        if (affinity && ::sched_setaffinity(0, sizeof *affinity, affinity) != 0) {
+            failure = {2, errno};
+        } else if (!workdir.empty() && ::chdir(workdir.c_str()) != 0) {
             failure = {0, errno};
         } else {
             ::execve(exe.c_str(), argv, envp);

@@ -173,6 +173,8 @@ Profile read_profile(const toml::table& root, const std::filesystem::path& file)
     }
     for (auto& st : t.tables("sidecars")) p.sidecars.push_back(read_sidecar(st));
     for (auto& st : t.tables("setup")) p.setup.push_back(read_setup(st));
+    for (auto& st : t.tables("collect")) p.collect.push_back(read_setup(st));
+    p.ports = t.strings("ports").value_or(std::vector<std::string>{});
     if (auto users = t.table("users")) p.users = read_users(*users);
     p.vars = t.string_map("vars").value_or(std::map<std::string, std::string>{});
     for (auto& st : t.tables("scenarios")) p.scenarios.push_back(read_scenario(st));
@@ -207,13 +209,26 @@ std::vector<const SidecarSpec*> Profile::sidecars_for(const ScenarioSpec& scenar
     return out;
 }
 
-std::vector<const SetupSpec*> Profile::setup_for(const ScenarioSpec& scenario) const {
+namespace {
+
+std::vector<const SetupSpec*> steps_for(const std::vector<SetupSpec>& steps,
+                                        const ScenarioSpec& scenario) {
     std::vector<const SetupSpec*> out;
-    for (const auto& s : setup) {
+    for (const auto& s : steps) {
         if (s.scenarios.empty() || std::find(s.scenarios.begin(), s.scenarios.end(), scenario.name) != s.scenarios.end())
             out.push_back(&s);
     }
     return out;
+}
+
+}  // namespace
+
+std::vector<const SetupSpec*> Profile::setup_for(const ScenarioSpec& scenario) const {
+    return steps_for(setup, scenario);
+}
+
+std::vector<const SetupSpec*> Profile::collect_for(const ScenarioSpec& scenario) const {
+    return steps_for(collect, scenario);
 }
 
 const std::vector<std::string>& builtin_variable_names() {

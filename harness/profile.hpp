@@ -70,7 +70,9 @@ struct SidecarSpec {
     double stop_grace_s = 5;
 };
 
-// A command run to completion in the run dir before the SUT starts (e.g. creating a database).
+// A command run to completion in the run dir: a [[setup]] step before the SUT starts (e.g.
+// creating a database), or a [[collect]] step after the calls, while the SUT still runs,
+// whose last line of output is recorded in the results (e.g. counting rows it stored).
 struct SetupSpec {
     std::string name;
     Argv command;
@@ -103,6 +105,8 @@ struct Profile {
     std::vector<TemplateSpec> templates;
     std::vector<SidecarSpec> sidecars;
     std::vector<SetupSpec> setup;
+    std::vector<SetupSpec> collect;
+    std::vector<std::string> ports;  // extra variables that get a free port per run
     UsersSpec users;
     std::map<std::string, std::string> vars;
     std::vector<ScenarioSpec> scenarios;
@@ -113,6 +117,8 @@ struct Profile {
     std::vector<const SidecarSpec*> sidecars_for(const ScenarioSpec& scenario) const;
     // The setup steps that apply to `scenario`, in profile order.
     std::vector<const SetupSpec*> setup_for(const ScenarioSpec& scenario) const;
+    // The collect steps that apply to `scenario`, in profile order.
+    std::vector<const SetupSpec*> collect_for(const ScenarioSpec& scenario) const;
 };
 
 // The variables every profile may use without declaring them; their values come per run.

@@ -1,6 +1,7 @@
 #include "harness/profile_check.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -54,6 +55,21 @@ class Checker {
         };
         for (std::size_t i = 0; i < p_.sidecars.size(); ++i) check_scenarios(p_.sidecars[i].scenarios, at("sidecars", i));
         for (std::size_t i = 0; i < p_.setup.size(); ++i) check_scenarios(p_.setup[i].scenarios, at("setup", i));
+        for (std::size_t i = 0; i < p_.collect.size(); ++i)
+            check_scenarios(p_.collect[i].scenarios, at("collect", i));
+        const auto& builtins = builtin_variable_names();
+        for (std::size_t i = 0; i < p_.ports.size(); ++i) {
+            const std::string& name = p_.ports[i];
+            if (std::find(builtins.begin(), builtins.end(), name) != builtins.end())
+                error(at("ports", i), "'" + name + "' is a built-in variable already");
+            else if (name.empty() ||
+                     name.find_first_not_of(
+                         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") !=
+                         std::string::npos ||
+                     std::isdigit(static_cast<unsigned char>(name.front())))
+                error(at("ports", i),
+                      "expected a variable name such as PG_PORT, got '" + name + "'");
+        }
     }
 
     void commands() const {
@@ -61,6 +77,8 @@ class Checker {
         if (!p_.sut.version_command.empty()) command(p_.sut.version_command, "sut.version_command[0]");
         for (std::size_t i = 0; i < p_.sidecars.size(); ++i) command(p_.sidecars[i].command, at("sidecars", i) + ".command[0]");
         for (std::size_t i = 0; i < p_.setup.size(); ++i) command(p_.setup[i].command, at("setup", i) + ".command[0]");
+        for (std::size_t i = 0; i < p_.collect.size(); ++i)
+            command(p_.collect[i].command, at("collect", i) + ".command[0]");
     }
 
     void variables() const {
@@ -90,6 +108,8 @@ class Checker {
                 one(s->ready.value, "sidecars." + s->name + ".ready", vars, suffix);
             }
             for (const SetupSpec* s : p_.setup_for(scenario)) strings(s->command, "setup." + s->name + ".command");
+            for (const SetupSpec* s : p_.collect_for(scenario))
+                strings(s->command, "collect." + s->name + ".command");
             for (std::size_t i = 0; i < p_.templates.size(); ++i) template_file(i, vars, suffix);
         }
     }
@@ -135,6 +155,7 @@ class Checker {
 Variables declared_variables(const Profile& profile, const ScenarioSpec& scenario) {
     Variables vars;
     for (const auto& name : builtin_variable_names()) vars[name] = "";
+    for (const auto& name : profile.ports) vars[name] = "";
     for (const auto& [k, v] : profile.vars) vars[k] = v;
     for (const auto& [k, v] : scenario.vars) vars[k] = v;
     return vars;

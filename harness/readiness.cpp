@@ -129,8 +129,9 @@ Result<ReadyReport> wait_ready(Process& process, const ReadinessChecks& checks, 
         }
         // With a health endpoint, SIP pings wait until it answers: a SIP request can make a
         // worker write (Kamailio's siptrace stores every message) while later children still
-        // initialise, and their SQLite version check then fails with "database is locked" and
-        // Kamailio exits (1 start in 9 did). Kamailio serves HTTP from its last-started worker.
+        // initialise, and their SQLite version check then failed with "database is locked" and
+        // Kamailio exited (1 start in 9 did, before sipflow moved to PostgreSQL). Kamailio serves
+        // HTTP from its last-started worker.
         if (sip.wanted && !sip.passed && (!health.wanted || health.passed)) {
             auto r = probe.sip_options(*checks.sip_options);
             sip.passed = r.has_value();

@@ -91,6 +91,36 @@ ExitCode run_benchmark(const RunOptions& options) {
         if (level <= 0)
             throw Fatal("--levels/--total: every level must be at least 1 call", ExitCode::usage);
 
+    std::optional<AttachTarget> attach;
+    if (options.attach.enabled) {
+        auto target = check_attach(options.attach);
+        if (!target) throw Fatal(target.error().message, ExitCode::usage);
+        // The PBX runs one configuration; several scenario names would only relabel it.
+        if (selected->size() != 1)
+            throw Fatal(
+                "--attach measures the PBX as it is running: name the one scenario it is "
+                "configured for with --scenario NAME",
+                ExitCode::usage);
+        if (!options.pinning.sut.empty())
+            throw Fatal(
+                "--pin sut=...: an attached PBX is not started by us, so it cannot be "
+                "pinned (pin it yourself, e.g. taskset; gen= still works)",
+                ExitCode::usage);
+        attach = *target;
+    }
+    // --pin: checked before anything starts. The harness itself (main and monitor threads)
+    // goes with the generator; a role left out runs on every CPU we had, not the other's.
+    const CpuList machine = allowed_cpus();
+    if (auto c = check_cpus_allowed(options.pinning, machine); !c)
+        throw Fatal("--pin: " + c.error().message, ExitCode::usage);
+    CpuList sut_cpus, generator_cpus;
+    if (options.pinning.any()) {
+        sut_cpus = options.pinning.sut.empty() ? machine : options.pinning.sut;
+        generator_cpus = options.pinning.generator.empty() ? machine : options.pinning.generator;
+        if (auto p = pin_this_thread(generator_cpus); !p)
+            throw Fatal("--pin: " + p.error().message, ExitCode::usage);
+    }
+
     const auto out_dir = std::filesystem::absolute(
         options.out.empty() ? default_out_dir(profile->name) : options.out);
     auto writer = ResultsWriter::open(out_dir);
@@ -106,12 +136,13 @@ ExitCode run_benchmark(const RunOptions& options) {
     LiveView view(std::cerr, ::isatty(STDERR_FILENO) ? Terminal::yes : Terminal::no);
     const nlohmann::json run =
         collect_run_metadata(profile->name, std::filesystem::absolute(options.profile),
-                             sut_version(*launcher, *profile, out_dir / "logs" / "version.log"));
+                             sut_version(*launcher, *profile, out_dir / "logs" / "version.log"),
+                             pinning_json(options.pinning), attach_json(attach));
     std::error_code ec;
     const auto self_exe = std::filesystem::read_symlink("/proc/self/exe", ec);
     if (ec) throw Fatal("cannot find this program's path in /proc/self/exe: " + ec.message());
-    RunContext ctx{*profile, options, *launcher,     *probe,  *clock,
-                   ports,    view,    g_interrupted, out_dir, self_exe};
+    RunContext ctx{*profile,      options, *launcher, *probe,   *clock,         ports, view,
+                   g_interrupted, out_dir, self_exe,  sut_cpus, generator_cpus, attach};
 
     const auto levels = effective_levels(options);
     view.note("profile " + profile->name + ", " + std::to_string(selected->size()) +

@@ -41,6 +41,20 @@ std::string str(const json& v) {
     return v.is_string() ? v.get<std::string>() : (v.is_null() ? "n/a" : v.dump());
 }
 
+// run.pinning in words: "SUT on CPU 0, generator (uas, uac, monitor) on CPU 1".
+std::string pinning_text(const json& pinning) {
+    if (!pinning.is_object()) return str(pinning);
+    auto cpus = [](const json& list) {
+        if (!list.is_array()) return std::string("any CPU");
+        std::string out;
+        for (const auto& c : list) out += (out.empty() ? "" : ",") + c.dump();
+        return (list.size() == 1 ? "CPU " : "CPUs ") + out;
+    };
+    return "SUT and sidecars on " + cpus(get(pinning, {"sut"})) +
+           ", generator (uas, uac, monitor) on " + cpus(get(pinning, {"generator"})) +
+           " (sched_setaffinity)";
+}
+
 std::string status_codes(const json& codes) {
     if (!codes.is_object() || codes.empty()) return "none";
     std::string out;
@@ -95,7 +109,13 @@ void environment(std::ostream& out, const json& run) {
     out << "| CPU | " << str(get(run, {"cpu_model"})) << ", " << get(run, {"cores"}).dump()
         << " cores |\n";
     out << "| Kernel | " << str(get(run, {"kernel"})) << " |\n";
-    out << "| Pinning | " << str(get(run, {"pinning"})) << " |\n";
+    out << "| Pinning | " << pinning_text(get(run, {"pinning"})) << " |\n";
+    if (const json& attach = get(run, {"attach"}); attach.is_object())
+        out << "| SUT | already running, attached (`--attach`): SIP " << str(attach["sip"])
+            << ", health "
+            << (attach["health_url"].is_string() ? str(attach["health_url"]) : "none")
+            << ", monitored PIDs " << (attach["pids"].empty() ? "none" : attach["pids"].dump())
+            << " |\n";
     out << "| Network | loopback (127.0.0.1), UDP |\n";
     out << "| Media | **not measured yet**: the UAC and UAS do not send RTP yet, so `media` is "
            "null and "
@@ -256,6 +276,24 @@ void problems(std::ostream& out, const std::vector<const json*>& rows) {
 
 }  // namespace
 
+// What the profile's [[collect]] steps printed after each level's calls (e.g. trace rows
+// against SIP messages), as compact JSON.
+void collected_section(std::ostream& out, const std::vector<const json*>& rows) {
+    bool any = false;
+    for (const json* r : rows) any = any || !get(*r, {"collected"}).empty();
+    if (!any) return;
+    out << "## Collected after the calls\n\n| Level | Scenario | Name | Value |\n"
+           "| ---: | --- | --- | --- |\n";
+    for (const json* r : rows) {
+        const json& c = get(*r, {"collected"});
+        if (!c.is_object()) continue;
+        for (auto it = c.begin(); it != c.end(); ++it)
+            out << "| " << (*r)["level"].dump() << " | " << str((*r)["scenario"]) << " | "
+                << it.key() << " | `" << it.value().dump() << "` |\n";
+    }
+    out << "\n";
+}
+
 std::string render_summary_md(const std::vector<json>& all_rows, const json& run) {
     std::vector<const json*> rows, scaling;
     for (const json& r : all_rows) (get(r, {"kind"}) == "scaling" ? scaling : rows).push_back(&r);
@@ -276,6 +314,7 @@ std::string render_summary_md(const std::vector<json>& all_rows, const json& run
     overhead_table(out, rows);
     scaling_section(out, scaling);
     media_proxy_section(out, rows);
+    collected_section(out, rows);
     problems(out, rows);
     return out.str();
 }

@@ -60,7 +60,8 @@ std::string utc_timestamp_now() {
 
 nlohmann::json collect_run_metadata(const std::string& profile_name,
                                     const std::filesystem::path& profile_file,
-                                    const std::string& sut_version) {
+                                    const std::string& sut_version, nlohmann::json pinning,
+                                    nlohmann::json attach) {
     char host[256] = {};
     ::gethostname(host, sizeof host - 1);
     std::ifstream cpuinfo("/proc/cpuinfo");
@@ -79,7 +80,8 @@ nlohmann::json collect_run_metadata(const std::string& profile_name,
             {"cpu_model", cpu_model_from_cpuinfo(cpuinfo_text)},
             {"cores", cores > 0 ? cores : 1},
             {"kernel", std::string(u.sysname) + " " + u.release + " " + u.machine},
-            {"pinning", "none (SUT and generator share the machine)"},
+            {"pinning", std::move(pinning)},
+            {"attach", std::move(attach)},
             {"started_at", utc_timestamp_now()}};
 }
 

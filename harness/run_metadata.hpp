@@ -19,9 +19,11 @@ std::string cpu_model_from_cpuinfo(const std::string& cpuinfo_text);
 std::string utc_timestamp_now();
 
 // pbxbench version, profile name, file and sha256, hostname, CPU model, cores, kernel,
-// pinning and the run's start time. `sut_version` may be empty.
+// `pinning` (pinning_json), `attach` (attach_json) and the run's start time. `sut_version` may
+// be empty.
 nlohmann::json collect_run_metadata(const std::string& profile_name,
                                     const std::filesystem::path& profile_file,
-                                    const std::string& sut_version);
+                                    const std::string& sut_version, nlohmann::json pinning,
+                                    nlohmann::json attach);
 
 }  // namespace pbxbench::harness

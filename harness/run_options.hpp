@@ -5,6 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "harness/attach.hpp"
+#include "harness/pinning.hpp"
+
 namespace pbxbench::harness {
 
 struct RunOptions {
@@ -19,6 +22,8 @@ struct RunOptions {
     double cooldown_s = 10;         // idle time between scenario x level runs
     bool quick = false;             // small counts, short holds (see apply_quick)
     int monitor_interval_ms = 500;
+    Pinning pinning;                // --pin; empty lists: not pinned
+    AttachOptions attach;           // --attach: a PBX already running, never started or stopped
 };
 
 // The levels a run measures: `levels`, or one level of `total` calls.

@@ -100,8 +100,8 @@ json generator_block(const LevelMeasurement& m) {
         warnings.push_back(
             "generator process " + busiest + " used " +
             std::to_string(static_cast<int>(peak_process)) +
-            "% of a core: results are generator-bound; lower --cps, or run fewer scenarios at once "
-            "(pinning the generator to its own cores is not available yet)");
+            "% of a core: results are generator-bound; lower --cps, or give the generator CPUs "
+            "of its own with --pin (e.g. --pin sut=0,gen=1)");
     }
     return {{"uac", at(m.uac_summary, "generator")},
             {"cpu_percent", cpu_stats(at(mon, "generator"))},
@@ -163,6 +163,7 @@ json build_level_row(const LevelMeasurement& m, const json& run) {
             {"generator", gen},
             {"media", nullptr},
             {"processes", m.processes},
+            {"collected", m.collected},
             {"errors", errors}};
 }
 

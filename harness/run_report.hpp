@@ -37,6 +37,7 @@ struct LevelMeasurement {
     std::vector<LoadPoint> load;     // one per monitor sample
     double interval_s = 0.5;         // between monitor samples
     nlohmann::json processes = nlohmann::json::object();  // process group ids we started
+    nlohmann::json collected = nlohmann::json::object();  // [[collect]] name -> last output line
     std::vector<std::string> errors;                      // problems that did not end the level
 };
 

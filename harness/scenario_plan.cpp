@@ -62,6 +62,11 @@ Result<Variables> builtin_variables(const Profile& profile, const ScenarioSpec& 
         if (!port) return fail(port.error().message);
         vars[name] = std::to_string(*port);
     }
+    for (const auto& name : profile.ports) {
+        auto port = ports.allocate();
+        if (!port) return fail(port.error().message);
+        vars[name] = std::to_string(*port);
+    }
     std::error_code ec;
     vars["RUN_DIR"] = std::filesystem::absolute(run_dir, ec).lexically_normal().string();
     vars["PROFILE_DIR"] = std::filesystem::absolute(profile.dir, ec).lexically_normal().string();
@@ -99,6 +104,16 @@ Result<ScenarioPlan> plan_scenario(const Profile& profile, const ScenarioSpec& s
         step.launch.log_path = plan.run_dir / (step.launch.name + ".log");
         step.timeout = to_ms(s->timeout_s);
         plan.setup.push_back(std::move(step));
+    }
+    for (const SetupSpec* s : profile.collect_for(scenario)) {
+        SetupPlan step;
+        step.launch.name = "collect-" + s->name;
+        step.launch.argv = r.list(s->command, "collect." + s->name + ".command");
+        step.launch.workdir = plan.run_dir;
+        step.launch.log_path = plan.run_dir / (step.launch.name + ".log");
+        step.launch.stdout_to = StdoutTo::pipe;
+        step.timeout = to_ms(s->timeout_s);
+        plan.collect.push_back(std::move(step));
     }
     for (const SidecarSpec* s : profile.sidecars_for(scenario)) {
         SidecarPlan side;

@@ -40,6 +40,7 @@ struct ScenarioPlan {
     Variables vars;  // everything substituted, built-ins included
     std::vector<RenderedTemplate> templates;
     std::vector<SetupPlan> setup;        // run in order, each to completion
+    std::vector<SetupPlan> collect;      // after the calls, in order; stdout piped
     std::vector<SidecarPlan> sidecars;   // started in order, each ready before the next
     LaunchSpec sut;                      // log: RUN_DIR/<profile name>.log
     ReadinessChecks sut_ready;
@@ -49,8 +50,8 @@ struct ScenarioPlan {
 };
 
 // The built-in variables for one run of `scenario` in `run_dir`: free ports for SIP_PORT,
-// HTTP_PORT, RTPENGINE_NG_PORT and RTPENGINE_CLI_PORT, the absolute RUN_DIR and PROFILE_DIR,
-// EXTENSION_PASSWORD ([users].password) and SCENARIO.
+// HTTP_PORT, RTPENGINE_NG_PORT, RTPENGINE_CLI_PORT and the profile's `ports`, the absolute RUN_DIR
+// and PROFILE_DIR, EXTENSION_PASSWORD ([users].password) and SCENARIO.
 Result<Variables> builtin_variables(const Profile& profile, const ScenarioSpec& scenario,
                                     const std::filesystem::path& run_dir, PortAllocator& ports);
 

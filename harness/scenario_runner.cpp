@@ -50,6 +50,7 @@ LaunchSpec pbxbench_child(const RunContext& ctx, const std::string& name,
     spec.stop_signal = SIGTERM;
     // Both end their calls or un-REGISTER within 5 s of the signal (their own grace).
     spec.stop_grace = 8s;
+    spec.cpus = ctx.generator_cpus;
     return spec;
 }
 
@@ -96,28 +97,10 @@ class LevelRun {
         if (!vars) return fail(vars.error().message);
         auto plan = plan_scenario(ctx_.profile, scenario_, *vars);
         if (!plan) return fail(plan.error().message);
-        if (auto w = write_templates(*plan); !w) return w;
-        for (const auto& step : plan->setup)
-            if (auto r = run_to_completion(ctx_.launcher, step.launch, step.timeout); !r) return r;
-        m_.processes["sidecars"] = json::object();
-        for (const auto& sidecar : plan->sidecars) {
-            auto p = start(sidecar.launch);
-            if (!p) return fail(p.error().message);
-            m_.processes["sidecars"][sidecar.launch.name] = (*p)->pid();
-            sidecars_.push_back(*p);
-            auto ready =
-                wait_ready(**p, sidecar.ready, ctx_.probe, ctx_.clock, plan->ready_timeout);
-            if (!ready)
-                return fail(sidecar.launch.name +
-                            " did not become ready: " + ready.error().message);
-        }
-        auto sut = start(plan->sut);
-        if (!sut) return fail(sut.error().message);
-        sut_ = *sut;
-        m_.processes["sut"] = sut_->pid();
+        if (auto up = ctx_.attach ? attach_to_pbx(*plan) : start_sut(*plan); !up) return up;
         auto ready =
             wait_ready(*sut_, plan->sut_ready, ctx_.probe, ctx_.clock, plan->ready_timeout);
-        if (!ready) return fail(plan->sut.name + " did not become ready: " + ready.error().message);
+        if (!ready) return fail(sut_->name() + " did not become ready: " + ready.error().message);
         if (ctx_.interrupted.load()) return {};
 
         ctx_.view.phase(Phase::registering);
@@ -152,7 +135,92 @@ class LevelRun {
         // spends its first milliseconds opening its socket, before the first call is due.
         if (auto started = start_monitor(*plan, (*uas)->pid(), (*uac)->pid()); !started)
             return started;
-        return follow_uac(**uac);
+        if (auto followed = follow_uac(**uac); !followed) return followed;
+        if (!ctx_.interrupted.load()) collect(*plan);
+        return {};
+    }
+
+    // The profile's [[collect]] steps, while the SUT still runs: each one's last non-empty
+    // stdout line goes into `collected` as JSON if it parses, else as a string (null and an
+    // error if the step fails).
+    void collect(const ScenarioPlan& plan) {
+        for (const SetupPlan& step : plan.collect) {
+            const std::string name = step.launch.name.substr(std::string("collect-").size());
+            m_.collected[name] = nullptr;
+            auto p = ctx_.launcher.launch(step.launch);
+            if (!p) {
+                m_.errors.push_back(step.launch.name + ": " + p.error().message);
+                continue;
+            }
+            std::string last;
+            const auto deadline = Clock::now() + step.timeout;
+            for (LineRead r; Clock::now() < deadline && !ctx_.interrupted.load();) {
+                r = (*p)->read_line(200ms);
+                if (r.status == LineRead::Status::eof) break;
+                if (r.status == LineRead::Status::line &&
+                    r.text.find_first_not_of(" \t\r") != std::string::npos)
+                    last = r.text;
+            }
+            auto status = (*p)->wait_for(1s);
+            if (!status || !status->success()) {
+                (*p)->stop();
+                m_.errors.push_back(step.launch.name + " failed (" +
+                                    (status ? status->describe() : std::string("timed out")) +
+                                    "); its log ends with:" + format_log_tail((*p)->log_tail(10)));
+                continue;
+            }
+            json value = json::parse(last, nullptr, false);
+            m_.collected[name] = value.is_discarded() ? json(last) : value;
+        }
+    }
+
+    // Templates, setup steps, sidecars (each ready), then the SUT (not yet ready).
+    Result<void> start_sut(ScenarioPlan& plan) {
+        for (auto& step : plan.setup) step.launch.cpus = ctx_.sut_cpus;
+        for (auto& sidecar : plan.sidecars) sidecar.launch.cpus = ctx_.sut_cpus;
+        plan.sut.cpus = ctx_.sut_cpus;
+        if (auto w = write_templates(plan); !w) return w;
+        for (const auto& step : plan.setup)
+            if (auto r = run_to_completion(ctx_.launcher, step.launch, step.timeout); !r) return r;
+        m_.processes["sidecars"] = json::object();
+        for (const auto& sidecar : plan.sidecars) {
+            auto p = start(sidecar.launch);
+            if (!p) return fail(p.error().message);
+            m_.processes["sidecars"][sidecar.launch.name] = (*p)->pid();
+            sidecars_.push_back(*p);
+            auto ready = wait_ready(**p, sidecar.ready, ctx_.probe, ctx_.clock, plan.ready_timeout);
+            if (!ready)
+                return fail(sidecar.launch.name +
+                            " did not become ready: " + ready.error().message);
+        }
+        auto sut = start(plan.sut);
+        if (!sut) return fail(sut.error().message);
+        sut_ = *sut;
+        m_.processes["sut"] = sut_->pid();
+        return {};
+    }
+
+    // --attach: nothing rendered or started; SIP and health go where the options say (the
+    // profile's request method, body and pointers are kept), and the readiness checks the
+    // profile asks for run against them.
+    Result<void> attach_to_pbx(ScenarioPlan& plan) {
+        const AttachTarget& target = *ctx_.attach;
+        std::filesystem::create_directories(plan.run_dir);
+        plan.sip = target.sip;
+        if (target.health_url.empty()) {
+            plan.health.reset();
+        } else {
+            monitor::HealthConfig h = plan.health.value_or(monitor::HealthConfig{});
+            h.request.url = target.health_url;
+            plan.health = h;
+        }
+        plan.sut_ready = {};
+        if (ctx_.profile.readiness.sip_options) plan.sut_ready.sip_options = plan.sip;
+        if (ctx_.profile.readiness.health && plan.health) plan.sut_ready.health = plan.health;
+        attached_ = std::make_unique<AttachedPbx>(ctx_.profile.name, target.pids);
+        sut_ = attached_.get();
+        m_.processes["attached"] = target.pids;
+        return {};
     }
 
     Result<Process*> start(const LaunchSpec& spec) {
@@ -165,7 +233,19 @@ class LevelRun {
 
     Result<void> start_monitor(const ScenarioPlan& plan, pid_t uas_pid, pid_t uac_pid) {
         monitor::MonitorConfig config;
-        config.trees.push_back({ctx_.profile.name, sut_->pid(), monitor::Role::sut});
+        if (!ctx_.attach) {
+            config.trees.push_back({ctx_.profile.name, sut_->pid(), monitor::Role::sut});
+        } else {
+            // The first --pid is the SUT; any others count with it, as sidecars do.
+            for (std::size_t i = 0; i < ctx_.attach->pids.size(); ++i) {
+                const pid_t pid = ctx_.attach->pids[i];
+                if (i == 0)
+                    config.trees.push_back({ctx_.profile.name, pid, monitor::Role::sut});
+                else
+                    config.trees.push_back(
+                        {"pid-" + std::to_string(pid), pid, monitor::Role::sidecar});
+            }
+        }
         for (Process* s : sidecars_)
             config.trees.push_back({s->name(), s->pid(), monitor::Role::sidecar});
         config.trees.push_back({"uas", uas_pid, monitor::Role::generator});
@@ -277,7 +357,8 @@ class LevelRun {
     int level_;
     LevelMeasurement m_;
     ChildSet children_;
-    Process* sut_ = nullptr;
+    Process* sut_ = nullptr;                 // ours in children_, or attached_
+    std::unique_ptr<AttachedPbx> attached_;  // --attach only
     std::vector<Process*> sidecars_;
     std::ofstream samples_;
     std::unique_ptr<monitor::Monitor> monitor_;

@@ -4,8 +4,11 @@
 // the calls, then everything stopped newest first. Failures end the level, never the run.
 #include <atomic>
 #include <filesystem>
+#include <optional>
 
+#include "harness/attach.hpp"
 #include "harness/live_view.hpp"
+#include "harness/pinning.hpp"
 #include "harness/ports.hpp"
 #include "harness/process.hpp"
 #include "harness/profile.hpp"
@@ -29,6 +32,9 @@ struct RunContext {
     const std::atomic<bool>& interrupted;  // set by SIGINT/SIGTERM
     std::filesystem::path out_dir;         // logs/<scenario>-<level>/ and samples/ go below it
     std::filesystem::path self_exe;        // this binary, for `pbxbench uas` and `pbxbench uac`
+    CpuList sut_cpus;        // SUT, sidecars, setup steps; empty: inherit the harness's
+    CpuList generator_cpus;  // pbxbench uas and uac; empty: inherit the harness's
+    std::optional<AttachTarget> attach;  // --attach: the running PBX instead of the profile's SUT
 };
 
 // Runs `scenario` with `level` calls and returns what was measured. `error` says why the

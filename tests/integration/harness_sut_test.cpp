@@ -1,7 +1,8 @@
 // Integration: the harness's foundations against the real Kamailio and rtpengine. Renders the
 // shipped profile's scenarios into a temp run dir, runs their setup steps, starts the sidecar
 // and the SUT through the real ProcessLauncher, waits for readiness (SIP OPTIONS and the
-// dlg.stats_active health call), stops everything and checks the process table is clean.
+// dlg.stats_active health call), stops everything and checks the process table is clean
+// (PostgreSQL's backends, in sessions of their own, included: they leave with the postmaster).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -118,15 +119,24 @@ TEST_F(HarnessSut, MediaproxyAllStartsRtpengineAndKamailioAndStopsBoth) {
     });
 }
 
-TEST_F(HarnessSut, SipflowRecordsTheReadinessPingsInSqlite) {
+TEST_F(HarnessSut, SipflowRecordsTheReadinessPingsInPostgres) {
     run_scenario("sipflow", [&](const ScenarioPlan& plan, ChildSet&) {
         // The readiness OPTIONS went in and its 200 went out: both must be rows by now.
         auto launcher = make_real_launcher();
         LaunchSpec query;
-        query.name = "sqlite3";
-        // A busy timeout: Kamailio may be writing a trace row at that moment.
-        query.argv = {"sqlite3", "-cmd", ".timeout 3000", (plan.run_dir / "siptrace.db").string(),
-                      "select method || ' ' || direction from sip_trace where method = 'OPTIONS' order by id"};
+        query.name = "psql";
+        query.argv = {"psql",
+                      "-h",
+                      "127.0.0.1",
+                      "-p",
+                      plan.vars.at("PG_PORT"),
+                      "-U",
+                      "kamailio",
+                      "-d",
+                      "postgres",
+                      "-tAc",
+                      "select method || ' ' || direction from sip_trace where method = 'OPTIONS' "
+                      "order by id"};
         query.stdout_to = StdoutTo::pipe;
         auto q = launcher->launch(query);
         ASSERT_TRUE(q) << q.error().message;

@@ -43,6 +43,9 @@ check "quick: sustained at full load > 0 s" \
   jq -e -s 'map(select(.kind == "level")) | all(.concurrency.sustained_s_at_full_load > 0)' "$q/results.jsonl"
 check "quick: media null, schema_version 1, run metadata" \
   jq -e -s 'map(select(.kind == "level")) | all(.media == null and .schema_version == 1 and (.run.profile_sha256 | length) == 64)' "$q/results.jsonl"
+check "quick: sipflow's trace table holds a row for every SIP message (kernel-counted datagrams)" \
+  jq -e -s 'map(select(.kind == "level" and .scenario == "sipflow")) | length == 2 and all(.collected.trace.complete == true and .collected.trace.rows == .collected.trace.sip_messages_expected and .collected.trace.rows > 10 * .level)' "$q/results.jsonl"
+check "quick: summary.md shows the trace counts" grep -q "| sipflow | trace |" "$q/summary.md"
 check "quick: one scaling row per scenario" [ "$(jq -c 'select(.kind == "scaling")' "$q/results.jsonl" | wc -l)" -eq 3 ]
 check "quick: results.csv has a data row per results.jsonl row" \
   [ "$(($(wc -l < "$q/results.csv") - 1))" -eq "$(wc -l < "$q/results.jsonl")" ]

@@ -122,6 +122,27 @@ TEST_F(ProcessTest, GrandchildDiesWithItsParentThroughPdeathsig) {
     EXPECT_EQ((*helper)->stop().signal, SIGKILL);
 }
 
+// Kamailio's workers are forked by Kamailio, so PDEATHSIG does not reach them; when the
+// launcher's owner is SIGKILLed its guard process kills the whole group.
+TEST_F(ProcessTest, WorkerOfAGrandchildDiesThroughTheGuard) {
+    LaunchSpec s = spec({LAUNCH_HELPER_PATH, "--worker"});
+    s.stdout_to = StdoutTo::pipe;
+    auto helper = launcher_->launch(s);
+    ASSERT_TRUE(helper) << helper.error().message;
+    LineRead line = (*helper)->read_line(5s);
+    ASSERT_EQ(line.status, LineRead::Status::line)
+        << "log:" << format_log_tail((*helper)->log_tail(20));
+    pid_t worker = std::stoi(line.text);
+    ASSERT_FALSE(gone(worker));
+    EXPECT_NE(::getpgid(worker), (*helper)->pid());
+    ::kill((*helper)->pid(), SIGKILL);
+    auto t0 = Clock::now();
+    while (!gone(worker) && Clock::now() - t0 < 2s) std::this_thread::sleep_for(5ms);
+    EXPECT_TRUE(gone(worker)) << "worker " << worker << " survived the launcher's owner";
+    ::waitpid(worker, nullptr, WNOHANG);
+    EXPECT_EQ((*helper)->stop().signal, SIGKILL);
+}
+
 TEST_F(ProcessTest, ExitStatusOfACrashingChild) {
     auto p = launcher_->launch(spec({"sh", "-c", "kill -SEGV $$"}));
     ASSERT_TRUE(p);

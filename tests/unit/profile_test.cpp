@@ -277,6 +277,44 @@ TEST_F(ProfileTest, PlanSubstitutesEverything) {
     EXPECT_TRUE(plan->sut_ready.sip_options);
 }
 
+// `ports` adds free-port variables; [[collect]] steps run after the calls with stdout piped.
+TEST_F(ProfileTest, ExtraPortsAndCollectSteps) {
+    std::string text = valid;
+    text.replace(text.find("[sut]"), 0,
+                 "ports = [\"DB_PORT\"]\n\n[[collect]]\nname = \"rows\"\n"
+                 "command = [\"echo\", \"${DB_PORT}\"]\nscenarios = [\"relayed\"]\n"
+                 "timeout_s = 4\n\n");
+    auto p = parse(text);
+    ASSERT_TRUE(p) << p.error().message;
+    EXPECT_EQ(p->ports, (std::vector<std::string>{"DB_PORT"}));
+    EXPECT_TRUE(p->collect_for(p->scenarios[0]).empty());
+    ASSERT_EQ(p->collect_for(p->scenarios[1]).size(), 1u);
+    PortAllocator ports;
+    auto vars = builtin_variables(*p, p->scenarios[1], dir_ / "run", ports);
+    ASSERT_TRUE(vars) << vars.error().message;
+    ASSERT_TRUE(vars->contains("DB_PORT"));
+    EXPECT_NE(vars->at("DB_PORT"), vars->at("SIP_PORT"));
+    auto plan = plan_scenario(*p, p->scenarios[1], *vars);
+    ASSERT_TRUE(plan) << plan.error().message;
+    ASSERT_EQ(plan->collect.size(), 1u);
+    EXPECT_EQ(plan->collect[0].launch.name, "collect-rows");
+    EXPECT_EQ(plan->collect[0].launch.argv, (Argv{"echo", vars->at("DB_PORT")}));
+    EXPECT_EQ(plan->collect[0].launch.stdout_to, StdoutTo::pipe);
+    EXPECT_EQ(plan->collect[0].timeout, std::chrono::milliseconds(4000));
+
+    // A port variable unknown to the profile, a built-in one, and a malformed name.
+    std::string undefined = valid;
+    undefined.replace(undefined.find("[sut]"), 0,
+                      "[[collect]]\ncommand = [\"echo\", \"${NOPE_PORT}\"]\n\n");
+    EXPECT_THAT(error_of(undefined), HasSubstr("NOPE_PORT"));
+    std::string builtin = valid;
+    builtin.replace(builtin.find("[sut]"), 0, "ports = [\"SIP_PORT\"]\n");
+    EXPECT_THAT(error_of(builtin), HasSubstr("built-in variable"));
+    std::string malformed = valid;
+    malformed.replace(malformed.find("[sut]"), 0, "ports = [\"1X\"]\n");
+    EXPECT_THAT(error_of(malformed), HasSubstr("expected a variable name"));
+}
+
 TEST(ShippedProfile, KamailioLoadsAndPlansEveryScenario) {
     auto p = load_profile(std::filesystem::path(PBXBENCH_SOURCE_DIR) / "profiles/kamailio.toml");
     ASSERT_TRUE(p) << p.error().message;
@@ -291,8 +329,14 @@ TEST(ShippedProfile, KamailioLoadsAndPlansEveryScenario) {
         ASSERT_TRUE(vars) << vars.error().message;
         auto plan = plan_scenario(*p, *s, *vars);
         ASSERT_TRUE(plan) << s->name << ": " << plan.error().message;
-        EXPECT_EQ(plan->sidecars.size(), s->name == "mediaproxy_none" ? 0u : 1u) << s->name;
-        EXPECT_EQ(plan->setup.size(), s->name == "sipflow" ? 1u : 0u) << s->name;
+        const bool sipflow = s->name == "sipflow";
+        EXPECT_EQ(plan->sidecars.size(), s->name == "mediaproxy_none" ? 0u
+                                         : sipflow                    ? 2u
+                                                                      : 1u)
+            << s->name;
+        EXPECT_EQ(plan->setup.size(), sipflow ? 2u : 0u) << s->name;
+        EXPECT_EQ(plan->collect.size(), sipflow ? 1u : 0u) << s->name;
+        EXPECT_FALSE(vars->at("PG_PORT").empty());  // the profile's own port variable
         EXPECT_NE(plan->templates.at(0).text.find("listen=udp:127.0.0.1:" + vars->at("SIP_PORT")),
                   std::string::npos);
     }

@@ -213,6 +213,27 @@ TEST(SummaryMarkdown, FailedLevelShowsItsErrorWithoutBreakingTheTable) {
     EXPECT_THAT(md, HasSubstr("    line two"));
 }
 
+// [[collect]] output lands in the row as given and in summary.md as compact JSON; pinning and
+// --attach are described in words.
+TEST(SummaryMarkdown, CollectedValuesPinningAndAttach) {
+    LevelMeasurement m = measured("sipflow", 50, 10, 40e6);
+    m.collected = {{"trace", {{"rows", 689}, {"sip_messages_expected", 689}, {"complete", true}}}};
+    json run = run_meta();
+    run["pinning"] = {{"sut", {0}}, {"generator", {1, 2}}};
+    run["attach"] = {{"sip", "127.0.0.1:5060"}, {"health_url", nullptr}, {"pids", {42}}};
+    json row = build_level_row(m, run);
+    EXPECT_EQ(row["collected"]["trace"]["rows"], 689);
+    EXPECT_EQ(build_level_row(measured("sipflow", 50, 10, 40e6), run)["collected"], json::object());
+    std::string md = render_summary_md({row}, run);
+    EXPECT_THAT(md, HasSubstr("## Collected after the calls"));
+    EXPECT_THAT(md, HasSubstr("| 50 | sipflow | trace | `{\"complete\":true,\"rows\":689,"));
+    EXPECT_THAT(md,
+                HasSubstr("SUT and sidecars on CPU 0, generator (uas, uac, monitor) on CPUs 1,2"));
+    EXPECT_THAT(
+        md,
+        HasSubstr("attached (`--attach`): SIP 127.0.0.1:5060, health none, monitored PIDs [42]"));
+}
+
 TEST(ChildJson, ParsesEventLinesAndIgnoresOthers) {
     auto e = parse_event_line(R"({"event":"ready","endpoints":2})");
     ASSERT_TRUE(e);

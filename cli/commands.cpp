@@ -7,8 +7,8 @@
 #include "cli/ping_command.hpp"
 #include "cli/report_command.hpp"
 #include "cli/run_command.hpp"
-#include "cli/uac_command.hpp"
 #include "cli/uas_command.hpp"
+#include "cli/uac_command.hpp"
 
 namespace pbxbench::cli {
 

@@ -176,7 +176,10 @@ std::string render_chart(const Chart& chart) {
         }
     for (const FitLine& l : chart.fits) {
         x_lo = std::min(x_lo, 0.0);  // show the intercept
-        for (double x : {x_lo, x_hi}) y_hi = std::max(y_hi, l.intercept + l.slope * x);
+        for (double x : {x_lo, x_hi}) {
+            y_hi = std::max(y_hi, l.intercept + l.slope * x);
+            y_lo = std::min(y_lo, l.intercept + l.slope * x);  // a negative intercept stays inside
+        }
     }
     std::string out =
         open_svg(chart.width_px, static_cast<int>(f.height), chart.title) + legend_svg;

@@ -35,6 +35,7 @@ std::string relative(const MetricComparison& m) {
     if (!m.relative_percent) return m.delta ? (*m.delta == 0 ? "0%" : "n/a (base 0)") : "n/a";
     char buf[32];
     std::snprintf(buf, sizeof buf, "%+.1f%%", *m.relative_percent);
+    if (std::string(buf) == "-0.0%") return "+0.0%";
     return buf;
 }
 

@@ -111,7 +111,11 @@ constexpr std::array<Metric, 13> table{{
 std::string printf_string(const char* format, double v) {
     char buf[64];
     std::snprintf(buf, sizeof buf, format, v);
-    return buf;
+    std::string out = buf;
+    // A change that rounds to zero reads "+0.00", never "-0.00".
+    if (format[1] == '+' && out[0] == '-' && out.find_first_of("123456789") == std::string::npos)
+        out[0] = '+';
+    return out;
 }
 
 }  // namespace

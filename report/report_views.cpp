@@ -144,7 +144,39 @@ std::string across_runs_section(const std::vector<RunData>& runs) {
                        "</td>";
             out += "</tr>";
         }
-    out += "</table>";
+    out += "</table><h3>Over time, run against run</h3><div class=\"grid\">";
+    for (const auto& [scenario, level] : keys) {
+        Chart cpu{"SUT CPU: " + scenario + "@" + std::to_string(level),
+                  "seconds",
+                  "% of one core",
+                  {},
+                  {},
+                  620,
+                  220};
+        Chart rss{"SUT RSS: " + scenario + "@" + std::to_string(level),
+                  "seconds",
+                  "MB",
+                  {},
+                  {},
+                  620,
+                  220};
+        for (const RunData& run : runs) {
+            auto samples = load_samples(run, scenario, level);
+            Series c{run.label, {}, std::nullopt, {}, SeriesStyle::line}, r = c;
+            if (samples) {
+                c.source = r.source = (run.dir / samples->file).string();
+                c.samples = r.samples = samples->points.size();
+                for (const SamplePoint& p : samples->points) {
+                    if (p.cpu_percent) c.points.push_back({p.t_s, *p.cpu_percent});
+                    if (p.rss_bytes) r.points.push_back({p.t_s, *p.rss_bytes / 1e6});
+                }
+            }
+            cpu.series.push_back(std::move(c));
+            rss.series.push_back(std::move(r));
+        }
+        out += render_chart(cpu) + render_chart(rss);
+    }
+    out += "</div>";
     std::vector<std::string> scenarios;
     std::set<std::string> seen_s;
     for (const auto& [scenario, level] : keys)

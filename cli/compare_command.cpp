@@ -13,7 +13,7 @@ namespace pbxbench::cli {
 namespace {
 
 struct CompareArgs {
-    std::vector<std::string> positional;  // BASE NEW
+    std::string base_positional, new_positional;
     std::vector<std::string> base, next;  // --base/--new: more repeats per side
     std::vector<std::string> thresholds;
     std::string thresholds_file;
@@ -32,11 +32,11 @@ std::vector<report::RunData> load_side(const std::vector<std::string>& paths) {
 
 ExitCode run_compare(const CompareArgs& a) {
     std::vector<std::string> base = a.base, next = a.next;
-    if (a.positional.size() == 1)
+    if (!a.base_positional.empty() && a.new_positional.empty())
         throw Fatal("compare: give BASE and NEW (or --base/--new), not one run", ExitCode::usage);
-    if (a.positional.size() == 2) {
-        base.insert(base.begin(), a.positional[0]);
-        next.insert(next.begin(), a.positional[1]);
+    if (!a.new_positional.empty()) {
+        base.insert(base.begin(), a.base_positional);
+        next.insert(next.begin(), a.new_positional);
     }
     if (base.empty() || next.empty())
         throw Fatal("compare: needs at least one BASE and one NEW run (pbxbench compare BASE NEW)",
@@ -67,14 +67,24 @@ void add_compare_command(CLI::App& app, ExitCode& result) {
     auto a = std::make_shared<CompareArgs>();
     CLI::App* cmd = app.add_subcommand(
         "compare", "Compare two runs (BASE NEW): exit 1 when NEW regressed beyond a threshold");
-    cmd->add_option("runs", a->positional, "BASE and NEW: run directories or results.jsonl files")
-        ->expected(0, 2);
+    cmd->add_option("BASE", a->base_positional, "The old run: a run directory or results.jsonl");
+    cmd->add_option("NEW", a->new_positional, "The new run: a run directory or results.jsonl");
+    // One value per flag, so `--base A BASE NEW` leaves BASE and NEW to the positionals.
     cmd->add_option("--base", a->base,
-                    "Another BASE run (repeats: Welch's t-test with >= 2 per side)");
-    cmd->add_option("--new", a->next, "Another NEW run (repeats)");
+                    "Another BASE run (repeats: Welch's t-test with >= 2 per side)")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->allow_extra_args(false);
+    cmd->add_option("--new", a->next, "Another NEW run (repeats)")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->allow_extra_args(false);
     cmd->add_option("-t,--threshold", a->thresholds,
-                    "NAME=LIMIT[,LIMIT], e.g. cpu_peak=+10% setup_p95_ms=+10%,+2ms mos=-0.1 "
-                    "loss=off (see docs/compare.md)");
+                    "NAME=LIMIT[,LIMIT], repeatable: cpu_peak=+10%, setup_p95_ms=+10%,+2ms, "
+                    "mos=-0.1, loss=off (see docs/compare.md)")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->allow_extra_args(false);
     cmd->add_option("--thresholds", a->thresholds_file, "File of NAME=LIMIT lines")
         ->check(CLI::ExistingFile);
     cmd->add_option("--format", a->format, "table, markdown or json")

@@ -2,8 +2,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/compare_command.hpp"
 #include "cli/monitor_command.hpp"
 #include "cli/ping_command.hpp"
+#include "cli/report_command.hpp"
 #include "cli/run_command.hpp"
 #include "cli/uas_command.hpp"
 #include "cli/uac_command.hpp"
@@ -16,6 +18,8 @@ void add_commands(CLI::App& app, ExitCode& result) {
     add_uas_command(app, result);
     add_uac_command(app, result);
     add_run_command(app, result);
+    add_compare_command(app, result);
+    add_report_command(app, result);
 }
 
 }  // namespace pbxbench::cli

@@ -13,6 +13,7 @@
 #include "harness/results_writer.hpp"
 #include "harness/run_metadata.hpp"
 #include "harness/scenario_runner.hpp"
+#include "report/html_report.hpp"
 
 namespace pbxbench::harness {
 
@@ -174,6 +175,12 @@ ExitCode run_benchmark(const RunOptions& options) {
     }
     view.finish();
     write_summary(*writer, run);
+    // The report is a convenience: a failure to write it warns and never fails the run.
+    if (auto r = report::write_report(std::vector<std::filesystem::path>{out_dir},
+                                      out_dir / "report.html");
+        !r)
+        std::cerr << "warning: report.html not written (" << r.error().message
+                  << "); retry with `pbxbench report " << out_dir.string() << "`\n";
     std::cout << render_summary_md(writer->rows(), run) << std::flush;
     std::cerr << "pbxbench run: results in " << out_dir.string() << "\n";
     if (g_interrupted.load()) {

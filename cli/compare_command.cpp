@@ -1,0 +1,96 @@
+#include "cli/compare_command.hpp"
+
+#include <iostream>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include "report/compare.hpp"
+
+namespace pbxbench::cli {
+
+namespace {
+
+struct CompareArgs {
+    std::string base_positional, new_positional;
+    std::vector<std::string> base, next;  // --base/--new: more repeats per side
+    std::vector<std::string> thresholds;
+    std::string thresholds_file;
+    std::string format = "table";
+};
+
+std::vector<report::RunData> load_side(const std::vector<std::string>& paths) {
+    std::vector<report::RunData> runs;
+    for (const auto& p : paths) {
+        auto run = report::load_run(p);
+        if (!run) throw Fatal(run.error().message, ExitCode::usage);
+        runs.push_back(std::move(*run));
+    }
+    return runs;
+}
+
+ExitCode run_compare(const CompareArgs& a) {
+    std::vector<std::string> base = a.base, next = a.next;
+    if (!a.base_positional.empty() && a.new_positional.empty())
+        throw Fatal("compare: give BASE and NEW (or --base/--new), not one run", ExitCode::usage);
+    if (!a.new_positional.empty()) {
+        base.insert(base.begin(), a.base_positional);
+        next.insert(next.begin(), a.new_positional);
+    }
+    if (base.empty() || next.empty())
+        throw Fatal("compare: needs at least one BASE and one NEW run (pbxbench compare BASE NEW)",
+                    ExitCode::usage);
+    report::Thresholds thresholds = report::default_thresholds();
+    if (!a.thresholds_file.empty())
+        if (auto ok = report::apply_threshold_file(thresholds, a.thresholds_file); !ok)
+            throw Fatal(ok.error().message, ExitCode::usage);
+    for (const auto& spec : a.thresholds)
+        if (auto ok = report::apply_threshold(thresholds, spec); !ok)
+            throw Fatal(ok.error().message, ExitCode::usage);
+
+    const report::Comparison c = report::compare_runs(load_side(base), load_side(next), thresholds);
+    std::cerr << report::render_warnings(c);
+    if (a.format == "json")
+        std::cout << report::render_json(c).dump(2) << "\n";
+    else if (a.format == "markdown")
+        std::cout << report::render_markdown(c);
+    else
+        std::cout << report::render_table(c);
+    std::cout << std::flush;
+    return c.regressions() > 0 ? ExitCode::failed : ExitCode::success;
+}
+
+}  // namespace
+
+void add_compare_command(CLI::App& app, ExitCode& result) {
+    auto a = std::make_shared<CompareArgs>();
+    CLI::App* cmd = app.add_subcommand(
+        "compare", "Compare two runs (BASE NEW): exit 1 when NEW regressed beyond a threshold");
+    cmd->add_option("BASE", a->base_positional, "The old run: a run directory or results.jsonl");
+    cmd->add_option("NEW", a->new_positional, "The new run: a run directory or results.jsonl");
+    // One value per flag, so `--base A BASE NEW` leaves BASE and NEW to the positionals.
+    cmd->add_option("--base", a->base,
+                    "Another BASE run (repeats: Welch's t-test with >= 2 per side)")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->allow_extra_args(false);
+    cmd->add_option("--new", a->next, "Another NEW run (repeats)")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->allow_extra_args(false);
+    cmd->add_option("-t,--threshold", a->thresholds,
+                    "NAME=LIMIT[,LIMIT], repeatable: cpu_peak=+10%, setup_p95_ms=+10%,+2ms, "
+                    "mos=-0.1, loss=off (see docs/compare.md)")
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->allow_extra_args(false);
+    cmd->add_option("--thresholds", a->thresholds_file, "File of NAME=LIMIT lines")
+        ->check(CLI::ExistingFile);
+    cmd->add_option("--format", a->format, "table, markdown or json")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"table", "markdown", "json"}));
+    cmd->callback([a, &result] { result = run_compare(*a); });
+}
+
+}  // namespace pbxbench::cli

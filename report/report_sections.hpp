@@ -1,0 +1,38 @@
+#pragma once
+// The parts of report.html (internal to report/): one function per section, each returning
+// HTML with inline SVG charts.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "report/run_data.hpp"
+
+namespace pbxbench::report {
+
+// Scenario names in order of first appearance in the run.
+std::vector<std::string> scenarios_of(const RunData& run);
+
+// The level rows of one scenario, file order (repeats included).
+std::vector<const nlohmann::json*> levels_of(const RunData& run, const std::string& scenario);
+
+// The last scaling row of a scenario, or nullptr.
+const nlohmann::json* scaling_of(const RunData& run, const std::string& scenario);
+
+// One level: CPU, memory and concurrent calls over time (from samples/), setup latency
+// percentiles, media figures.
+std::string level_section(const RunData& run, const nlohmann::json& row);
+
+// A scenario's scaling fits (CPU and memory against calls) with their formulas and R².
+std::string scaling_section(const std::vector<const RunData*>& runs, const std::string& scenario);
+
+// Media loss, jitter and MOS per level of a scenario, or a note that media was not measured.
+std::string media_section(const RunData& run, const std::string& scenario);
+
+// Every scenario of one run side by side: bars per level.
+std::string scenario_comparison_section(const RunData& run);
+
+// Several runs (releases) side by side: the compare metrics per scenario and level.
+std::string across_runs_section(const std::vector<RunData>& runs);
+
+}  // namespace pbxbench::report

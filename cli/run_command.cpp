@@ -66,6 +66,12 @@ void add_run_command(CLI::App& app, ExitCode& result) {
     auto* levels =
         cmd->add_option("--levels", a->levels,
                         "Concurrency levels, e.g. 200,500,1000: each scenario once per level");
+    cmd->add_flag("--no-media", [&o](std::int64_t) { o.media = false; },
+                  "Signaling only: the UAC and UAS send no RTP");
+    cmd->add_option("--uac-rtp-ports", o.uac_rtp_ports, "RTP port range of the UAC (a pair per call)")
+        ->capture_default_str();
+    cmd->add_option("--uas-rtp-ports", o.uas_rtp_ports, "RTP port range of the UAS (a pair per call)")
+        ->capture_default_str();
     cmd->add_option("--uas-count", o.uas_count, "Registered answering endpoints")
         ->capture_default_str()
         ->check(CLI::Range(1, 10000));

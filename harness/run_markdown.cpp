@@ -154,6 +154,33 @@ void results_table(std::ostream& out, const std::vector<const json*>& rows) {
     out << '\n';
 }
 
+void media_table(std::ostream& out, const std::vector<const json*>& rows) {
+    bool any = false;
+    for (const json* r : rows) any = any || get(*r, {"media"}).is_object();
+    if (!any) return;
+    out << "## Media quality\n\nThe UAC sends PCMU (50 packets/s) from the answer to its BYE and "
+           "the UAS echoes it back: TX/RX and loss are the UAC's (round trip, against what it "
+           "sent); forward loss is what the UAS received against the UAC's RTCP count. Jitter is "
+           "RFC 3550's estimate per call, MOS the G.107 E-model (docs/media.md).\n\n";
+    out << "| Level | Scenario | TX / RX packets | Loss % | Forward loss % | Jitter p50 / p95 "
+           "(ms) | RTT p50 (ms) | MOS mean / p5 | Silent / one-way calls | Pacing lag p99 (ms) "
+           "|\n| ---: | --- | :---: | :---: | :---: | :---: | :---: | :---: | :---: | :---: |\n";
+    for (const json* r : rows) {
+        const json& m = get(*r, {"media"});
+        if (!m.is_object()) continue;
+        out << "| " << (*r)["level"].dump() << " | " << str(get(*r, {"scenario"})) << " | "
+            << num(get(m, {"packets_sent"}), 0) << " / " << num(get(m, {"packets_received"}), 0)
+            << " | " << num(get(m, {"loss_percent"}), 3) << " | "
+            << num(get(m, {"uas", "loss_percent"}), 3) << " | "
+            << num(get(m, {"jitter_ms", "p50"}), 3) << " / " << num(get(m, {"jitter_ms", "p95"}), 3)
+            << " | " << num(get(m, {"rtt_ms", "p50"}), 3) << " | "
+            << num(get(m, {"mos", "mean"}), 2) << " / " << num(get(m, {"mos", "p5"}), 2) << " | "
+            << num(get(m, {"silent_calls"}), 0) << " / " << num(get(m, {"one_way_calls"}), 0)
+            << " | " << num(get(m, {"generator", "pacing_lag", "p99_ms"}), 2) << " |\n";
+    }
+    out << '\n';
+}
+
 void overhead_table(std::ostream& out, const std::vector<const json*>& rows) {
     bool any_ok = false;
     for (const json* r : rows) any_ok = any_ok || get(*r, {"status"}) == "ok";
@@ -311,6 +338,7 @@ std::string render_summary_md(const std::vector<json>& all_rows, const json& run
                "level.\n\n";
     environment(out, run);
     results_table(out, rows);
+    media_table(out, rows);
     overhead_table(out, rows);
     scaling_section(out, scaling);
     media_proxy_section(out, rows);

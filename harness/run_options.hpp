@@ -24,6 +24,11 @@ struct RunOptions {
     int monitor_interval_ms = 500;
     Pinning pinning;                // --pin; empty lists: not pinned
     AttachOptions attach;           // --attach: a PBX already running, never started or stopped
+    // RTP: the UAC sends PCMU from each answer to its BYE and the UAS echoes it. The port
+    // ranges stay clear of the profile's relay (rtpengine uses 30000-40000 in ours).
+    bool media = true;
+    std::string uac_rtp_ports = "16000-25999";
+    std::string uas_rtp_ports = "42000-51999";
 };
 
 // The levels a run measures: `levels`, or one level of `total` calls.

@@ -110,6 +110,16 @@ json generator_block(const LevelMeasurement& m) {
             {"warnings", warnings}};
 }
 
+// The caller's view (round trip through the echo) with the echo side's view of the forward
+// direction nested under "uas"; null when media was off.
+json media_block(const LevelMeasurement& m) {
+    json uac = at(m.uac_summary, "media");
+    if (!uac.is_object()) return nullptr;
+    json media = uac;
+    media["uas"] = at(m.uas_summary, "media");
+    return media;
+}
+
 double mb(const json& v) {
     return v.is_number() ? v.get<double>() / 1e6 : 0;
 }
@@ -161,7 +171,7 @@ json build_level_row(const LevelMeasurement& m, const json& run) {
             {"sut", sut_block(m)},
             {"concurrency", concurrency_block(m)},
             {"generator", gen},
-            {"media", nullptr},
+            {"media", media_block(m)},
             {"processes", m.processes},
             {"collected", m.collected},
             {"errors", errors}};

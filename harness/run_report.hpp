@@ -33,6 +33,7 @@ struct LevelMeasurement {
     std::string error;  // empty: the level ran to the end
     bool interrupted = false;
     nlohmann::json uac_summary;      // the UAC's summary event; null if it never came
+    nlohmann::json uas_summary;      // the UAS's summary event (echo-side media); null if none
     nlohmann::json monitor_summary;  // the monitor's summary; null if it never ran
     std::vector<LoadPoint> load;     // one per monitor sample
     double interval_s = 0.5;         // between monitor samples

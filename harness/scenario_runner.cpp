@@ -107,12 +107,14 @@ class LevelRun {
         const std::string sip = plan->sip.to_string();
         const auto users = uas_users(ctx_.profile, ctx_.options.uas_count);
         if (users.empty()) return fail("the profile has no [users] to register");
-        auto uas = start(pbxbench_child(
-            ctx_, "pbxbench uas",
-            {"uas", "--bind", "127.0.0.1", "--count", std::to_string(ctx_.options.uas_count),
-             "--registrar", sip, "--user", join(users, ","), "--password",
-             ctx_.profile.users.password, "--stats-interval", "0"},
-            run_dir / "uas.log"));
+        std::vector<std::string> uas_args = {
+            "uas",        "--bind",     "127.0.0.1",
+            "--count",    std::to_string(ctx_.options.uas_count),
+            "--registrar", sip,         "--user",
+            join(users, ","), "--password", ctx_.profile.users.password,
+            "--stats-interval", "0"};
+        append_media_args(uas_args, ctx_.options.uas_rtp_ports);
+        auto uas = start(pbxbench_child(ctx_, "pbxbench uas", uas_args, run_dir / "uas.log"));
         if (!uas) return fail(uas.error().message);
         m_.processes["uas"] = (*uas)->pid();
         EventWait wait{
@@ -123,12 +125,19 @@ class LevelRun {
             return fail("registration failed: " + registered.error().message);
         }
 
-        auto uac = start(
-            pbxbench_child(ctx_, "pbxbench uac",
-                           {"uac", "--target", "sip:" + users.front() + "@" + sip, "--total",
-                            std::to_string(level_), "--cps", fixed(ctx_.options.cps), "--hold",
-                            fixed(ctx_.options.hold_s), "--progress-interval", "0.5"},
-                           run_dir / "uac.log"));
+        std::vector<std::string> uac_args = {"uac",
+                                             "--target",
+                                             "sip:" + users.front() + "@" + sip,
+                                             "--total",
+                                             std::to_string(level_),
+                                             "--cps",
+                                             fixed(ctx_.options.cps),
+                                             "--hold",
+                                             fixed(ctx_.options.hold_s),
+                                             "--progress-interval",
+                                             "0.5"};
+        append_media_args(uac_args, ctx_.options.uac_rtp_ports);
+        auto uac = start(pbxbench_child(ctx_, "pbxbench uac", uac_args, run_dir / "uac.log"));
         if (!uac) return fail(uac.error().message);
         m_.processes["uac"] = (*uac)->pid();
         // The monitor starts right after the UAC because it needs the UAC's pid; the UAC
@@ -137,7 +146,27 @@ class LevelRun {
             return started;
         if (auto followed = follow_uac(**uac); !followed) return followed;
         if (!ctx_.interrupted.load()) collect(*plan);
+        read_uas_summary(**uas);
         return {};
+    }
+
+    void append_media_args(std::vector<std::string>& args, const std::string& ports) const {
+        if (!ctx_.options.media) {
+            args.push_back("--no-media");
+            return;
+        }
+        args.insert(args.end(), {"--rtp-ports", ports});
+    }
+
+    // Stops the UAS (it un-registers) and keeps its summary: the echo side's media figures.
+    void read_uas_summary(Process& uas) {
+        uas.stop();
+        for (int lines = 0; lines < 10000; ++lines) {
+            LineRead r = uas.read_line(100ms);
+            if (r.status != LineRead::Status::line) break;
+            auto event = parse_event_line(r.text);
+            if (event && event_name(*event) == "summary") m_.uas_summary = *event;
+        }
     }
 
     // The profile's [[collect]] steps, while the SUT still runs: each one's last non-empty

@@ -94,7 +94,7 @@ std::optional<double> cpu_per_call(const json& row) {
     return v.get<double>() / level;
 }
 
-void environment(std::ostream& out, const json& run) {
+void environment(std::ostream& out, const json& run, const std::vector<const json*>& rows) {
     out << "## Test environment\n\n| Item | Value |\n| --- | --- |\n";
     out << "| Date | " << str(get(run, {"started_at"})) << " |\n";
     out << "| pbxbench | " << str(get(run, {"pbxbench_version"})) << " |\n";
@@ -117,9 +117,12 @@ void environment(std::ostream& out, const json& run) {
             << ", monitored PIDs " << (attach["pids"].empty() ? "none" : attach["pids"].dump())
             << " |\n";
     out << "| Network | loopback (127.0.0.1), UDP |\n";
-    out << "| Media | **not measured yet**: the UAC and UAS do not send RTP yet, so `media` is "
-           "null and "
-           "mediaproxy scenarios relay no packets |\n\n";
+    bool media = false;
+    for (const json* r : rows) media = media || get(*r, {"media"}).is_object();
+    out << "| Media | "
+        << (media ? "G.711 PCMU, 20 ms packets (50/s each way) from the answer to the BYE, echoed "
+                    "by the UAS (see Media quality) |\n\n"
+                  : "none: signaling only (`--no-media`, or no level measured it) |\n\n");
 }
 
 void results_table(std::ostream& out, const std::vector<const json*>& rows) {
@@ -336,7 +339,7 @@ std::string render_summary_md(const std::vector<json>& all_rows, const json& run
         out << "**Config:** " << c
             << "; each level places `level` calls (fast ramp, long hold), so concurrency = "
                "level.\n\n";
-    environment(out, run);
+    environment(out, run, rows);
     results_table(out, rows);
     media_table(out, rows);
     overhead_table(out, rows);

@@ -183,6 +183,24 @@ TEST(ScalingRow, OneLevelGivesPerCallFiguresAndSaysWhy) {
     EXPECT_THAT(s["method"].get<std::string>(), HasSubstr("one level"));
 }
 
+TEST(SummaryMarkdown, MediaRowsGetTheMediaTable) {
+    LevelMeasurement m = measured("mediaproxy_all", 20, 12, 50e6);
+    m.uac_summary["media"] = {{"calls", 20},           {"packets_sent", 3000},
+                              {"packets_received", 2970}, {"loss_percent", 1.0},
+                              {"jitter_ms", {{"p50", 0.25}, {"p95", 0.5}}},
+                              {"mos", {{"mean", 4.21}, {"p5", 4.1}}},
+                              {"silent_calls", 0},      {"one_way_calls", 1}};
+    m.uas_summary = {{"event", "summary"}, {"media", {{"loss_percent", 0.5}}}};
+    json row = build_level_row(m, run_meta());
+    EXPECT_EQ(row["media"]["packets_sent"], 3000);
+    EXPECT_EQ(row["media"]["uas"]["loss_percent"], 0.5);
+    std::string md = render_summary_md({row}, run_meta());
+    EXPECT_THAT(md, HasSubstr("## Media quality"));
+    EXPECT_THAT(md, HasSubstr("| 20 | mediaproxy_all | 3000 / 2970 | 1.000 | 0.500 | 0.250 / 0.500 "
+                              "| n/a | 4.21 / 4.10 | 0 / 1 |"));
+    EXPECT_THAT(md, HasSubstr("echoed by the UAS"));
+}
+
 TEST(SummaryMarkdown, HasEveryTableAndTheMediaProxyRatio) {
     std::vector<json> rows{build_level_row(measured("mediaproxy_none", 20, 4, 34e6), run_meta()),
                            build_level_row(measured("mediaproxy_all", 20, 12, 50e6), run_meta())};
@@ -196,7 +214,8 @@ TEST(SummaryMarkdown, HasEveryTableAndTheMediaProxyRatio) {
     EXPECT_THAT(md, HasSubstr("one level"));
     EXPECT_THAT(md, HasSubstr("these figures are noise"));           // 4% of a core at most
     EXPECT_THAT(md, HasSubstr("| 20 | 0.2000 | 0.6000 | 3.00× |"));  // 12/20 over 4/20
-    EXPECT_THAT(md, HasSubstr("not measured yet"));
+    EXPECT_THAT(md, HasSubstr("none: signaling only"));
+    EXPECT_THAT(md, Not(HasSubstr("## Media quality")));
     EXPECT_THAT(md, HasSubstr("RSS avg / peak (MB)"));
     EXPECT_THAT(md, HasSubstr("PSS avg / peak (MB)"));
     EXPECT_THAT(md, HasSubstr("none (SUT and generator share the machine)"));

@@ -131,7 +131,10 @@ TEST(MonitorCpu, ShortBurstIsAPeakThatALifetimeAverageHides) {
                                     static_cast<double>(proc->uptime_ticks() - st->starttime_ticks);
     std::printf("peak %.1f%%, lifetime average %.1f%%\n", peak_cpu(m->recording()),
                 lifetime_percent);
-    EXPECT_GT(peak_cpu(m->recording()), 80.0);
+    // A burst of one core shows as a peak well above the lifetime average. The bound leaves room
+    // for a loaded 2-core box, where the burner itself gets ~75% of a core.
+    EXPECT_GT(peak_cpu(m->recording()), 60.0);
+    EXPECT_GT(peak_cpu(m->recording()), 2.5 * lifetime_percent);
     EXPECT_LT(lifetime_percent, 30.0);
     EXPECT_NEAR(m->summary_json()["trees"]["bursty"]["cpu_percent"]["peak"].get<double>(),
                 peak_cpu(m->recording()), 1e-9);

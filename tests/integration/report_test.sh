@@ -23,7 +23,9 @@ check "report: self-contained (no script, no external reference)" \
   bash -c "! grep -Eq '<script|<link|<img|<iframe|@import|url\\(|(src|href)=' '$html'"
 check "report: a section per level" [ "$(grep -o '<section class="level"' "$html" | wc -l)" -eq 2 ]
 check "report: the scaling fit with R²" grep -q "CPU % = .* x calls (R² " "$html"
-check "report: media not measured is said" grep -q "Media: not measured" "$html"
+check "report: media measured: a MOS and a loss point per level" \
+  bash -c "grep -q 'data-name=\"MOS mean\" data-points=\"2\"' '$html' && grep -q 'data-name=\"loss %\" data-points=\"2\"' '$html'"
+check "report: media not measured is not said" bash -c "! grep -q 'Media: not measured' '$html'"
 
 # Every time series names its samples file: data-samples is the file's sample count and
 # data-points the samples that had the plotted figure.

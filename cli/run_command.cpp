@@ -72,6 +72,10 @@ void add_run_command(CLI::App& app, ExitCode& result) {
         ->capture_default_str();
     cmd->add_option("--uas-rtp-ports", o.uas_rtp_ports, "RTP port range of the UAS (a pair per call)")
         ->capture_default_str();
+    cmd->add_option("--repeat", o.repeat,
+                    "Run each scenario x level this many times (compare then weighs the spread)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100));
     cmd->add_option("--uas-count", o.uas_count, "Registered answering endpoints")
         ->capture_default_str()
         ->check(CLI::Range(1, 10000));

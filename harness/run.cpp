@@ -151,11 +151,13 @@ ExitCode run_benchmark(const RunOptions& options) {
               out_dir.string());
     bool first = true;
     for (const ScenarioSpec* scenario : *selected) {
-        for (int level : levels) {
+        for (int i = 0; i < static_cast<int>(levels.size()) * options.repeat; ++i) {
+            const int level = levels[static_cast<std::size_t>(i / options.repeat)];
+            const int repeat = i % options.repeat + 1;
             if (!first) cooldown(options.cooldown_s, view);
             first = false;
             if (g_interrupted.load()) break;
-            LevelMeasurement m = run_scenario_level(ctx, *scenario, level);
+            LevelMeasurement m = run_scenario_level(ctx, *scenario, level, repeat);
             const bool measured = !m.uac_summary.is_null() || !m.monitor_summary.is_null();
             if (!m.interrupted || measured) {
                 if (auto a = writer->append(build_level_row(m, run)); !a)

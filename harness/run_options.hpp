@@ -21,6 +21,7 @@ struct RunOptions {
     std::filesystem::path out;      // empty: results/<YYYYmmdd-HHMMSS>-<profile name>/
     double cooldown_s = 10;         // idle time between scenario x level runs
     bool quick = false;             // small counts, short holds (see apply_quick)
+    int repeat = 1;                 // runs of each scenario x level, for run-to-run spread
     int monitor_interval_ms = 500;
     Pinning pinning;                // --pin; empty lists: not pinned
     AttachOptions attach;           // --attach: a PBX already running, never started or stopped

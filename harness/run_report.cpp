@@ -160,6 +160,7 @@ json build_level_row(const LevelMeasurement& m, const json& run) {
             {"run", run},
             {"scenario", m.scenario},
             {"level", m.level},
+            {"repeat", m.repeat},
             {"config", m.config},
             {"status", m.error.empty() ? "ok" : "failed"},
             {"error", m.error.empty() ? json(nullptr) : json(m.error)},

@@ -27,6 +27,7 @@ struct LoadPoint {
 struct LevelMeasurement {
     std::string scenario;
     int level = 0;
+    int repeat = 1;  // 1-based, of RunOptions::repeat
     nlohmann::json config = nlohmann::json::object();
     std::string started_at;  // ISO 8601 UTC
     std::string ended_at;

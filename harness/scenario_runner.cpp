@@ -57,10 +57,16 @@ LaunchSpec pbxbench_child(const RunContext& ctx, const std::string& name,
 // The level's own state while it runs; the monitor thread only touches `view` and the samples file.
 class LevelRun {
   public:
-    LevelRun(const RunContext& ctx, const ScenarioSpec& scenario, int level)
-        : ctx_(ctx), scenario_(scenario), level_(level), children_(ctx.launcher) {
+    LevelRun(const RunContext& ctx, const ScenarioSpec& scenario, int level, int repeat)
+        : ctx_(ctx),
+          scenario_(scenario),
+          level_(level),
+          file_stem_(scenario.name + "-" + std::to_string(level) +
+                     (repeat > 1 ? "-r" + std::to_string(repeat) : "")),
+          children_(ctx.launcher) {
         m_.scenario = scenario.name;
         m_.level = level;
+        m_.repeat = repeat;
         m_.interval_s = ctx.options.monitor_interval_ms / 1000.0;
         m_.config = {{"total", level},
                      {"cps", ctx.options.cps},
@@ -68,6 +74,8 @@ class LevelRun {
                      {"uas_count", ctx.options.uas_count},
                      {"cooldown_s", ctx.options.cooldown_s},
                      {"quick", ctx.options.quick},
+                     {"repeat", repeat},
+                     {"repeats", ctx.options.repeat},
                      {"monitor_interval_ms", ctx.options.monitor_interval_ms},
                      {"scenario_description", scenario.description}};
     }
@@ -92,7 +100,7 @@ class LevelRun {
   private:
     Result<void> start_and_measure() {
         const auto run_dir =
-            ctx_.out_dir / "logs" / (scenario_.name + "-" + std::to_string(level_));
+            ctx_.out_dir / "logs" / file_stem_;
         auto vars = builtin_variables(ctx_.profile, scenario_, run_dir, ctx_.ports);
         if (!vars) return fail(vars.error().message);
         auto plan = plan_scenario(ctx_.profile, scenario_, *vars);
@@ -285,8 +293,7 @@ class LevelRun {
         config.end_when_all_exited = monitor::EndWhenAllExited::no;
         if (auto v = monitor::validate(config); !v) return fail("monitor: " + v.error().message);
         std::filesystem::create_directories(ctx_.out_dir / "samples");
-        samples_.open(ctx_.out_dir / "samples" /
-                      (scenario_.name + "-" + std::to_string(level_) + ".jsonl"));
+        samples_.open(ctx_.out_dir / "samples" / (file_stem_ + ".jsonl"));
         monitor_ = std::make_unique<monitor::Monitor>(config, monitor::make_real_seams());
         monitor_thread_ = std::jthread([this](std::stop_token stop) {
             monitor_->run(stop, [this](const monitor::Sample& s) {
@@ -384,6 +391,7 @@ class LevelRun {
     const RunContext& ctx_;
     const ScenarioSpec& scenario_;
     int level_;
+    std::string file_stem_;  // NAME-LEVEL[-rN]: samples and logs
     LevelMeasurement m_;
     ChildSet children_;
     Process* sut_ = nullptr;                 // ours in children_, or attached_
@@ -396,9 +404,9 @@ class LevelRun {
 
 }  // namespace
 
-LevelMeasurement run_scenario_level(const RunContext& ctx, const ScenarioSpec& scenario,
-                                    int level) {
-    return LevelRun(ctx, scenario, level).run();
+LevelMeasurement run_scenario_level(const RunContext& ctx, const ScenarioSpec& scenario, int level,
+                                    int repeat) {
+    return LevelRun(ctx, scenario, level, repeat).run();
 }
 
 }  // namespace pbxbench::harness

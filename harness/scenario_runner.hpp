@@ -39,6 +39,9 @@ struct RunContext {
 
 // Runs `scenario` with `level` calls and returns what was measured. `error` says why the
 // level failed (with the relevant log tail); `interrupted` is set when a signal cut it short.
-LevelMeasurement run_scenario_level(const RunContext& ctx, const ScenarioSpec& scenario, int level);
+// `repeat` is 1-based; the first repeat's files keep the plain names (samples/NAME-LEVEL.jsonl),
+// later ones get "-rN".
+LevelMeasurement run_scenario_level(const RunContext& ctx, const ScenarioSpec& scenario, int level,
+                                    int repeat = 1);
 
 }  // namespace pbxbench::harness

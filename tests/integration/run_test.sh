@@ -71,6 +71,19 @@ check "quick: SUT and sidecar logs" test -s "$q/logs/mediaproxy_all-50/rtpengine
 check "quick: started processes were logged" [ "$(groups_in "$work/quick.err" | wc -l)" -ge 15 ]
 check "quick: no process of ours left" [ -z "$(left_over "$work/quick.err")" ]
 
+# 1b. --repeat 2 --no-media: two rows per level told apart by `repeat`, their own samples files,
+# and no media anywhere; compare reads the repeats as such (Welch).
+rep=$work/repeat
+"$pbxbench" run --profile profiles/kamailio.toml --quick --scenario mediaproxy_none --levels 20 --repeat 2 \
+  --no-media --out "$rep" > /dev/null 2> "$work/repeat.err"
+check "repeat: exit 0" [ $? -eq 0 ]
+check "repeat: rows 1 and 2 of level 20, media null" \
+  jq -e -s '[.[] | select(.kind == "level")] | map(.repeat) == [1, 2] and all(.media == null and .calls.completed == 20)' "$rep/results.jsonl"
+check "repeat: a samples file per repeat" test -s "$rep/samples/mediaproxy_none-20-r2.jsonl"
+check "repeat: compare weighs the repeats" \
+  bash -c "'$pbxbench' compare --base '$rep' --new '$rep' 2>&1 | grep -q \"Welch's t-test over 2 vs 2\""
+check "repeat: no process of ours left" [ -z "$(left_over "$work/repeat.err")" ]
+
 # 2. Profile errors exit 2 with a message naming the problem.
 "$pbxbench" run --profile profiles/kamailio.toml --scenario nope --out "$work/nope" > /dev/null 2> "$work/nope.err"
 check "unknown scenario: exit 2" [ $? -eq 2 ]

@@ -1,0 +1,135 @@
+// Two MediaEngines on one io_context over real loopback sockets: a source engine (the UAC's)
+// and an echo engine (the UAS's), 50 calls for a second, in both socket layouts. Every packet
+// must come back, every datagram must find its stream, and both sides must see no loss.
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <memory>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "media/media_engine.hpp"
+#include "sip/address.hpp"
+
+namespace pbxbench::media {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int calls = 50;
+
+struct Engines {
+    std::unique_ptr<MediaEngine> source;
+    std::unique_ptr<MediaEngine> echo;
+};
+
+// Port ranges from the pid, so parallel runs (and other users of the machine) rarely meet;
+// a shared layout needs its exact ports, so a busy range is retried elsewhere.
+Engines open_engines(boost::asio::io_context& io, unsigned shared_sockets) {
+    for (unsigned attempt = 0; attempt < 8; ++attempt) {
+        const unsigned slot = (static_cast<unsigned>(::getpid()) + attempt * 7) % 48;
+        const auto base = static_cast<std::uint16_t>(41000 + slot * 400);
+        EngineOptions so;
+        so.port_min = base;
+        so.port_max = static_cast<std::uint16_t>(base + 199);
+        so.shared_sockets = shared_sockets;
+        so.linger = 150ms;
+        EngineOptions eo = so;
+        eo.port_min = static_cast<std::uint16_t>(base + 200);
+        eo.port_max = static_cast<std::uint16_t>(base + 399);
+        eo.receive_on_ready = true;  // as `pbxbench uas` runs it
+        auto source = MediaEngine::open(io, so, make_tone_source());
+        if (!source) continue;
+        auto echo = MediaEngine::open(io, eo, make_tone_source());
+        if (!echo) continue;
+        return {std::move(*source), std::move(*echo)};
+    }
+    ADD_FAILURE() << "no free port range for the media engines";
+    return {};
+}
+
+sip::Address loopback(std::uint16_t port) { return *sip::make_address("127.0.0.1", port); }
+
+// How the calls end. together: the source stops sending, its last echoes return, both end.
+// echo_first: the echo side ends 60 ms before the source stops sending, as when the BYE
+// overtakes RTP that a media relay delays; the echo must answer through its linger.
+enum class Ending { together, echo_first };
+
+void run_calls(unsigned shared_sockets, Ending ending = Ending::together) {
+    boost::asio::io_context io;
+    Engines e = open_engines(io, shared_sockets);
+    ASSERT_TRUE(e.source && e.echo);
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> ids;
+    for (int i = 0; i < calls; ++i) {
+        auto a = e.source->allocate();
+        auto b = e.echo->allocate();
+        ASSERT_TRUE(a && b);
+        StreamSpec echo_spec;
+        echo_spec.config.role = StreamRole::echo;
+        echo_spec.remote_rtp = loopback(a->port);
+        echo_spec.remote_rtcp = loopback(static_cast<std::uint16_t>(a->port + 1));
+        echo_spec.peer_ssrc = a->ssrc;  // as a=ssrc in the offer announces it
+        e.echo->start(b->id, echo_spec, steady_now_us());
+        StreamSpec source_spec;
+        source_spec.config.role = StreamRole::source;
+        source_spec.config.peer_echoes = true;
+        source_spec.remote_rtp = loopback(b->port);
+        source_spec.remote_rtcp = loopback(static_cast<std::uint16_t>(b->port + 1));
+        source_spec.peer_ssrc = b->ssrc;
+        e.source->start(a->id, source_spec, steady_now_us());
+        ids.emplace_back(a->id, b->id);
+    }
+    io.run_for(900ms);
+    if (ending == Ending::echo_first) {
+        for (auto [a, b] : ids) e.echo->end(b, steady_now_us());
+        io.run_for(60ms);
+    }
+    // As the UAC does: stop sending, let the last echoes come back, then both sides end.
+    for (auto [a, b] : ids) e.source->stop_sending(a);
+    io.run_for(60ms);
+    const std::int64_t end = steady_now_us();
+    for (auto [a, b] : ids) {
+        e.source->end(a, end);
+        if (ending == Ending::together) e.echo->end(b, end);
+    }
+    io.run_for(400ms);
+    EXPECT_EQ(e.source->streams(), 0u);
+    EXPECT_EQ(e.echo->streams(), 0u);
+
+    const EngineCounters s = e.source->counters();
+    const EngineCounters r = e.echo->counters();
+    EXPECT_GE(s.packets_sent, static_cast<std::uint64_t>(calls * 40)) << "about 45 per call in 0.9 s";
+    EXPECT_EQ(r.packets_received, s.packets_sent);
+    EXPECT_EQ(r.packets_sent, r.packets_received) << "the echo answers every packet";
+    EXPECT_EQ(s.packets_received, r.packets_sent);
+    EXPECT_EQ(s.unmatched, 0u);
+    EXPECT_EQ(r.unmatched, 0u);
+    EXPECT_EQ(s.send_errors + r.send_errors, 0u);
+    EXPECT_EQ(s.kernel_drops + r.kernel_drops, 0u);
+    EXPECT_GE(r.rtcp_received, static_cast<std::uint64_t>(calls)) << "at least each BYE";
+    EXPECT_GE(s.rtcp_received, static_cast<std::uint64_t>(calls));
+
+    const nlohmann::json sj = e.source->to_json();
+    const nlohmann::json rj = e.echo->to_json();
+    EXPECT_EQ(sj.at("calls"), calls);
+    EXPECT_EQ(rj.at("calls"), calls);
+    EXPECT_EQ(sj.at("loss_percent"), 0.0) << sj.dump();
+    EXPECT_EQ(rj.at("loss_percent"), 0.0) << rj.dump();
+    EXPECT_EQ(sj.at("silent_calls"), 0);
+    EXPECT_EQ(sj.at("one_way_calls"), 0);
+    EXPECT_EQ(sj.at("generator").at("layout"), shared_sockets ? "shared" : "per_call");
+    e.source->close();
+    e.echo->close();
+}
+
+TEST(MediaEngineLoopback, PerCallPorts) { run_calls(0); }
+TEST(MediaEngineLoopback, SharedSocketsDemuxedBySsrc) { run_calls(2); }
+TEST(MediaEngineLoopback, EchoAnswersThroughItsLingerAfterTheBye) {
+    run_calls(0, Ending::echo_first);
+}
+
+}  // namespace
+}  // namespace pbxbench::media

@@ -244,7 +244,14 @@ struct MediaEngine::Impl {
             free_stream(*s, false);
             return;
         }
-        stop_sending(id);
+        if (s->media.config().role == StreamRole::echo) {
+            // An echo answers through the linger: RTP its peer sent before the BYE can arrive
+            // after it (a media relay delays RTP, not SIP), and the peer would count every
+            // unanswered packet as lost. Its RTCP BYE still goes now.
+            s->bye_due = s->media.config().rtcp && s->media.sending();
+        } else {
+            stop_sending(id);
+        }
         s->ending = true;
         s->end_us = end_us;
         s->free_at_us = steady_now_us() + options.linger.count() * 1000;
@@ -391,7 +398,7 @@ struct MediaEngine::Impl {
             if (s->bye_due) {
                 s->bye_due = false;
                 send_rtcp(*s, now, unix_now, true);
-            } else if (s->media.sending() && s->media.rtcp_due(now)) {
+            } else if (s->media.sending() && !s->ending && s->media.rtcp_due(now)) {
                 send_rtcp(*s, now, unix_now, false);
             }
             if (s->ending && now >= s->free_at_us) done.push_back(s);

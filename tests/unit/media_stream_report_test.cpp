@@ -137,6 +137,24 @@ TEST(MediaStreamSummary, EchoDroppingEveryTenthPacketShowsTenPercentLoss) {
     EXPECT_LT(*s.mos, *clean.source.summarize(end).mos - 0.3);
 }
 
+// The final SR (with the BYE) can be lost; an earlier one counts fewer packets than arrived
+// after it, and loss against that stale count would read 0.
+TEST(MediaStreamSummary, StaleSenderReportDoesNotHideLaterLoss) {
+    Call call;
+    const auto drop = [](int n) { return n % 10 == 5; };
+    call.run(50, drop);
+    Buffer sr;
+    const std::int64_t now = call.source.next_send_us();
+    const std::size_t n = call.source.write_rtcp(now, now + unix_offset_us, sr);
+    call.echo.on_rtcp(std::span(sr).first(n), now, now + unix_offset_us);
+    EXPECT_EQ(call.echo.summarize(now).peer_sent_packets, 50u);
+    EXPECT_NEAR(call.echo.summarize(now).loss_percent, 10.0, 1e-9);
+    call.run(50, drop);  // no further SR arrives
+    const CallMediaStats e = call.echo.summarize(now + 1'000'000);
+    EXPECT_EQ(e.packets_received_unique, 90u);
+    EXPECT_NEAR(e.loss_percent, 10.0, 1e-9);
+}
+
 TEST(MediaStreamSummary, NoEchoIsSilent) {
     Call call;
     call.run(150, [](int) { return true; });  // 3 s, nothing comes back

@@ -49,12 +49,13 @@ ip netns exec "$ns" ip link set lo up
 
 # run_pair NAME [UAC ARGS...]: one UAS in the namespace and calls from the host (default
 # 100 x 10 s); leaves $work/NAME_uas.jsonl and $work/NAME_uac.jsonl.
+uas_extra=()
 run_pair() {
   local name=$1; shift
   local calls=(--total 100 --cps 50 --hold 10)
   [ $# -gt 0 ] && calls=("$@")
   ip netns exec "$ns" "$pbxbench" uas --bind "$ns_ip" --base-port "$sip_port" --count 1 \
-    --rtp-ports 30000-39999 --duration 60 > "$work/${name}_uas.jsonl" 2> "$work/${name}_uas.err" &
+    --rtp-ports 30000-39999 --duration 60 "${uas_extra[@]}" > "$work/${name}_uas.jsonl" 2> "$work/${name}_uas.err" &
   local uas_pid=$!
   pids+=("$uas_pid")
   for _ in $(seq 100); do grep -q '"event":"ready"' "$work/${name}_uas.jsonl" 2>/dev/null && break; sleep 0.1; done
@@ -116,12 +117,16 @@ ip netns exec "$ns" python3 "$(dirname "$0")/delay_relay.py" --port "$relay_port
 relay_pid=$!
 pids+=("$relay_pid")
 for _ in $(seq 50); do grep -q ready "$work/relay.out" 2>/dev/null && break; sleep 0.1; done
-run_pair delayed --total 20 --cps 20 --hold 8
+# A long linger on both sides: the relay is Python on a shared machine, and a stall of a few
+# hundred ms must not turn the last packets of a call into loss.
+uas_extra=(--media-linger-ms 1000)
+run_pair delayed --total 20 --cps 20 --hold 8 --media-linger-ms 1000
 check "20 ms relay: uac exit 0" [ $? -eq 0 ]
 kill -TERM "$relay_pid"; wait "$relay_pid" 2>/dev/null
 delayed_rtt=$(field "$work/delayed_uac.jsonl" .media.rtt_ms.p50)
 echo "20 ms relay: RTT p50 ${delayed_rtt} ms over $(field "$work/delayed_uac.jsonl" .media.rtt_ms.count) calls;" \
-     "loss $(field "$work/delayed_uac.jsonl" .media.loss_percent)%; $(cat "$work/relay.err")"
+     "loss $(field "$work/delayed_uac.jsonl" .media.loss_percent)%;" \
+     "uac sent $(field "$work/delayed_uac.jsonl" .media.packets_sent) RTP; $(cat "$work/relay.err") (RTP and RTCP)"
 check "20 ms relay: the relay carried the media" grep -q "relayed [1-9]" "$work/relay.err"
 check "20 ms relay: RTT p50 within 20 +- 3 ms" within "$delayed_rtt" 19 23
 check "20 ms relay: RTT measured on most calls" within "$(field "$work/delayed_uac.jsonl" .media.rtt_ms.count)" 15 20

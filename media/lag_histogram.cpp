@@ -31,8 +31,8 @@ double LagHistogram::percentile_ms(double percent) const {
         seen += counts_[i];
         if (seen >= rank) {
             // The last bucket has no upper edge but the maximum: lags past 1 s land there.
-            const auto edge_us = i + 1 == buckets ? max_us_
-                                                  : static_cast<std::int64_t>(i + 1) * bucket_us;
+            const auto edge_us =
+                i + 1 == buckets ? max_us_ : static_cast<std::int64_t>(i + 1) * bucket_us;
             return static_cast<double>(std::min(edge_us, max_us_)) / 1000.0;
         }
     }

@@ -85,7 +85,8 @@ class MediaEngine {
     void stop_sending(std::uint32_t id);
     // The call ended at `end_us`: a source stops sending, an echo keeps answering until the
     // linger is over (RTP sent before the BYE may still be on its way); then its figures join
-    // the aggregate and the sockets are freed. An allocation never started is freed at once without figures.
+    // the aggregate and the sockets are freed. An allocation never started is freed at once,
+    // without figures.
     void end(std::uint32_t id, std::int64_t end_us);
     // Ends every stream now (shutdown): figures as of now, sockets closed.
     void end_all();

@@ -51,7 +51,9 @@ Engines open_engines(boost::asio::io_context& io, unsigned shared_sockets) {
     return {};
 }
 
-sip::Address loopback(std::uint16_t port) { return *sip::make_address("127.0.0.1", port); }
+sip::Address loopback(std::uint16_t port) {
+    return *sip::make_address("127.0.0.1", port);
+}
 
 // How the calls end. together: the source stops sending, its last echoes return, both end.
 // echo_first: the echo side ends 60 ms before the source stops sending, as when the BYE
@@ -101,7 +103,8 @@ void run_calls(unsigned shared_sockets, Ending ending = Ending::together) {
 
     const EngineCounters s = e.source->counters();
     const EngineCounters r = e.echo->counters();
-    EXPECT_GE(s.packets_sent, static_cast<std::uint64_t>(calls * 40)) << "about 45 per call in 0.9 s";
+    EXPECT_GE(s.packets_sent, static_cast<std::uint64_t>(calls * 40))
+        << "about 45 per call in 0.9 s";
     EXPECT_EQ(r.packets_received, s.packets_sent);
     EXPECT_EQ(r.packets_sent, r.packets_received) << "the echo answers every packet";
     EXPECT_EQ(s.packets_received, r.packets_sent);
@@ -125,8 +128,12 @@ void run_calls(unsigned shared_sockets, Ending ending = Ending::together) {
     e.echo->close();
 }
 
-TEST(MediaEngineLoopback, PerCallPorts) { run_calls(0); }
-TEST(MediaEngineLoopback, SharedSocketsDemuxedBySsrc) { run_calls(2); }
+TEST(MediaEngineLoopback, PerCallPorts) {
+    run_calls(0);
+}
+TEST(MediaEngineLoopback, SharedSocketsDemuxedBySsrc) {
+    run_calls(2);
+}
 TEST(MediaEngineLoopback, EchoAnswersThroughItsLingerAfterTheBye) {
     run_calls(0, Ending::echo_first);
 }

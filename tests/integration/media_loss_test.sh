@@ -3,7 +3,9 @@
 # namespace behind a veth pair; nftables there drops 5% of the UDP coming in to its RTP/RTCP
 # ports (30000-39999), chosen at random per datagram. The UAC (host side) must report a round
 # trip loss of 5 +- 1 % (only the forward path is impaired), the UAS a forward loss of the same,
-# and MOS must fall below a clean run's. Needs root (namespaces, nftables).
+# and MOS must fall below a clean run's. Then RTT ground truth (netem is not available): a
+# transparent relay (delay_relay.py behind nftables TPROXY) holds every datagram into those
+# ports for 20 ms, and the RTCP round trip must read 20 +- 3 ms. Needs root.
 set -uo pipefail
 pbxbench=$1
 source "$(dirname "$0")/lib.sh"

@@ -10,7 +10,9 @@ namespace pbxbench::media {
 namespace {
 
 // 800 KB of buckets each: on the heap, not the test's stack.
-std::unique_ptr<LagHistogram> make() { return std::make_unique<LagHistogram>(); }
+std::unique_ptr<LagHistogram> make() {
+    return std::make_unique<LagHistogram>();
+}
 
 TEST(LagHistogram, PercentilesAreBucketUpperEdgesNeverBelowTheTrueValue) {
     auto h = make();

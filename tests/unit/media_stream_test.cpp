@@ -64,7 +64,8 @@ TEST(MediaStreamPacing, MaySendFalseSendsNothing) {
     s.start(t0, t0);
     Buffer b;
     EXPECT_EQ(s.next_send_us(), INT64_MAX);
-    for (std::int64_t t = t0; t < t0 + 1'000'000; t += ptime_us) EXPECT_EQ(s.write_next_packet(t, b), 0u);
+    for (std::int64_t t = t0; t < t0 + 1'000'000; t += ptime_us)
+        EXPECT_EQ(s.write_next_packet(t, b), 0u);
     EXPECT_EQ(s.packets_sent(), 0u);
     EXPECT_EQ(s.summarize(t0 + 1'000'000).packets_sent, 0u);
 }
@@ -113,8 +114,10 @@ TEST(MediaStreamDtmf, ScheduleYieldsRfc4733PacketsAndReceiverCountsTwoEvents) {
     std::vector<RtpPacket> events;
     for (const auto& bytes : call.sent) {
         RtpPacket p = *parse_rtp(bytes);
-        if (p.payload_type == 101) events.push_back(p);
-        else EXPECT_EQ(p.payload_type, pcmu_payload_type);
+        if (p.payload_type == 101)
+            events.push_back(p);
+        else
+            EXPECT_EQ(p.payload_type, pcmu_payload_type);
     }
     ASSERT_EQ(events.size(), 14u);  // two events of 7: 4 updates, 3 end packets
     for (int e = 0; e < 2; ++e) {

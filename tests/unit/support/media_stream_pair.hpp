@@ -23,7 +23,8 @@ constexpr std::uint32_t echo_ssrc = 0x22222222;
 // Bytes that differ packet to packet, so an echo that rewrote the payload would show.
 inline FrameSource ramp_source() {
     auto bytes = std::make_shared<std::vector<std::uint8_t>>(8000);
-    for (std::size_t i = 0; i < bytes->size(); ++i) (*bytes)[i] = static_cast<std::uint8_t>(i % 251);
+    for (std::size_t i = 0; i < bytes->size(); ++i)
+        (*bytes)[i] = static_cast<std::uint8_t>(i % 251);
     return FrameSource(bytes);
 }
 

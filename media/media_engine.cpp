@@ -288,8 +288,9 @@ struct MediaEngine::Impl {
     // --- receiving ---
 
     Stream* demux_shared(const Datagram& d, bool rtcp) {
-        // The SSRC: RTP carries it at bytes 8-11, RTCP's first packet at bytes 4-7.
-        const std::size_t at = rtcp ? 4 : 8;
+        // The SSRC: RTP carries it at bytes 8-11, RTCP's first packet at bytes 4-7. With
+        // rtcp-mux RTCP comes in on the RTP socket too (where bytes 8-11 are an SR's NTP time).
+        const std::size_t at = rtcp || looks_like_rtcp(d.bytes) ? 4 : 8;
         if (d.bytes.size() >= at + 4) {
             std::uint32_t ssrc = (std::uint32_t{d.bytes[at]} << 24) |
                                  (std::uint32_t{d.bytes[at + 1]} << 16) |

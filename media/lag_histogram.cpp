@@ -30,7 +30,9 @@ double LagHistogram::percentile_ms(double percent) const {
     for (std::size_t i = 0; i < buckets; ++i) {
         seen += counts_[i];
         if (seen >= rank) {
-            const auto edge_us = static_cast<std::int64_t>(i + 1) * bucket_us;
+            // The last bucket has no upper edge but the maximum: lags past 1 s land there.
+            const auto edge_us =
+                i + 1 == buckets ? max_us_ : static_cast<std::int64_t>(i + 1) * bucket_us;
             return static_cast<double>(std::min(edge_us, max_us_)) / 1000.0;
         }
     }

@@ -244,7 +244,14 @@ struct MediaEngine::Impl {
             free_stream(*s, false);
             return;
         }
-        stop_sending(id);
+        if (s->media.config().role == StreamRole::echo) {
+            // An echo answers through the linger: RTP its peer sent before the BYE can arrive
+            // after it (a media relay delays RTP, not SIP), and the peer would count every
+            // unanswered packet as lost. Its RTCP BYE still goes now.
+            s->bye_due = s->media.config().rtcp && s->media.sending();
+        } else {
+            stop_sending(id);
+        }
         s->ending = true;
         s->end_us = end_us;
         s->free_at_us = steady_now_us() + options.linger.count() * 1000;
@@ -281,8 +288,9 @@ struct MediaEngine::Impl {
     // --- receiving ---
 
     Stream* demux_shared(const Datagram& d, bool rtcp) {
-        // The SSRC: RTP carries it at bytes 8-11, RTCP's first packet at bytes 4-7.
-        const std::size_t at = rtcp ? 4 : 8;
+        // The SSRC: RTP carries it at bytes 8-11, RTCP's first packet at bytes 4-7. With
+        // rtcp-mux RTCP comes in on the RTP socket too (where bytes 8-11 are an SR's NTP time).
+        const std::size_t at = rtcp || looks_like_rtcp(d.bytes) ? 4 : 8;
         if (d.bytes.size() >= at + 4) {
             std::uint32_t ssrc = (std::uint32_t{d.bytes[at]} << 24) |
                                  (std::uint32_t{d.bytes[at + 1]} << 16) |
@@ -391,7 +399,7 @@ struct MediaEngine::Impl {
             if (s->bye_due) {
                 s->bye_due = false;
                 send_rtcp(*s, now, unix_now, true);
-            } else if (s->media.sending() && s->media.rtcp_due(now)) {
+            } else if (s->media.sending() && !s->ending && s->media.rtcp_due(now)) {
                 send_rtcp(*s, now, unix_now, false);
             }
             if (s->ending && now >= s->free_at_us) done.push_back(s);

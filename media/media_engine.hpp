@@ -83,8 +83,10 @@ class MediaEngine {
     void start(std::uint32_t id, StreamSpec spec, std::int64_t answer_us);
     // The call is ending: no more RTP; a final SR with BYE goes out on the next tick.
     void stop_sending(std::uint32_t id);
-    // The call ended at `end_us`: after the linger its figures join the aggregate and the
-    // sockets are freed. An allocation never started is freed at once without figures.
+    // The call ended at `end_us`: a source stops sending, an echo keeps answering until the
+    // linger is over (RTP sent before the BYE may still be on its way); then its figures join
+    // the aggregate and the sockets are freed. An allocation never started is freed at once,
+    // without figures.
     void end(std::uint32_t id, std::int64_t end_us);
     // Ends every stream now (shutdown): figures as of now, sockets closed.
     void end_all();

@@ -203,7 +203,12 @@ CallMediaStats MediaStream::summarize(std::int64_t end_us) const {
     if (config_.peer_echoes) {
         in.peer_sent_packets = packets_sent_;
     } else if (peer_reported_sent_) {
-        in.peer_sent_packets = peer_reported_sent_;
+        // An SR counts what the peer had sent when it wrote it. When the final one (with the
+        // BYE) is lost, packets sent after the last one we have still arrived: the sequence
+        // numbers then know of more, and loss against the stale count would read low.
+        in.peer_sent_packets = std::max<std::uint64_t>(
+            *peer_reported_sent_,
+            static_cast<std::uint64_t>(std::max<std::int64_t>(in.received.expected, 0)));
     }
     in.rtt_ms = rtt_ms_;
     if (started_) in.answer_time_us = answer_us_;

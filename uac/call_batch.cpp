@@ -6,6 +6,7 @@
 #include "sip/digest.hpp"
 #include "sip/message_builder.hpp"
 #include "sip/sdp.hpp"
+#include "sip/text.hpp"
 #include "sip/uri.hpp"
 
 namespace pbxbench::uac {
@@ -467,7 +468,9 @@ void CallBatch::start_media(Call& c, const sip::Message& r, TimePoint now) {
     spec.config.peer_echoes = options_.media_peer_echoes;
     spec.config.event_payload_type = 0;
     for (const sip::Format& f : remote->formats) {
-        if (f.encoding == "telephone-event") spec.config.event_payload_type = f.payload_type;
+        // Encoding names are case-insensitive (RFC 4566 §6).
+        if (sip::iequals(f.encoding, "telephone-event"))
+            spec.config.event_payload_type = f.payload_type;
     }
     spec.config.dtmf = options_.dtmf;
     spec.config.silence_threshold_ms = options_.silence_threshold_ms;

@@ -1,6 +1,7 @@
 #include "uas/echo_media.hpp"
 
 #include "sip/sdp.hpp"
+#include "sip/text.hpp"
 
 namespace pbxbench::uas {
 
@@ -24,7 +25,9 @@ void EchoMedia::start(std::uint32_t id, std::string_view offer_sdp, sip::TimePoi
             if (auto a = sip::make_address(ep->address, ep->rtp_port)) spec.remote_rtp = *a;
             if (auto a = sip::make_address(ep->rtcp_address, ep->rtcp_port)) spec.remote_rtcp = *a;
             for (const sip::Format& f : ep->formats) {
-                if (f.encoding == "telephone-event") spec.config.event_payload_type = f.payload_type;
+                // Encoding names are case-insensitive (RFC 4566 §6).
+                if (sip::iequals(f.encoding, "telephone-event"))
+                    spec.config.event_payload_type = f.payload_type;
             }
         }
     }

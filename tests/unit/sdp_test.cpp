@@ -490,3 +490,66 @@ TEST(SdpAnswer, Ipv6Answer) {
     EXPECT_THAT(*answer, HasSubstr("c=IN IP6 fd00::5\r\n"));
     EXPECT_THAT(*answer, HasSubstr("o=pbxbench 5 6 IN IP6 fd00::5\r\n"));
 }
+
+TEST(SdpSsrc, OfferAnnouncesSsrcAndParsesBack) {
+    OfferParams p;
+    p.address = "10.1.2.3";
+    p.rtp_port = 16384;
+    p.ssrc = 0xDEADBEEF;
+    p.cname = "gen1";
+    const std::string text = build_offer(p);
+    EXPECT_THAT(text, HasSubstr("a=ssrc:3735928559 cname:gen1\r\n"));
+    auto sdp = parse_sdp(text);
+    ASSERT_TRUE(sdp) << sdp.error().message;
+    EXPECT_EQ(sdp->media.at(0).ssrc, 0xDEADBEEFu);
+    auto ep = remote_audio_endpoint(*sdp);
+    ASSERT_TRUE(ep);
+    EXPECT_EQ(ep->ssrc, 0xDEADBEEFu);
+    EXPECT_EQ(ep->direction, Direction::sendrecv);
+    ASSERT_FALSE(ep->formats.empty());
+    EXPECT_EQ(ep->formats[0].encoding, "PCMU");
+}
+
+TEST(SdpSsrc, AnswerAnnouncesItsOwnSsrc) {
+    OfferParams o;
+    o.address = "10.1.2.3";
+    o.rtp_port = 16384;
+    o.ssrc = 1;
+    auto offer = parse_sdp(build_offer(o));
+    ASSERT_TRUE(offer);
+    AnswerParams a = answer_params();
+    a.ssrc = 4294967295u;  // the largest SSRC
+    auto answer = build_answer(*offer, a);
+    ASSERT_TRUE(answer) << answer.error().message;
+    EXPECT_THAT(*answer, HasSubstr("a=ssrc:4294967295 cname:pbxbench\r\n"));
+    auto parsed = parse_sdp(*answer);
+    ASSERT_TRUE(parsed) << parsed.error().message;
+    auto ep = remote_audio_endpoint(*parsed);
+    ASSERT_TRUE(ep);
+    EXPECT_EQ(ep->ssrc, 4294967295u);
+}
+
+TEST(SdpSsrc, AbsentUnlessAskedAndFirstOneWins) {
+    OfferParams o;
+    o.address = "10.1.2.3";
+    o.rtp_port = 16384;
+    EXPECT_THAT(build_offer(o), ::testing::Not(HasSubstr("a=ssrc")));
+    auto plain = parse_sdp(build_offer(o));
+    ASSERT_TRUE(plain);
+    EXPECT_FALSE(plain->media.at(0).ssrc);
+    EXPECT_THAT(*build_answer(*plain, answer_params()), ::testing::Not(HasSubstr("a=ssrc")));
+
+    // Browsers list several attributes per SSRC: the first line names the source.
+    auto multi = parse_sdp(std::string(sipp_offer) +
+                           "a=ssrc:42 cname:x\r\na=ssrc:42 msid:a b\r\na=ssrc:43 cname:y\r\n");
+    ASSERT_TRUE(multi) << multi.error().message;
+    EXPECT_EQ(multi->media.at(0).ssrc, 42u);
+}
+
+TEST(SdpSsrc, MalformedSsrcNamesTheLine) {
+    for (const char* bad : {"a=ssrc:abc cname:x", "a=ssrc:4294967296 cname:x", "a=ssrc:"}) {
+        auto sdp = parse_sdp(std::string(sipp_offer) + bad + "\r\n");
+        ASSERT_FALSE(sdp) << bad;
+        EXPECT_THAT(sdp.error().message, HasSubstr("ssrc")) << bad;
+    }
+}

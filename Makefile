@@ -21,6 +21,7 @@ bench: build  ## benchmarks that print figures (not tests); they share the machi
 	$(BUILD)/bench/bench_sip_codec
 	$(BUILD)/bench/bench_monitor_overhead --seconds 60
 	bench/signaling_cps $(BUILD)/pbxbench
+	bench/media_capacity $(BUILD)/pbxbench
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -82,6 +82,14 @@ Result<UdpSocket> UdpSocket::open(const sip::Address& host, std::uint16_t port,
         ::setsockopt(s.fd_, SOL_SOCKET, SO_RCVBUF, &v, sizeof v);
     int one = 1;
     ::setsockopt(s.fd_, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof one);
+    if (!local.v6) {
+        // DF set: the kernel then gives our datagrams IP ID 0 instead of drawing each one from
+        // its shared, hashed ID table (__ip_select_ident), whose one hot cache line every RTP
+        // packet between two local endpoints bounced between the CPUs: 7% of the UAC's time
+        // at 100,000 packets/s. RTP datagrams are far below any path MTU.
+        int pmtu = IP_PMTUDISC_DO;
+        ::setsockopt(s.fd_, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu);
+    }
     ::setsockopt(s.fd_, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
     sockaddr_storage ss;
     const unsigned len = local.to_sockaddr(ss);

@@ -139,6 +139,10 @@ ExitCode run_uac(const UacArgs& args) {
     const auto start = sip::Clock::now();
     batch.start([&] {
         progress_timer.cancel();
+        // clear(), not just cancel(): a cancelled set still catches SIGTERM and swallows it, so
+        // a hang after this point could not be ended by `timeout` or a supervisor.
+        boost::system::error_code ignored;
+        signals.clear(ignored);
         signals.cancel();
     });
     tick();

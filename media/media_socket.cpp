@@ -45,7 +45,12 @@ struct UdpSocket::SendQueue {
 UdpSocket::UdpSocket() = default;
 
 UdpSocket::UdpSocket(UdpSocket&& o) noexcept
-    : fd_(o.fd_), port_(o.port_), drops_(o.drops_), queue_(std::move(o.queue_)) {
+    : fd_(o.fd_),
+      port_(o.port_),
+      connected_(o.connected_),
+      peer_(o.peer_),
+      drops_(o.drops_),
+      queue_(std::move(o.queue_)) {
     o.fd_ = -1;
 }
 
@@ -54,6 +59,8 @@ UdpSocket& UdpSocket::operator=(UdpSocket&& o) noexcept {
         close();
         fd_ = o.fd_;
         port_ = o.port_;
+        connected_ = o.connected_;
+        peer_ = o.peer_;
         drops_ = o.drops_;
         queue_ = std::move(o.queue_);
         o.fd_ = -1;
@@ -71,7 +78,7 @@ void UdpSocket::close() {
 }
 
 Result<UdpSocket> UdpSocket::open(const sip::Address& host, std::uint16_t port,
-                                  std::size_t receive_buffer_bytes) {
+                                  std::size_t receive_buffer_bytes, bool kernel_timestamps) {
     sip::Address local = host;
     local.port = port;
     UdpSocket s;
@@ -90,7 +97,7 @@ Result<UdpSocket> UdpSocket::open(const sip::Address& host, std::uint16_t port,
         int pmtu = IP_PMTUDISC_DO;
         ::setsockopt(s.fd_, IPPROTO_IP, IP_MTU_DISCOVER, &pmtu, sizeof pmtu);
     }
-    ::setsockopt(s.fd_, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
+    if (kernel_timestamps) ::setsockopt(s.fd_, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one);
     sockaddr_storage ss;
     const unsigned len = local.to_sockaddr(ss);
     if (::bind(s.fd_, reinterpret_cast<sockaddr*>(&ss), len) != 0)
@@ -115,6 +122,7 @@ std::size_t UdpSocket::receive_batch() {
     }
     const int n = ::recvmmsg(fd_, a.headers.data(), batch_size, MSG_DONTWAIT, nullptr);
     if (n <= 0) return 0;
+    std::int64_t read_unix_us = 0;
     for (int i = 0; i < n; ++i) {
         msghdr& h = a.headers[i].msg_hdr;
         a.arrival_unix_us[i] = 0;
@@ -130,10 +138,13 @@ std::size_t UdpSocket::receive_batch() {
                 drops_ = total;
             }
         }
-        if (a.arrival_unix_us[i] == 0) {  // no timestamp: now is the best we know
-            timespec now;
-            clock_gettime(CLOCK_REALTIME, &now);
-            a.arrival_unix_us[i] = std::int64_t{now.tv_sec} * 1000000 + now.tv_nsec / 1000;
+        if (a.arrival_unix_us[i] == 0) {  // no kernel timestamp: the time of this read
+            if (read_unix_us == 0) {
+                timespec now;
+                clock_gettime(CLOCK_REALTIME, &now);
+                read_unix_us = std::int64_t{now.tv_sec} * 1000000 + now.tv_nsec / 1000;
+            }
+            a.arrival_unix_us[i] = read_unix_us;
         }
     }
     return static_cast<std::size_t>(n);
@@ -146,7 +157,18 @@ Datagram UdpSocket::datagram(std::size_t i) const {
             a.arrival_unix_us[i]};
 }
 
+bool UdpSocket::connect(const sip::Address& peer) {
+    sockaddr_storage ss;
+    const unsigned len = peer.to_sockaddr(ss);
+    if (::connect(fd_, reinterpret_cast<sockaddr*>(&ss), len) != 0) return false;
+    connected_ = true;
+    peer_ = peer;
+    return true;
+}
+
 bool UdpSocket::send(std::span<const std::uint8_t> bytes, const sip::Address& to, bool queue) {
+    if (connected_ && to == peer_ && !queue)
+        return ::send(fd_, bytes.data(), bytes.size(), MSG_DONTWAIT) >= 0;
     if (!queue || bytes.size() > slot_bytes) {
         sockaddr_storage ss;
         const unsigned len = to.to_sockaddr(ss);

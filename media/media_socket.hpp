@@ -25,9 +25,15 @@ class UdpSocket {
     UdpSocket& operator=(UdpSocket&& o) noexcept;
     ~UdpSocket();
 
-    // Binds `host`'s address at `port`; errors name the address and the reason.
+    // Binds `host`'s address at `port`; errors name the address and the reason. Without
+    // `kernel_timestamps` arrivals are stamped when read (cheaper; right when reading at once).
     static Result<UdpSocket> open(const sip::Address& host, std::uint16_t port,
-                                  std::size_t receive_buffer_bytes);
+                                  std::size_t receive_buffer_bytes, bool kernel_timestamps = true);
+
+    // Fixes the peer: sends to it skip the route lookup, and the kernel drops datagrams from
+    // anyone else. Only for a per-call socket whose peer has shown where it sends from.
+    bool connect(const sip::Address& peer);
+    bool connected() const { return connected_; }
 
     int fd() const { return fd_; }
     std::uint16_t port() const { return port_; }
@@ -58,6 +64,8 @@ class UdpSocket {
 
     int fd_ = -1;
     std::uint16_t port_ = 0;
+    bool connected_ = false;
+    sip::Address peer_;
     std::uint64_t drops_ = 0;
     struct SendQueue;
     std::unique_ptr<SendQueue> queue_;

@@ -128,6 +128,8 @@ class Runner final : public PoolListener {
     }
 
     void finish() {
+        boost::system::error_code ignored;
+        signals_.clear(ignored);  // a cancelled set would still swallow SIGTERM
         signals_.cancel();
         stats_timer_.cancel();
         duration_timer_.cancel();

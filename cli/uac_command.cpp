@@ -15,6 +15,7 @@
 #include "sip/uri.hpp"
 #include "uac/batch_report.hpp"
 #include "uac/call_batch.hpp"
+#include "uac/sharded_batches.hpp"
 
 namespace pbxbench::cli {
 
@@ -43,6 +44,7 @@ struct UacArgs {
     std::uint16_t media_base_port = 30000;
     int tick_ms = 10;
     MediaArgs media;
+    unsigned threads = 1;
 };
 
 constexpr const char* uac_rtp_ports = "20000-29999";
@@ -99,7 +101,77 @@ uac::BatchOptions to_options(const UacArgs& a) {
     return o;
 }
 
+ExitCode exit_code(const uac::CallStats& stats, std::uint64_t total, bool interrupted) {
+    if (interrupted) return ExitCode::interrupted;
+    if (stats.failed() == 0 && stats.attempted == total) return ExitCode::success;
+    std::cerr << "pbxbench uac: " << stats.failed() << " of " << stats.attempted << " calls failed: "
+              << stats.outcomes_json().dump() << "\n";
+    return ExitCode::failed;
+}
+
+// --threads N: the same schedule over N shards, each on its own thread (uac/sharded_batches).
+ExitCode run_uac_threads(const UacArgs& args) {
+    if (args.register_first) throw Fatal("--threads with --register is not supported: one registration per UAC", ExitCode::usage);
+    uac::BatchOptions options = to_options(args);
+    uac::ShardedBatches shards(options, args.threads);
+    if (auto opened = shards.open(); !opened) throw Fatal(opened.error().message, ExitCode::usage);
+    boost::asio::io_context io;
+    const bool live = ::isatty(STDERR_FILENO) != 0;
+    boost::asio::steady_timer progress_timer(io), poll_timer(io);
+    const auto progress_period = std::chrono::milliseconds(static_cast<long>(args.progress_s * 1000));
+    auto next_progress = sip::Clock::now() + progress_period;
+    bool interrupted = false;
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    std::function<void()> on_signal = [&] {
+        signals.async_wait([&](const boost::system::error_code& ec, int) {
+            if (ec) return;
+            interrupted = true;
+            std::cerr << "\npbxbench uac: stopping every thread's calls, at most " << args.grace_s << " s\n";
+            shards.stop();
+            on_signal();
+        });
+    };
+    on_signal();
+    // The shards finish on their own threads: poll, and print progress on its period.
+    std::function<void()> poll = [&] {
+        poll_timer.expires_after(std::chrono::milliseconds(50));
+        poll_timer.async_wait([&](const boost::system::error_code& ec) {
+            if (ec) return;
+            if (shards.finished()) {
+                boost::system::error_code ignored;
+                signals.clear(ignored);
+                signals.cancel();
+                return;
+            }
+            if (sip::Clock::now() >= next_progress) {
+                next_progress += progress_period;
+                nlohmann::json p = shards.progress();
+                std::cout << p.dump() << '\n' << std::flush;
+                if (live && p.contains("attempted")) std::cerr << "\r" << p["attempted"] << " calls attempted  " << std::flush;
+            }
+            poll();
+        });
+    };
+    std::cerr << "pbxbench uac: " << options.total << " calls at " << options.cps << " cps, hold " << args.hold_s
+              << " s, on " << args.threads << " threads, via " << options.next_hop.to_string() << "\n";
+    const auto start = sip::Clock::now();
+    shards.start();
+    poll();
+    io.run();
+    shards.join();
+    if (live) std::cerr << '\n';
+    const double wall_s = std::chrono::duration<double>(sip::Clock::now() - start).count();
+    uac::BatchTotals totals = uac::merge_totals(shards.batches());
+    std::cout << uac::summary_json(totals, wall_s, uac::process_cpu(), interrupted).dump() << '\n' << std::flush;
+    if (!totals.setup_error.empty()) {
+        std::cerr << "error: " << totals.setup_error << "\n";
+        return ExitCode::failed;
+    }
+    return exit_code(totals.stats, options.total, interrupted);
+}
+
 ExitCode run_uac(const UacArgs& args) {
+    if (args.threads > 1) return run_uac_threads(args);
     uac::BatchOptions options = to_options(args);
     boost::asio::io_context io;
     uac::CallBatch batch(io, options);
@@ -157,11 +229,7 @@ ExitCode run_uac(const UacArgs& args) {
         std::cerr << "error: " << batch.setup_error() << "\n";
         return ExitCode::failed;
     }
-    if (interrupted) return ExitCode::interrupted;
-    if (stats.failed() == 0 && stats.attempted == options.total) return ExitCode::success;
-    std::cerr << "pbxbench uac: " << stats.failed() << " of " << stats.attempted << " calls failed: "
-              << stats.outcomes_json().dump() << "\n";
-    return ExitCode::failed;
+    return exit_code(stats, options.total, interrupted);
 }
 
 }  // namespace
@@ -194,6 +262,11 @@ void add_uac_command(CLI::App& app, ExitCode& result) {
     cmd->add_option("--tick-ms", a->tick_ms, "Scheduling quantum: calls start at most this late, never drifting")
         ->capture_default_str()->check(CLI::Range(1, 100));
     add_media_options(*cmd, a->media, uac_rtp_ports, true);
+    cmd->add_option("--threads", a->threads,
+                    "Split the calls over this many threads, each with its own SIP socket and media "
+                    "engine (call i on thread i mod N; one schedule). On 2 cores, 1 is usually best")
+        ->capture_default_str()
+        ->check(CLI::Range(1u, 64u));
     cmd->callback([a, &result] { result = run_uac(*a); });
 }
 

@@ -504,8 +504,27 @@ std::size_t MediaEngine::streams() const {
 }
 
 nlohmann::json MediaEngine::to_json() const {
-    EngineCounters c = counters();
-    nlohmann::json j = impl_->aggregate.to_json();
+    return media_report_json(impl_->aggregate, impl_->lag, counters(),
+                             impl_->is_shared() ? "shared" : "per_call",
+                             static_cast<double>(impl_->options.tick.count()) / 1000.0);
+}
+
+EngineCounters& EngineCounters::operator+=(const EngineCounters& o) {
+    packets_sent += o.packets_sent;
+    packets_received += o.packets_received;
+    rtcp_sent += o.rtcp_sent;
+    rtcp_received += o.rtcp_received;
+    unmatched += o.unmatched;
+    send_errors += o.send_errors;
+    kernel_drops += o.kernel_drops;
+    port_failures += o.port_failures;
+    return *this;
+}
+
+nlohmann::json media_report_json(const MediaAggregate& aggregate, const LagHistogram& lag,
+                                 const EngineCounters& c, std::string_view layout,
+                                 double tick_ms) {
+    nlohmann::json j = aggregate.to_json();
     j["generator"] = {{"packets_sent", c.packets_sent},
                       {"packets_received", c.packets_received},
                       {"rtcp_sent", c.rtcp_sent},
@@ -514,9 +533,9 @@ nlohmann::json MediaEngine::to_json() const {
                       {"send_errors", c.send_errors},
                       {"kernel_drops", c.kernel_drops},
                       {"port_failures", c.port_failures},
-                      {"pacing_lag", impl_->lag.to_json()},
-                      {"layout", impl_->is_shared() ? "shared" : "per_call"},
-                      {"tick_ms", static_cast<double>(impl_->options.tick.count()) / 1000.0}};
+                      {"pacing_lag", lag.to_json()},
+                      {"layout", layout},
+                      {"tick_ms", tick_ms}};
     return j;
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -66,6 +67,8 @@ struct EngineCounters {
     std::uint64_t send_errors = 0;
     std::uint64_t kernel_drops = 0;  // SO_RXQ_OVFL: receive buffer full
     std::uint64_t port_failures = 0; // allocations that found no free port
+
+    EngineCounters& operator+=(const EngineCounters& o);
 };
 
 class MediaEngine {
@@ -105,6 +108,12 @@ class MediaEngine {
     explicit MediaEngine(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> impl_;
 };
+
+// The media JSON of a summary: the aggregate's keys plus "generator" (counters, pacing lag,
+// layout, tick). Shards (--threads) merge their aggregates, histograms and counters first.
+nlohmann::json media_report_json(const MediaAggregate& aggregate, const LagHistogram& lag,
+                                 const EngineCounters& counters, std::string_view layout,
+                                 double tick_ms);
 
 // Microseconds on the steady clock the engine and the SIP layers share.
 std::int64_t steady_now_us();

@@ -45,7 +45,12 @@ struct BatchOptions {
     sip::TimerSettings timers;
     std::size_t receive_buffer_bytes = 8u << 20;
     std::chrono::milliseconds shutdown_grace{5000};
-    std::string call_id_prefix;  // unique per run and shard; random when empty
+    std::string call_id_prefix;  // unique per run; random when empty
+    // This batch places calls shard, shard + shards, ... of the schedule (--threads: one
+    // batch per thread), each at t0 + index/cps with one t0 for all shards when `t0` is set.
+    std::uint64_t shard = 0;
+    std::uint64_t shards = 1;
+    std::optional<std::chrono::steady_clock::time_point> t0;
 };
 
 }  // namespace pbxbench::uac

@@ -73,16 +73,67 @@ ProcessCpu process_cpu() {
     return {seconds(ru.ru_utime), seconds(ru.ru_stime)};
 }
 
-nlohmann::json summary_json(const CallBatch& batch, double wall_s, const ProcessCpu& cpu,
+BatchTotals totals_of(const CallBatch& batch) {
+    BatchTotals t;
+    t.options = &batch.options();
+    t.local = batch.local_address().to_string();
+    t.stats = batch.stats();
+    t.transactions = batch.transaction_counters();
+    t.kernel_drops = batch.kernel_drops();
+    t.media = batch.media() ? batch.media()->to_json() : nlohmann::json(nullptr);
+    t.registration = batch.registration();
+    t.setup_error = batch.setup_error();
+    return t;
+}
+
+BatchTotals merge_totals(const std::vector<const CallBatch*>& shards) {
+    BatchTotals t;
+    media::MediaAggregate aggregate;
+    media::LagHistogram lag;
+    media::EngineCounters counters;
+    bool media = false;
+    for (const CallBatch* b : shards) {
+        if (t.options == nullptr) t.options = &b->options();
+        t.local += (t.local.empty() ? "" : ",") + b->local_address().to_string();
+        t.stats.merge(b->stats());
+        const sip::TransactionCounters& c = b->transaction_counters();
+        t.transactions.client_started += c.client_started;
+        t.transactions.server_started += c.server_started;
+        t.transactions.retransmissions_sent += c.retransmissions_sent;
+        t.transactions.retransmissions_received += c.retransmissions_received;
+        t.transactions.timeouts += c.timeouts;
+        t.transactions.transport_errors += c.transport_errors;
+        t.transactions.parse_errors += c.parse_errors;
+        t.transactions.stray_responses += c.stray_responses;
+        t.kernel_drops += b->kernel_drops();
+        if (const media::MediaEngine* m = b->media()) {
+            media = true;
+            aggregate.merge(m->aggregate());
+            lag.merge(m->pacing_lag());
+            counters += m->counters();
+        }
+        if (t.setup_error.empty()) t.setup_error = b->setup_error();
+    }
+    t.shards = shards.size();
+    if (media && t.options) {
+        const auto& eo = t.options->media_engine;
+        t.media = media::media_report_json(aggregate, lag, counters,
+                                           eo.shared_sockets > 0 ? "shared" : "per_call",
+                                           static_cast<double>(eo.tick.count()) / 1000.0);
+    }
+    return t;
+}
+
+nlohmann::json summary_json(const BatchTotals& totals, double wall_s, const ProcessCpu& cpu,
                             bool interrupted) {
-    const BatchOptions& o = batch.options();
-    const CallStats& s = batch.stats();
-    const auto& t = batch.transaction_counters();
+    const BatchOptions& o = *totals.options;
+    const CallStats& s = totals.stats;
+    const auto& t = totals.transactions;
     nlohmann::json status_codes = nlohmann::json::object();
     for (const auto& [code, n] : s.final_status) status_codes[std::to_string(code)] = n;
     double cpu_s = cpu.user_s + cpu.system_s;
     nlohmann::json registration = nullptr;
-    if (const sip::Registration* r = batch.registration()) {
+    if (const sip::Registration* r = totals.registration) {
         registration = {
             {"user", r->config().user},         {"state", std::string(sip::to_string(r->state()))},
             {"status", r->last_status()},       {"reason", r->last_reason()},
@@ -95,7 +146,8 @@ nlohmann::json summary_json(const CallBatch& batch, double wall_s, const Process
         {"config",
          {{"target", o.target_uri},
           {"next_hop", o.next_hop.to_string()},
-          {"local", batch.local_address().to_string()},
+          {"local", totals.local},
+          {"threads", totals.shards},
           {"total", o.total},
           {"cps", o.cps},
           {"hold_s", std::chrono::duration<double>(o.hold).count()},
@@ -105,8 +157,8 @@ nlohmann::json summary_json(const CallBatch& batch, double wall_s, const Process
           {"t1_ms", std::chrono::duration<double, std::milli>(o.timers.t1).count()},
           {"tick_ms", o.tick.count()},
           {"call_id_prefix", o.call_id_prefix}}},
-        {"setup_error", batch.setup_error().empty() ? nlohmann::json(nullptr)
-                                                    : nlohmann::json(batch.setup_error())},
+        {"setup_error", totals.setup_error.empty() ? nlohmann::json(nullptr)
+                                                   : nlohmann::json(totals.setup_error)},
         {"registration", registration},
         {"attempted", s.attempted},
         {"completed", s.count(Outcome::completed)},
@@ -127,8 +179,8 @@ nlohmann::json summary_json(const CallBatch& batch, double wall_s, const Process
           {"transport_errors", t.transport_errors},
           {"parse_errors", t.parse_errors},
           {"stray_responses", t.stray_responses}}},
-        {"socket_kernel_drops", batch.kernel_drops()},
-        {"media", batch.media() ? batch.media()->to_json() : nlohmann::json(nullptr)},
+        {"socket_kernel_drops", totals.kernel_drops},
+        {"media", totals.media},
         {"media_unusable_answers", s.media_unusable_answers},
         {"generator",
          {{"wall_s", wall_s},

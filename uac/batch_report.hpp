@@ -1,6 +1,8 @@
 #pragma once
 // The JSON lines a call batch prints: `progress` every interval and one `summary` at the end.
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -36,9 +38,31 @@ struct ProcessCpu {
 // This process's CPU time so far (getrusage).
 ProcessCpu process_cpu();
 
+// What a summary reports, from one batch or merged over the shards of --threads.
+struct BatchTotals {
+    const BatchOptions* options = nullptr;
+    std::string local;  // our SIP address(es)
+    CallStats stats;
+    sip::TransactionCounters transactions;
+    std::uint64_t kernel_drops = 0;
+    nlohmann::json media;  // media_report_json(), null without media
+    const sip::Registration* registration = nullptr;
+    std::string setup_error;
+    std::uint64_t shards = 1;
+};
+
+BatchTotals totals_of(const CallBatch& batch);
+// Counts add up, raw latencies and per-call media figures concatenate, histograms add: the
+// merged summary is exactly what one batch placing every call would have reported.
+BatchTotals merge_totals(const std::vector<const CallBatch*>& shards);
+
 // The `summary` object: configuration echoed back, outcomes, status codes, timeouts,
-// latency distributions, transaction counters, generator CPU.
-nlohmann::json summary_json(const CallBatch& batch, double wall_s, const ProcessCpu& cpu,
+// latency distributions, transaction counters, media, generator CPU.
+nlohmann::json summary_json(const BatchTotals& totals, double wall_s, const ProcessCpu& cpu,
                             bool interrupted);
+inline nlohmann::json summary_json(const CallBatch& batch, double wall_s, const ProcessCpu& cpu,
+                                   bool interrupted) {
+    return summary_json(totals_of(batch), wall_s, cpu, interrupted);
+}
 
 }  // namespace pbxbench::uac

@@ -133,7 +133,8 @@ void CallBatch::start(std::function<void()> on_finished) {
 }
 
 void CallBatch::begin_calls(TimePoint now) {
-    t0_ = now;
+    t0_ = options_.t0 ? *options_.t0 : now;
+    next_index_ = options_.shard;
     if (options_.total == 0) {
         check_finished();
         return;
@@ -207,7 +208,8 @@ void CallBatch::wake(TimePoint now) {
     while (!stopping_ && !awaiting_registration_ && next_index_ < options_.total &&
            due(next_index_) <= now &&
            (options_.max_concurrent == 0 || calls_.size() < options_.max_concurrent)) {
-        start_call(next_index_++, now);
+        start_call(next_index_, now);
+        next_index_ += std::max<std::uint64_t>(options_.shards, 1);
     }
     while (!events_.empty() && events_.top().when <= now) {
         Event e = events_.top();

@@ -29,6 +29,8 @@ class CallBatch final : public sip::TransactionUser {
 
     // Binds the SIP endpoint; errors name the address.
     Result<void> open();
+    // Call i is due at t0 + i/cps; default t0: when calls begin. For shards sharing a schedule.
+    void set_t0(sip::TimePoint t0) { options_.t0 = t0; }
     // Starts placing calls with t0 = now; `on_finished` runs once every call has ended.
     void start(std::function<void()> on_finished);
     // Graceful stop: no new calls; answered calls get BYE, ringing ones CANCEL; whatever is

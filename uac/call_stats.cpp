@@ -29,6 +29,21 @@ std::uint64_t CallStats::failed() const {
     return n;
 }
 
+void CallStats::merge(const CallStats& o) {
+    attempted += o.attempted;
+    for (std::size_t i = 0; i < outcomes.size(); ++i) outcomes[i] += o.outcomes[i];
+    for (const auto& [code, n] : o.final_status) final_status[code] += n;
+    for (const auto& [key, n] : o.timeouts) timeouts[key] += n;
+    auth_challenges += o.auth_challenges;
+    cancel_races += o.cancel_races;
+    late_provisionals += o.late_provisionals;
+    media_unusable_answers += o.media_unusable_answers;
+    setup_us.insert(setup_us.end(), o.setup_us.begin(), o.setup_us.end());
+    post_dial_delay_us.insert(post_dial_delay_us.end(), o.post_dial_delay_us.begin(),
+                              o.post_dial_delay_us.end());
+    bye_us.insert(bye_us.end(), o.bye_us.begin(), o.bye_us.end());
+}
+
 nlohmann::json CallStats::outcomes_json() const {
     nlohmann::json j = nlohmann::json::object();
     for (const auto& info : outcome_table()) j[std::string(info.id)] = count(info.outcome);

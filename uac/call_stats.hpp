@@ -51,6 +51,9 @@ struct CallStats {
     std::uint64_t failed() const;
     void add(Outcome o) { ++outcomes[static_cast<std::size_t>(o)]; }
 
+    // Adds another shard's calls: counts add up, raw latencies concatenate (exact percentiles).
+    void merge(const CallStats& other);
+
     nlohmann::json outcomes_json() const;
     nlohmann::json latency_json() const;  // milliseconds
 };

@@ -21,7 +21,9 @@ wait_ready() {  # wait_ready FILE: until a `ready` event, at most 10 s
   return 1
 }
 
-# run_layout NAME ARGS...: UAS until the UAC is done, then the UAC's and UAS's summaries.
+# run_layout NAME ARGS...: UAS until the UAC is done, then the UAC's and UAS's summaries. ARGS
+# go to both; `uac_only` to the UAC alone.
+uac_only=()
 run_layout() {
   local name=$1; shift
   "$pbxbench" uas --bind 127.0.0.1 --rtp-ports 42000-43999 "$@" > "$work/$name-uas.jsonl" 2> "$work/$name-uas.err" &
@@ -29,7 +31,7 @@ run_layout() {
   wait_ready "$work/$name-uas.jsonl" || { echo "uas $name never became ready"; cat "$work/$name-uas.err"; return 1; }
   local port; port=$(grep '"event":"ready"' "$work/$name-uas.jsonl" | jq -r '.ports[0]')
   "$pbxbench" uac --target "sip:bob@127.0.0.1:$port" --total 200 --cps 100 --hold 10 \
-    --rtp-ports 24000-25999 --dtmf "2s:1,4s:#" "$@" > "$work/$name-uac.jsonl" 2> "$work/$name-uac.err"
+    --rtp-ports 24000-25999 --dtmf "2s:1,4s:#" "$@" "${uac_only[@]}" > "$work/$name-uac.jsonl" 2> "$work/$name-uac.err"
   local rc=$?
   kill -TERM "$uas"; wait "$uas" 2>/dev/null
   return $rc
@@ -58,6 +60,17 @@ for layout in per_call shared; do
   check "$layout: no unmatched datagram, send error or kernel drop" \
     jq -e -s 'map(select(.event == "summary")) | .[-1].media.generator | .unmatched_datagrams == 0 and .send_errors == 0 and .kernel_drops == 0' "$u"
 done
+
+# --threads 3: the same schedule over three shards; the merged summary counts every call once.
+uac_only=(--threads 3)
+run_layout threads
+check "threads: uac exit 0" [ $? -eq 0 ]
+uac_only=()
+u=$work/threads-uac.jsonl s=$work/threads-uas.jsonl
+check "threads: 200 calls completed over 3 threads, one Call-ID space" \
+  jq -e -s 'map(select(.event == "summary")) | .[-1] | .completed == 200 and .config.threads == 3 and .latency.setup_ms.count == 200 and .media.calls == 200' "$u"
+check "threads: every packet came back, and the UAS saw every one" \
+  [ "$(field "$u" .media.packets_received)/$(field "$s" .media.packets_received)" = "$(field "$u" .media.packets_sent)/$(field "$u" .media.packets_sent)" ]
 
 # --no-media: the UAC sends nothing and reports no media.
 "$pbxbench" uas --bind 127.0.0.1 --no-media > "$work/off-uas.jsonl" 2> /dev/null &

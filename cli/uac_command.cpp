@@ -101,6 +101,23 @@ uac::BatchOptions to_options(const UacArgs& a) {
     return o;
 }
 
+// Runs `stop` on every SIGINT/SIGTERM until release_signals().
+void on_stop_signals(boost::asio::signal_set& signals, std::function<void()> stop) {
+    signals.async_wait([&signals, stop](const boost::system::error_code& ec, int) {
+        if (ec) return;
+        stop();
+        on_stop_signals(signals, stop);
+    });
+}
+
+// clear(), not just cancel(): a cancelled set still catches SIGTERM and swallows it, so a hang
+// after this point could not be ended by `timeout` or a supervisor.
+void release_signals(boost::asio::signal_set& signals) {
+    boost::system::error_code ignored;
+    signals.clear(ignored);
+    signals.cancel();
+}
+
 ExitCode exit_code(const uac::CallStats& stats, std::uint64_t total, bool interrupted) {
     if (interrupted) return ExitCode::interrupted;
     if (stats.failed() == 0 && stats.attempted == total) return ExitCode::success;
@@ -117,30 +134,23 @@ ExitCode run_uac_threads(const UacArgs& args) {
     if (auto opened = shards.open(); !opened) throw Fatal(opened.error().message, ExitCode::usage);
     boost::asio::io_context io;
     const bool live = ::isatty(STDERR_FILENO) != 0;
-    boost::asio::steady_timer progress_timer(io), poll_timer(io);
+    boost::asio::steady_timer poll_timer(io);
     const auto progress_period = std::chrono::milliseconds(static_cast<long>(args.progress_s * 1000));
     auto next_progress = sip::Clock::now() + progress_period;
     bool interrupted = false;
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    std::function<void()> on_signal = [&] {
-        signals.async_wait([&](const boost::system::error_code& ec, int) {
-            if (ec) return;
-            interrupted = true;
-            std::cerr << "\npbxbench uac: stopping every thread's calls, at most " << args.grace_s << " s\n";
-            shards.stop();
-            on_signal();
-        });
-    };
-    on_signal();
+    on_stop_signals(signals, [&] {
+        interrupted = true;
+        std::cerr << "\npbxbench uac: stopping every thread's calls, at most " << args.grace_s << " s\n";
+        shards.stop();
+    });
     // The shards finish on their own threads: poll, and print progress on its period.
     std::function<void()> poll = [&] {
         poll_timer.expires_after(std::chrono::milliseconds(50));
         poll_timer.async_wait([&](const boost::system::error_code& ec) {
             if (ec) return;
             if (shards.finished()) {
-                boost::system::error_code ignored;
-                signals.clear(ignored);
-                signals.cancel();
+                release_signals(signals);
                 return;
             }
             if (sip::Clock::now() >= next_progress) {
@@ -194,28 +204,19 @@ ExitCode run_uac(const UacArgs& args) {
 
     bool interrupted = false;
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
-    std::function<void()> on_signal = [&] {
-        signals.async_wait([&](const boost::system::error_code& ec, int) {
-            if (ec) return;
-            interrupted = true;
-            std::cerr << "\npbxbench uac: stopping: BYE/CANCEL for " << batch.active()
-                      << " active calls, at most " << args.grace_s << " s\n";
-            batch.stop();
-            on_signal();
-        });
-    };
-    on_signal();
+    on_stop_signals(signals, [&] {
+        interrupted = true;
+        std::cerr << "\npbxbench uac: stopping: BYE/CANCEL for " << batch.active()
+                  << " active calls, at most " << args.grace_s << " s\n";
+        batch.stop();
+    });
 
     std::cerr << "pbxbench uac: " << options.total << " calls at " << options.cps << " cps, hold " << args.hold_s
               << " s, from " << batch.local_address().to_string() << " via " << options.next_hop.to_string() << "\n";
     const auto start = sip::Clock::now();
     batch.start([&] {
         progress_timer.cancel();
-        // clear(), not just cancel(): a cancelled set still catches SIGTERM and swallows it, so
-        // a hang after this point could not be ended by `timeout` or a supervisor.
-        boost::system::error_code ignored;
-        signals.clear(ignored);
-        signals.cancel();
+        release_signals(signals);
     });
     tick();
     io.run();

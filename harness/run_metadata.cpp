@@ -49,15 +49,6 @@ std::string cpu_model_from_cpuinfo(const std::string& text) {
     return "unknown";
 }
 
-std::string utc_timestamp_now() {
-    std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    ::gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
-
 nlohmann::json collect_run_metadata(const std::string& profile_name,
                                     const std::filesystem::path& profile_file,
                                     const std::string& sut_version, nlohmann::json pinning,

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/error.hpp"
+#include "base/utc_time.hpp"  // utc_timestamp_now(), for the rows' times
 
 namespace pbxbench::harness {
 
@@ -14,9 +15,6 @@ Result<std::string> sha256_file(const std::filesystem::path& file);
 
 // The `model name` of the first CPU in /proc/cpuinfo text; "unknown" if absent.
 std::string cpu_model_from_cpuinfo(const std::string& cpuinfo_text);
-
-// Now, as "2026-11-22T05:10:41Z".
-std::string utc_timestamp_now();
 
 // pbxbench version, profile name, file and sha256, hostname, CPU model, cores, kernel,
 // `pinning` (pinning_json), `attach` (attach_json) and the run's start time. `sut_version` may

@@ -6,10 +6,10 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <array>
 #include <cerrno>
 #include <cstring>
 #include <deque>
@@ -70,6 +70,7 @@ struct MediaEngine::Impl {
         sip::Address remote_rtcp;
         bool rtcp_mux = false;
         std::array<sip::Address, 2> indexed{};  // shared layout: the addresses in by_address
+        std::optional<std::uint32_t> indexed_peer_ssrc;  // and the peer's key in by_ssrc
         bool latch_rtp = false;  // the next packet's source becomes remote_rtp
         bool latch_rtcp = false;
         bool started = false;
@@ -113,7 +114,8 @@ struct MediaEngine::Impl {
     Result<void> open_shared() {
         for (unsigned i = 0; i < options.shared_sockets; ++i) {
             auto port = static_cast<std::uint16_t>(options.port_min + 2 * i);
-            if (port + 1 > options.port_max) return fail("media port range too small for --rtp-shared-sockets");
+            if (port + 1 > options.port_max)
+                return fail("media port range too small for --rtp-shared-sockets");
             for (int k = 0; k < 2; ++k) {
                 auto s = UdpSocket::open(bind_address, static_cast<std::uint16_t>(port + k),
                                          buffer_bytes(), kernel_timestamps());
@@ -149,36 +151,44 @@ struct MediaEngine::Impl {
     }
 
     Result<Allocation> allocate() {
-        auto st = std::make_unique<Stream>(MediaStream({}, audio));
+        UdpSocket rtp;
+        UdpSocket rtcp;
+        std::uint16_t port = 0;
+        unsigned pair = 0;
         if (is_shared()) {
-            st->pair = next_pair++ % options.shared_sockets;
-            st->port = shared[2 * st->pair].port();
+            pair = next_pair++ % options.shared_sockets;
+            port = shared[2 * pair].port();
         } else {
             // Least recently freed first, so a late packet of an earlier call rarely lands in
             // a new one; a port someone else holds is skipped for good.
-            for (std::size_t tries = free_ports.size(); tries > 0 && !st->port; --tries) {
-                std::uint16_t port = free_ports.front();
+            for (std::size_t tries = free_ports.size(); tries > 0 && !port; --tries) {
+                const std::uint16_t candidate = free_ports.front();
                 free_ports.pop_front();
-                auto rtp = UdpSocket::open(bind_address, port, buffer_bytes(), kernel_timestamps());
-                if (!rtp) continue;
-                auto rtcp = UdpSocket::open(bind_address, static_cast<std::uint16_t>(port + 1),
-                                            buffer_bytes(), kernel_timestamps());
-                if (!rtcp) continue;
-                st->rtp = std::move(*rtp);
-                st->rtcp = std::move(*rtcp);
-                st->port = port;
+                auto a =
+                    UdpSocket::open(bind_address, candidate, buffer_bytes(), kernel_timestamps());
+                if (!a) continue;
+                auto b = UdpSocket::open(bind_address, static_cast<std::uint16_t>(candidate + 1),
+                                         buffer_bytes(), kernel_timestamps());
+                if (!b) continue;
+                rtp = std::move(*a);
+                rtcp = std::move(*b);
+                port = candidate;
             }
-            if (!st->port) {
+            if (!port) {
                 ++counters.port_failures;
                 return fail("no free media port in " + std::to_string(options.port_min) + "-" +
                             std::to_string(options.port_max) +
                             " (calls hold two ports each; widen --rtp-ports)");
             }
         }
-        st->id = next_id++;
         StreamConfig c;
         c.ssrc = new_ssrc();
-        st->media = MediaStream(c, audio);
+        auto st = std::make_unique<Stream>(MediaStream(c, audio));
+        st->id = next_id++;
+        st->rtp = std::move(rtp);
+        st->rtcp = std::move(rtcp);
+        st->port = port;
+        st->pair = pair;
         if (!is_shared()) {
             watch(st->rtp.fd(), tag(st->id, false));
             watch(st->rtcp.fd(), tag(st->id, true));
@@ -196,6 +206,7 @@ struct MediaEngine::Impl {
     void index_shared(Stream& s, const StreamSpec& spec) {
         by_ssrc[s.media.ssrc()] = &s;  // a peer that echoes our packets unchanged (SIPp)
         if (spec.peer_ssrc) by_ssrc[*spec.peer_ssrc] = &s;
+        s.indexed_peer_ssrc = spec.peer_ssrc;
         s.indexed = {spec.remote_rtp, spec.remote_rtcp};
         for (const sip::Address* a : {&spec.remote_rtp, &spec.remote_rtcp}) {
             if (a->port == 0) continue;
@@ -205,8 +216,13 @@ struct MediaEngine::Impl {
     }
 
     void unindex_shared(Stream& s) {
-        for (auto it = by_ssrc.begin(); it != by_ssrc.end();)
-            it = it->second == &s ? by_ssrc.erase(it) : std::next(it);
+        // By key: a scan of the whole map per ended call was O(calls) on every BYE.
+        for (std::optional<std::uint32_t> key :
+             {std::optional(s.media.ssrc()), s.indexed_peer_ssrc}) {
+            if (!key) continue;
+            auto it = by_ssrc.find(*key);
+            if (it != by_ssrc.end() && it->second == &s) by_ssrc.erase(it);
+        }
         for (const sip::Address& a : s.indexed) {
             if (a.port == 0) continue;
             auto it = by_address.find(a);
@@ -422,8 +438,8 @@ struct MediaEngine::Impl {
         const std::int64_t step = std::max<std::int64_t>(options.tick.count(), 100);
         next_tick_us += step;
         if (next_tick_us <= now) next_tick_us = now + step;  // behind: skip, do not burst ticks
-        timer.expires_at(std::chrono::steady_clock::time_point(
-            std::chrono::microseconds(next_tick_us)));
+        timer.expires_at(
+            std::chrono::steady_clock::time_point(std::chrono::microseconds(next_tick_us)));
         timer.async_wait([this](const boost::system::error_code& ec) {
             if (!ec && !closed) tick();
         });
@@ -445,8 +461,7 @@ void MediaEngine::close() {
     impl_->epoll_desc.cancel();
 }
 
-Result<std::unique_ptr<MediaEngine>> MediaEngine::open(asio::io_context& io,
-                                                       EngineOptions options,
+Result<std::unique_ptr<MediaEngine>> MediaEngine::open(asio::io_context& io, EngineOptions options,
                                                        FrameSource audio) {
     if (options.port_min % 2 != 0) ++options.port_min;
     if (options.port_max <= options.port_min)
@@ -522,8 +537,7 @@ EngineCounters& EngineCounters::operator+=(const EngineCounters& o) {
 }
 
 nlohmann::json media_report_json(const MediaAggregate& aggregate, const LagHistogram& lag,
-                                 const EngineCounters& c, std::string_view layout,
-                                 double tick_ms) {
+                                 const EngineCounters& c, std::string_view layout, double tick_ms) {
     nlohmann::json j = aggregate.to_json();
     j["generator"] = {{"packets_sent", c.packets_sent},
                       {"packets_received", c.packets_received},

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-
 namespace pbxbench::media {
 
 namespace {
@@ -80,8 +79,7 @@ std::size_t MediaStream::write_next_packet(std::int64_t now_us, std::span<std::u
     RtpPacket header;
     header.payload_type = config_.payload_type;
     header.sequence = sequence_;
-    header.timestamp_units =
-        timestamp_base_ + static_cast<std::uint32_t>(n) * samples_per_packet_;
+    header.timestamp_units = timestamp_base_ + static_cast<std::uint32_t>(n) * samples_per_packet_;
     header.ssrc = config_.ssrc;
     header.marker = n == 0;  // the first packet of a talkspurt (RFC 3551 §4.1)
     std::array<std::uint8_t, pcmu_frame_bytes> payload;
@@ -108,15 +106,14 @@ std::size_t MediaStream::on_rtp(std::span<const std::uint8_t> bytes, std::int64_
         return 0;
     }
     if (!peer_ssrc_) peer_ssrc_ = packet->ssrc;
-    if (packet->ssrc != *peer_ssrc_) ++foreign_ssrc_;
     Timing timing = Timing::measure;
     if (is_event(config_, packet->payload_type)) {
         timing = Timing::ignore;
         if (auto e = decode_telephone_event(packet->payload))
             dtmf_received_.on_packet(*e, packet->timestamp_units);
     }
-    stats_.on_packet(packet->sequence, packet->timestamp_units, arrival_us,
-                     packet->payload.size(), timing);
+    stats_.on_packet(packet->sequence, packet->timestamp_units, arrival_us, packet->payload.size(),
+                     timing);
     if (is_source() || !sending_ || !started_) return 0;
 
     // Echo: the peer's payload and timing, our own SSRC, sequence numbers and timestamps.
@@ -149,7 +146,6 @@ void MediaStream::on_rtcp(std::span<const std::uint8_t> bytes, std::int64_t arri
         return;
     }
     if (config_.rtcp) rtcp_.on_received(bytes.size());
-    if (compound->bye) bye_received_ = true;
     if (compound->sender_info) {
         last_sr_.on_sender_report(compound->sender_info->ntp, arrival_us);
         peer_reported_sent_ = compound->sender_info->packet_count;

@@ -59,7 +59,9 @@ class MediaStream {
     bool sending() const { return sending_; }
 
     // Source role: when the next packet is due (INT64_MAX when not sending).
-    std::int64_t next_send_us() const { return sending_ && is_source() ? next_send_us_ : INT64_MAX; }
+    std::int64_t next_send_us() const {
+        return sending_ && is_source() ? next_send_us_ : INT64_MAX;
+    }
     // Writes the due packet into `out` (at least 12 + 160 bytes) and advances the schedule; the
     // lag is now − scheduled. Returns 0 when nothing is due or `out` is too small.
     std::size_t write_next_packet(std::int64_t now_us, std::span<std::uint8_t> out,
@@ -127,13 +129,11 @@ class MediaStream {
     ReceiveStats stats_;
     std::optional<std::uint32_t> peer_ssrc_;
     std::uint64_t malformed_ = 0;
-    std::uint64_t foreign_ssrc_ = 0;
 
     RtcpScheduler rtcp_;
     LastSenderReport last_sr_;
     std::optional<std::uint64_t> peer_reported_sent_;  // the peer's last SR packet count
     std::optional<double> rtt_ms_;
-    bool bye_received_ = false;
 };
 
 }  // namespace pbxbench::media

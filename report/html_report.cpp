@@ -2,11 +2,11 @@
 
 #include <unistd.h>
 
-#include <ctime>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
 
+#include "base/utc_time.hpp"
 #include "report/report_sections.hpp"
 #include "report/svg_chart.hpp"
 
@@ -33,15 +33,6 @@ svg .fitlabel{font-size:11px}svg .nodata{font-size:14px;fill:#999}
 .bad{color:#b00;font-weight:600}pre.error{background:#fff4f4;padding:6px;white-space:pre-wrap}
 summary{cursor:pointer;font-size:1.2em;font-weight:600;margin:.6em 0}
 )";
-
-std::string utc_now() {
-    std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    ::gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
-}
 
 std::string metadata_table(const std::vector<RunData>& runs) {
     const char* fields[] = {"profile",    "sut_version",   "pbxbench_version", "hostname",
@@ -94,7 +85,8 @@ std::string render_report(const std::vector<RunData>& runs) {
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         "<title>pbxbench report</title><style>" +
         std::string(style) + "</style></head><body>\n<h1>pbxbench report</h1>";
-    out += "<p class=\"note\">Generated " + utc_now() + " from " + std::to_string(runs.size()) +
+    out += "<p class=\"note\">Generated " + utc_timestamp_now() + " from " +
+           std::to_string(runs.size()) +
            " run(s). CPU: 100% = one core. Memory: PSS (shared pages counted once) and RSS, MB = "
            "10<sup>6</sup> bytes. Schema: docs/results.md.</p>";
     out += metadata_table(runs);

@@ -370,6 +370,12 @@ Result<MediaEndpoint> remote_audio_endpoint(const SessionDescription& sdp) {
     return fail("SDP has no audio stream with a nonzero port");
 }
 
+std::uint8_t telephone_event_payload_type(const std::vector<Format>& formats) {
+    for (const Format& f : formats)
+        if (iequals(f.encoding, "telephone-event")) return f.payload_type;
+    return 0;
+}
+
 std::vector<Codec> default_codecs() {
     return {Codec{0, "PCMU", 8000, ""}, Codec{101, "telephone-event", 8000, "0-16"}};
 }

@@ -123,6 +123,10 @@ struct Codec {
     std::string fmtp;  // written as a=fmtp when not empty
 };
 
+// The payload type of the first telephone-event (RFC 4733) format, matched case-insensitively
+// (RFC 4566 §6); 0 when there is none.
+std::uint8_t telephone_event_payload_type(const std::vector<Format>& formats);
+
 // PCMU on 0 and telephone-event on 101 with events 0-16.
 std::vector<Codec> default_codecs();
 
@@ -154,7 +158,7 @@ struct AnswerParams {
     std::string username = "pbxbench";
     std::uint32_t ptime_ms = 20;  // 0 leaves a=ptime out
     Direction direction = Direction::sendrecv;
-    bool accept_rtcp_mux = true;  // answer a=rtcp-mux when offered
+    bool accept_rtcp_mux = true;        // answer a=rtcp-mux when offered
     std::optional<std::uint32_t> ssrc;  // announced as a=ssrc with `cname`, as in an offer
     std::string cname = "pbxbench";
 };

@@ -468,12 +468,7 @@ void CallBatch::start_media(Call& c, const sip::Message& r, TimePoint now) {
     spec.config.may_send = sip::may_send(sip::Direction::sendrecv, remote->direction);
     spec.config.expect_receive = sip::expects_receive(sip::Direction::sendrecv, remote->direction);
     spec.config.peer_echoes = options_.media_peer_echoes;
-    spec.config.event_payload_type = 0;
-    for (const sip::Format& f : remote->formats) {
-        // Encoding names are case-insensitive (RFC 4566 §6).
-        if (sip::iequals(f.encoding, "telephone-event"))
-            spec.config.event_payload_type = f.payload_type;
-    }
+    spec.config.event_payload_type = sip::telephone_event_payload_type(remote->formats);
     spec.config.dtmf = options_.dtmf;
     spec.config.silence_threshold_ms = options_.silence_threshold_ms;
     spec.remote_rtp = *rtp;

@@ -24,11 +24,7 @@ void EchoMedia::start(std::uint32_t id, std::string_view offer_sdp, sip::TimePoi
             spec.rtcp_mux = ep->rtcp_mux;
             if (auto a = sip::make_address(ep->address, ep->rtp_port)) spec.remote_rtp = *a;
             if (auto a = sip::make_address(ep->rtcp_address, ep->rtcp_port)) spec.remote_rtcp = *a;
-            for (const sip::Format& f : ep->formats) {
-                // Encoding names are case-insensitive (RFC 4566 §6).
-                if (sip::iequals(f.encoding, "telephone-event"))
-                    spec.config.event_payload_type = f.payload_type;
-            }
+            spec.config.event_payload_type = sip::telephone_event_payload_type(ep->formats);
         }
     }
     const sip::Direction ours = sip::answer_direction(theirs);

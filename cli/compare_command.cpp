@@ -25,6 +25,7 @@ std::vector<report::RunData> load_side(const std::vector<std::string>& paths) {
     for (const auto& p : paths) {
         auto run = report::load_run(p);
         if (!run) throw Fatal(run.error().message, ExitCode::usage);
+        for (const auto& w : run->warnings) std::cerr << "warning: " << w << "\n";
         runs.push_back(std::move(*run));
     }
     return runs;

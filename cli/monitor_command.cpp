@@ -2,7 +2,9 @@
 
 #include <signal.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -116,6 +118,8 @@ class SignalStop {
     }
     std::stop_token token() const { return stop_.get_token(); }
     bool interrupted() const { return interrupted_; }
+    // Ends the monitoring from inside (an output that cannot be written).
+    void stop() { stop_.request_stop(); }
 
   private:
     sigset_t set_{};
@@ -144,14 +148,25 @@ ExitCode run_monitor(const MonitorArgs& args) {
 
     SignalStop signals;
     monitor::Monitor mon(std::move(config), std::move(seams));
+    bool write_failed = false;
     mon.run(signals.token(), [&](const monitor::Sample& s) {
         monitor::write_jsonl(out, s);
+        // A full disk or a closed pipe: stop now rather than sample into nothing.
+        if (!out && !write_failed) {
+            write_failed = true;
+            signals.stop();
+        }
         for (const monitor::ExitEvent& e : s.events)
             std::cerr << "pbxbench monitor: " << e.tree << " (PID " << e.pid << ") exited at "
                       << e.t_s << " s\n";
     });
     const nlohmann::json summary = mon.summary_json();
-    out << summary.dump() << std::endl;
+    out << summary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+    if (write_failed || !out) {
+        std::cerr << "pbxbench monitor: cannot write " << (args.out == "-" ? "stdout" : args.out)
+                  << ": " << std::strerror(errno) << "; stopped\n";
+        return ExitCode::failed;
+    }
     for (const auto& w : summary["warnings"])
         std::cerr << "warning: " << w.get<std::string>() << "\n";
     if (signals.interrupted()) return ExitCode::interrupted;

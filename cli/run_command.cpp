@@ -80,7 +80,11 @@ void add_run_command(CLI::App& app, ExitCode& result) {
         ->capture_default_str()
         ->check(CLI::Range(1, 10000));
     cmd->add_option("--out", a->out,
-                    "Results directory (default results/<YYYYmmdd-HHMMSS>-<profile name>/)");
+                    "Results directory, new or empty (default "
+                    "results/<YYYYmmdd-HHMMSS>-<profile name>/)");
+    cmd->add_flag("--append", o.append,
+                  "With --out: add this run's rows to the run already there (later repeats of "
+                  "its scenario x level)");
     auto* cooldown = cmd->add_option("--cooldown", o.cooldown_s, "Idle seconds between levels")
                          ->capture_default_str()
                          ->check(CLI::Range(0.0, 3600.0));

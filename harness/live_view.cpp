@@ -16,6 +16,8 @@ const char* phase_name(Phase phase) {
             return "holding";
         case Phase::draining:
             return "draining";
+        case Phase::collecting:
+            return "collecting";
         case Phase::stopping:
             return "stopping";
         case Phase::cooldown:

@@ -9,7 +9,16 @@
 
 namespace pbxbench::harness {
 
-enum class Phase { starting_sut, registering, ramping, holding, draining, stopping, cooldown };
+enum class Phase {
+    starting_sut,
+    registering,
+    ramping,
+    holding,
+    draining,
+    collecting,
+    stopping,
+    cooldown
+};
 
 const char* phase_name(Phase phase);
 

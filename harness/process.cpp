@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 namespace pbxbench::harness {
 
@@ -14,8 +16,9 @@ std::string signal_name(int signal) {
 }
 
 std::string ExitStatus::describe() const {
-    if (unknown) return "status unknown: not our child";
+    if (unknown) return "status unknown: not our child, or reaped elsewhere";
     if (signal == 0) return "exit code " + std::to_string(code);
+    if (killed_after_grace) return "killed by SIGKILL after ignoring its stop signal";
     return "killed by " + signal_name(signal) + (core_dumped ? " (core dumped)" : "");
 }
 
@@ -43,11 +46,26 @@ std::vector<std::pair<std::string, ExitStatus>> ChildSet::stop_all() {
     return statuses;
 }
 
-Result<void> run_to_completion(ProcessLauncher& launcher, const LaunchSpec& spec, std::chrono::milliseconds timeout) {
+Result<void> run_to_completion(ProcessLauncher& launcher, const LaunchSpec& spec,
+                               std::chrono::milliseconds timeout,
+                               const std::atomic<bool>* interrupted) {
     auto child = launcher.launch(spec);
     if (!child) return fail(child.error().message);
     Process& p = **child;
-    std::optional<ExitStatus> status = p.wait_for(timeout);
+    // In slices, so Ctrl-C is honoured within 100 ms however long the step may take.
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::optional<ExitStatus> status;
+    for (;;) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
+        status = p.wait_for(
+            std::clamp(left, std::chrono::milliseconds(0), std::chrono::milliseconds(100)));
+        if (status || left.count() <= 0) break;
+        if (interrupted && interrupted->load()) {
+            p.stop();
+            return fail("interrupted while " + spec.name + " ran");
+        }
+    }
     if (!status) {
         p.stop();
         return fail(spec.name + " did not finish within " + std::to_string(timeout.count() / 1000.0).substr(0, 5) +

@@ -5,6 +5,7 @@
 // process: each child leads its own process group, which stop() signals as a whole.
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <filesystem>
@@ -39,9 +40,14 @@ struct ExitStatus {
     int code = 0;    // valid when signal == 0
     int signal = 0;  // the terminating signal, 0 if it exited
     bool core_dumped = false;
-    bool unknown = false;  // it ended, but it was not our child (--attach): no status to read
+    // It ended, but its status could not be read: not our child (--attach), or reaped
+    // elsewhere. Never a success.
+    bool unknown = false;
+    // stop() sent SIGKILL after the stop signal's grace ran out (signal is then SIGKILL); a
+    // SIGKILL without it came from someone else (the OOM killer, a user).
+    bool killed_after_grace = false;
 
-    bool success() const { return signal == 0 && code == 0; }
+    bool success() const { return !unknown && signal == 0 && code == 0; }
     // "exit code 3", "signal SIGSEGV (core dumped)".
     std::string describe() const;
     bool operator==(const ExitStatus&) const = default;
@@ -65,7 +71,8 @@ class Process {
     // Waits up to `timeout` for the child to exit on its own.
     virtual std::optional<ExitStatus> wait_for(std::chrono::milliseconds timeout) = 0;
     // Sends the stop signal to the whole group, waits up to the grace period for the group to
-    // empty, then SIGKILLs the group; returns the leader's status. Idempotent.
+    // empty, then SIGKILLs the group; returns the leader's status (killed_after_grace when
+    // that SIGKILL ended it; unknown, never "exit code 0", if it could not be read). Idempotent.
     virtual ExitStatus stop() = 0;
     // The next stdout line (StdoutTo::pipe only), waiting up to `timeout`.
     virtual LineRead read_line(std::chrono::milliseconds timeout) = 0;
@@ -111,8 +118,11 @@ class ChildSet {
 };
 
 // Runs `spec` to completion (a setup step): an error naming the step, its exit status and the
-// last log lines if it fails, or if it runs longer than `timeout` (it is then stopped).
-Result<void> run_to_completion(ProcessLauncher& launcher, const LaunchSpec& spec, std::chrono::milliseconds timeout);
+// last log lines if it fails, or if it runs longer than `timeout`, or when `interrupted` is set
+// meanwhile (it is then stopped; looked at every 100 ms).
+Result<void> run_to_completion(ProcessLauncher& launcher, const LaunchSpec& spec,
+                               std::chrono::milliseconds timeout,
+                               const std::atomic<bool>* interrupted = nullptr);
 
 // "\n  | line" for each line: how log tails are appended to error messages.
 std::string format_log_tail(const std::vector<std::string>& lines);

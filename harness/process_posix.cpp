@@ -64,7 +64,12 @@ class PosixProcess final : public Process {
         if (!status_) {
             int st = 0;
             pid_t r = ::waitpid(pid_, &st, WNOHANG);
-            if (r == pid_) status_ = from_wait_status(st);
+            if (r == pid_) {
+                status_ = from_wait_status(st);
+            } else if (r < 0 && errno == ECHILD) {
+                status_ = ExitStatus{};  // gone, reaped elsewhere: ended, status unknown
+                status_->unknown = true;
+            }
         }
         return status_;
     }
@@ -82,13 +87,21 @@ class PosixProcess final : public Process {
         // The whole group, even if the leader already exited: its workers may not have.
         ::kill(-pid_, spec_.stop_signal);
         if (!wait_group_empty(spec_.stop_grace)) {
+            const bool leader_alive = !status_;
             ::kill(-pid_, SIGKILL);
             wait_group_empty(5s);  // SIGKILL cannot be ignored; this only waits for the kernel
+            if (leader_alive && status_ && status_->signal == SIGKILL)
+                status_->killed_after_grace = true;
         }
         if (!status_) {
             int st = 0;
-            if (::waitpid(pid_, &st, 0) == pid_) status_ = from_wait_status(st);
-            else status_ = ExitStatus{};
+            if (::waitpid(pid_, &st, 0) == pid_) {
+                status_ = from_wait_status(st);
+            } else {
+                // Reaped by someone else: say so, never "exit code 0".
+                status_ = ExitStatus{};
+                status_->unknown = true;
+            }
         }
         if (guard_) guard_->unwatch(pid_);
         stopped_ = true;
@@ -149,8 +162,10 @@ class PosixProcess final : public Process {
         for (auto step = 1ms;; step = std::min(step * 2, 20ms)) {
             poll();
             int st = 0;
-            while (::waitpid(-pid_, &st, WNOHANG) > 0) {
-            }
+            // The group's reap takes the leader too if it exited since poll(): keep its
+            // status, or a crash would later read as "exit code 0".
+            for (pid_t r; (r = ::waitpid(-pid_, &st, WNOHANG)) > 0;)
+                if (r == pid_ && !status_) status_ = from_wait_status(st);
             if (::kill(-pid_, 0) != 0 && errno == ESRCH) return true;
             if (Clock::now() >= deadline) return false;
             std::this_thread::sleep_for(step);

@@ -94,9 +94,11 @@ bool proc_net_lists_port(std::string_view text, const PortProbe& port) {
     return false;
 }
 
-Result<ReadyReport> wait_ready(Process& process, const ReadinessChecks& checks, ReadinessProbe& probe,
-                               monitor::Clock& clock, std::chrono::milliseconds timeout,
-                               std::chrono::milliseconds interval) {
+Result<ReadyReport> wait_ready(Process& process, const ReadinessChecks& checks,
+                               ReadinessProbe& probe, monitor::Clock& clock,
+                               std::chrono::milliseconds timeout,
+                               std::chrono::milliseconds interval,
+                               const std::atomic<bool>* interrupted) {
     const auto start = clock.now();
     const auto deadline = start + timeout;
     CheckState sip{checks.sip_options.has_value(), false, "SIP OPTIONS", "not tried yet (waits for the health endpoint)"};
@@ -111,6 +113,8 @@ Result<ReadyReport> wait_ready(Process& process, const ReadinessChecks& checks, 
     ReadyReport report;
     for (;;) {
         ++report.rounds;
+        if (interrupted && interrupted->load())
+            return fail("interrupted while waiting for " + process.name() + " to be ready");
         if (auto status = process.poll()) {
             return fail(process.name() + " exited during start-up (" + status->describe() + "); its log ends with:" +
                         format_log_tail(process.log_tail(20)));

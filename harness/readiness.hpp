@@ -2,6 +2,7 @@
 // Waiting until a started SUT or sidecar can serve: answered SIP OPTIONS, a healthy health
 // endpoint, a bound port or a line in its log; with a deadline, and failing at once (with the
 // exit status and the log's last lines) if the process dies while we wait.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -55,11 +56,14 @@ struct ReadyReport {
 };
 
 // Repeats the checks every `interval` until all have passed, `process` exits (error with its
-// exit status and last 20 log lines) or `timeout` passes (error naming the check still failing
-// and its last reason, plus the log tail). A check in progress may overrun the deadline by
-// its own bound (1.3 s for OPTIONS, the request timeout for health).
-Result<ReadyReport> wait_ready(Process& process, const ReadinessChecks& checks, ReadinessProbe& probe,
-                               monitor::Clock& clock, std::chrono::milliseconds timeout,
-                               std::chrono::milliseconds interval = std::chrono::milliseconds(100));
+// exit status and last 20 log lines), `timeout` passes (error naming the check still failing
+// and its last reason, plus the log tail) or `interrupted` is set (error "interrupted while
+// waiting for NAME to be ready", seen between checks). A check in progress may overrun the
+// deadline by its own bound (1.3 s for OPTIONS, the request timeout for health).
+Result<ReadyReport> wait_ready(Process& process, const ReadinessChecks& checks,
+                               ReadinessProbe& probe, monitor::Clock& clock,
+                               std::chrono::milliseconds timeout,
+                               std::chrono::milliseconds interval = std::chrono::milliseconds(100),
+                               const std::atomic<bool>* interrupted = nullptr);
 
 }  // namespace pbxbench::harness

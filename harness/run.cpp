@@ -1,9 +1,12 @@
 #include "harness/run.hpp"
 
 #include <signal.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -37,13 +40,14 @@ void install_signal_handlers() {
     ::signal(SIGPIPE, SIG_IGN);  // a closed stderr must not kill the run before it cleans up
 }
 
-std::filesystem::path default_out_dir(const std::string& profile_name) {
+// results/<YYYYmmdd-HHMMSS>-<profile name>[-N]/, created here: never one another run has.
+Result<std::filesystem::path> default_out_dir(const std::string& profile_name) {
     std::time_t now = std::time(nullptr);
     std::tm tm{};
     ::localtime_r(&now, &tm);
     char stamp[32];
     std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &tm);
-    return std::filesystem::path("results") / (std::string(stamp) + "-" + profile_name);
+    return create_unique_dir("results", std::string(stamp) + "-" + profile_name);
 }
 
 // The first line `version_command` prints, or "" (the version is a nicety, never a failure).
@@ -67,9 +71,31 @@ std::string sut_version(ProcessLauncher& launcher, const Profile& profile,
     return {};
 }
 
-void write_summary(const ResultsWriter& writer, const nlohmann::json& run) {
-    std::ofstream md(writer.dir() / "summary.md", std::ios::trunc);
-    md << render_summary_md(writer.rows(), run);
+// summary.md, replaced atomically: a full disk leaves the previous one whole.
+Result<void> write_summary(const ResultsWriter& writer, const nlohmann::json& run) {
+    return writer.write_file("summary.md", render_summary_md(writer.rows(), run));
+}
+
+// "DIR: No space left on device (0 bytes free)" when the results' file system is full: the SUT
+// could not even write its runtime files, and no row could be kept. "" otherwise.
+std::string disk_full(const std::filesystem::path& dir) {
+    struct statvfs fs {};
+    if (::statvfs(dir.c_str(), &fs) != 0 || fs.f_bavail > 0) return {};
+    return dir.string() + ": " + std::strerror(ENOSPC) + " (0 bytes free)";
+}
+
+// The highest repeat already recorded for scenario x level (--append adds repeats after it).
+int repeats_recorded(const std::vector<nlohmann::json>& rows, const std::string& scenario,
+                     int level) {
+    int most = 0;
+    for (const auto& r : rows) {
+        if (!r.is_object() || r.value("kind", "") != "level" || r.value("scenario", "") != scenario)
+            continue;
+        const auto l = r.find("level"), rep = r.find("repeat");
+        if (l == r.end() || !l->is_number() || l->get<int>() != level) continue;
+        most = std::max(most, rep != r.end() && rep->is_number() ? rep->get<int>() : 1);
+    }
+    return most;
 }
 
 void cooldown(double seconds, LiveView& view) {
@@ -122,11 +148,26 @@ ExitCode run_benchmark(const RunOptions& options) {
             throw Fatal("--pin: " + p.error().message, ExitCode::usage);
     }
 
-    const auto out_dir = std::filesystem::absolute(
-        options.out.empty() ? default_out_dir(profile->name) : options.out);
-    auto writer = ResultsWriter::open(out_dir);
-    if (!writer) throw Fatal(writer.error().message, ExitCode::failed);
-    std::filesystem::create_directories(out_dir / "logs");
+    std::filesystem::path chosen = options.out;
+    if (chosen.empty()) {
+        if (options.append)
+            throw Fatal("--append needs --out DIR (the run to add to)", ExitCode::usage);
+        auto made = default_out_dir(profile->name);
+        if (!made) throw Fatal(made.error().message, ExitCode::failed);
+        chosen = *made;
+    }
+    const auto out_dir = std::filesystem::absolute(chosen);
+    auto writer = ResultsWriter::open(out_dir, options.append);
+    if (!writer) {
+        std::error_code ec;
+        const bool taken = !options.append && std::filesystem::exists(out_dir / ".", ec) &&
+                           !std::filesystem::is_empty(out_dir, ec);
+        throw Fatal(writer.error().message, taken ? ExitCode::usage : ExitCode::failed);
+    }
+    std::error_code logs_ec;
+    std::filesystem::create_directories(out_dir / "logs", logs_ec);
+    if (logs_ec)
+        throw Fatal("cannot create " + (out_dir / "logs").string() + ": " + logs_ec.message());
 
     g_interrupted.store(false);
     install_signal_handlers();
@@ -149,48 +190,80 @@ ExitCode run_benchmark(const RunOptions& options) {
     view.note("profile " + profile->name + ", " + std::to_string(selected->size()) +
               " scenario(s) x " + std::to_string(levels.size()) + " level(s); results in " +
               out_dir.string());
+    for (const auto& w : writer->warnings()) view.note("warning: " + w);
+    const std::size_t rows_before = writer->rows().size();  // --append: the earlier run's
+    // A result file that cannot be written (a full disk) stops the run at once: what is on
+    // disk stays whole, and measuring more that cannot be kept would only waste the time.
+    std::string write_error;
+    auto record = [&](const nlohmann::json& row) {
+        if (!write_error.empty()) return;
+        if (auto a = writer->append(row); !a) write_error = a.error().message;
+    };
+    auto summarise = [&] {
+        if (!write_error.empty()) return;
+        if (auto w = write_summary(*writer, run); !w) write_error = w.error().message;
+    };
     bool first = true;
     for (const ScenarioSpec* scenario : *selected) {
         for (int i = 0; i < static_cast<int>(levels.size()) * options.repeat; ++i) {
             const int level = levels[static_cast<std::size_t>(i / options.repeat)];
-            const int repeat = i % options.repeat + 1;
+            // --append: after the repeats the directory already has, so files never clash.
+            const int repeat = options.append
+                                   ? repeats_recorded(writer->rows(), scenario->name, level) + 1
+                                   : i % options.repeat + 1;
             if (!first) cooldown(options.cooldown_s, view);
             first = false;
             if (g_interrupted.load()) break;
-            LevelMeasurement m = run_scenario_level(ctx, *scenario, level, repeat);
-            const bool measured = !m.uac_summary.is_null() || !m.monitor_summary.is_null();
-            if (!m.interrupted || measured) {
-                if (auto a = writer->append(build_level_row(m, run)); !a)
-                    view.note("error: " + a.error().message);
-                write_summary(*writer, run);
+            if (std::string full = disk_full(out_dir); !full.empty()) {
+                write_error = full;
+                break;
             }
+            LevelMeasurement m = run_scenario_level(ctx, *scenario, level, repeat);
+            // Every level leaves a row, an interrupted one too (its state says so).
+            record(build_level_row(m, run));
+            summarise();
             if (!m.error.empty())
                 view.note(scenario->name + "@" + std::to_string(level) + " failed: " + m.error);
-            if (g_interrupted.load()) break;
+            if (m.disk_error && write_error.empty()) write_error = m.error;
+            if (g_interrupted.load() || !write_error.empty()) break;
         }
+        if (!write_error.empty()) break;
         nlohmann::json scaling = build_scaling_row(scenario->name, writer->rows(), run);
-        if (!scaling.is_null()) {
-            if (auto a = writer->append(scaling); !a) view.note("error: " + a.error().message);
-        }
-        write_summary(*writer, run);
-        if (g_interrupted.load()) break;
+        if (!scaling.is_null()) record(scaling);
+        summarise();
+        if (g_interrupted.load() || !write_error.empty()) break;
     }
     view.finish();
-    write_summary(*writer, run);
-    // The report is a convenience: a failure to write it warns and never fails the run.
-    if (auto r = report::write_report(std::vector<std::filesystem::path>{out_dir},
-                                      out_dir / "report.html");
-        !r)
-        std::cerr << "warning: report.html not written (" << r.error().message
-                  << "); retry with `pbxbench report " << out_dir.string() << "`\n";
+    summarise();
+    bool report_written = false;
+    if (write_error.empty()) {
+        // The report is read from the files just written, so it shows what they hold.
+        if (auto r = report::write_report(std::vector<std::filesystem::path>{out_dir},
+                                          out_dir / "report.html");
+            !r)
+            std::cerr << "pbxbench run: report.html not written (" << r.error().message
+                      << "); once the cause is fixed, `pbxbench report " << out_dir.string()
+                      << "` writes it from the results\n";
+        else
+            report_written = true;
+    }
     std::cout << render_summary_md(writer->rows(), run) << std::flush;
     std::cerr << "pbxbench run: results in " << out_dir.string() << "\n";
+    if (!write_error.empty()) {
+        std::cerr << "pbxbench run: stopped: a result file could not be written: " << write_error
+                  << "\npbxbench run: every file in " << out_dir.string()
+                  << " is whole and holds the rows written before; report.html was not written\n";
+        return ExitCode::failed;
+    }
     if (g_interrupted.load()) {
         std::cerr << "pbxbench run: interrupted; every child stopped, measured levels written\n";
         return ExitCode::interrupted;
     }
-    for (const auto& row : writer->rows())
-        if (row_failed(row)) return ExitCode::failed;
+    if (!report_written) return ExitCode::failed;
+    // This run's levels decide its exit code, not those of a run it was appended to.
+    const auto& rows = writer->rows();
+    for (std::size_t i = rows_before; i < rows.size(); ++i)
+        if (row_failed(rows[i])) return ExitCode::failed;
     return ExitCode::success;
 }
 

@@ -7,6 +7,9 @@
 #include <sstream>
 
 #include "harness/run_report.hpp"
+#include "harness/scaling.hpp"
+#include "report/level_state.hpp"
+#include "report/metrics.hpp"
 
 namespace pbxbench::harness {
 
@@ -37,8 +40,14 @@ std::string num(double v, int decimals = 1) {
     return num(json(v), decimals);
 }
 
+// Compact JSON; a string with bytes that are not UTF-8 (a SUT's log, a collect step's output)
+// has them replaced instead of throwing.
+std::string dump(const json& v) {
+    return v.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
 std::string str(const json& v) {
-    return v.is_string() ? v.get<std::string>() : (v.is_null() ? "n/a" : v.dump());
+    return v.is_string() ? v.get<std::string>() : (v.is_null() ? "n/a" : dump(v));
 }
 
 // run.pinning in words: "SUT on CPU 0, generator (uas, uac, monitor) on CPU 1".
@@ -47,7 +56,7 @@ std::string pinning_text(const json& pinning) {
     auto cpus = [](const json& list) {
         if (!list.is_array()) return std::string("any CPU");
         std::string out;
-        for (const auto& c : list) out += (out.empty() ? "" : ",") + c.dump();
+        for (const auto& c : list) out += (out.empty() ? "" : ",") + dump(c);
         return (list.size() == 1 ? "CPU " : "CPUs ") + out;
     };
     return "SUT and sidecars on " + cpus(get(pinning, {"sut"})) +
@@ -59,39 +68,69 @@ std::string status_codes(const json& codes) {
     if (!codes.is_object() || codes.empty()) return "none";
     std::string out;
     for (auto it = codes.begin(); it != codes.end(); ++it)
-        out += (out.empty() ? "" : ", ") + it.key() + ":" + it.value().dump();
+        out += (out.empty() ? "" : ", ") + it.key() + ":" + dump(it.value());
     return out;
 }
 
+report::LevelState state_of(const json& row) {
+    return report::level_state(row);
+}
+
+bool full(const json& row) {
+    return report::measured_in_full(state_of(row));
+}
+
+// "18/20 (90.0%)"; for a level cut short (interrupted, SUT died, error) the share would read
+// as if the plan had been carried out, so it says why there is none.
 std::string completion(const json& row) {
+    const report::LevelState state = state_of(row);
+    if (state != report::LevelState::ok && state != report::LevelState::calls_failed)
+        return "n/a (" + std::string(report::state_words(state)) + ")";
     const json& c = get(row, {"calls", "completed"});
     if (!c.is_number()) return "n/a";
     const double level = row["level"].get<double>();
-    return c.dump() + "/" + row["level"].dump() + " (" +
+    return dump(c) + "/" + dump(row["level"]) + " (" +
            num(level > 0 ? c.get<double>() * 100 / level : 0, 1) + "%)";
 }
 
-// "ok", or "FAILED: <first line of the error>", or "interrupted".
-std::string status_text(const json& row) {
-    if (get(row, {"status"}) != "ok") {
-        std::string e =
-            get(row, {"error"}).is_string() ? row["error"].get<std::string>() : "failed";
-        e = e.substr(0, std::min(e.find('\n'), e.find("; its log ends with")));
-        for (char& ch : e)
-            if (ch == '|') ch = '/';
-        return "**FAILED**: " + e;
-    }
-    return get(row, {"interrupted"}) == true ? "interrupted" : "ok";
+// The first line of the row's error, safe in a table cell.
+std::string error_line(const json& row, const char* otherwise) {
+    std::string e = get(row, {"error"}).is_string() ? row["error"].get<std::string>() : otherwise;
+    e = e.substr(0, std::min(e.find('\n'), e.find("; its log ends with")));
+    for (char& ch : e)
+        if (ch == '|') ch = '/';
+    return e;
 }
 
-// CPU % (peak) per concurrent call, MB (PSS peak, else RSS) per concurrent call.
+// "ok", "**calls failed**: 3 of 20", "**interrupted**", "**SUT died**: ...", "**FAILED**: ...".
+std::string status_text(const json& row) {
+    switch (state_of(row)) {
+        case report::LevelState::ok:
+            return "ok";
+        case report::LevelState::calls_failed: {
+            const json& failed = get(row, {"calls", "failed"});
+            const json& attempted = get(row, {"calls", "attempted"});
+            return "**calls failed**: " + num(failed, 0) + " of " + num(attempted, 0);
+        }
+        case report::LevelState::interrupted:
+            return "**interrupted** (cut short by a signal)";
+        case report::LevelState::sut_died:
+            return "**SUT died**: " + error_line(row, "exited mid-level");
+        case report::LevelState::error:
+            break;
+    }
+    return "**FAILED**: " + error_line(row, "failed");
+}
+
+// CPU % per concurrent call: the metric compare judges (report/metrics.cpp).
 std::optional<double> cpu_per_call(const json& row) {
-    const json& c = get(row, {"sut", "cpu_percent", "full_load_avg"});
-    const json& fallback = get(row, {"sut", "cpu_percent", "avg"});
-    const json& v = c.is_number() ? c : fallback;
-    double level = row["level"].get<double>();
-    if (!v.is_number() || level <= 0) return std::nullopt;
-    return v.get<double>() / level;
+    return report::find_metric("cpu_per_call_percent")->extract(row);
+}
+
+bool any_media(const std::vector<const json*>& rows) {
+    for (const json* r : rows)
+        if (get(*r, {"media"}).is_object()) return true;
+    return false;
 }
 
 void environment(std::ostream& out, const json& run, const std::vector<const json*>& rows) {
@@ -106,7 +145,7 @@ void environment(std::ostream& out, const json& run, const std::vector<const jso
     if (get(run, {"sut_version"}).is_string())
         out << "| SUT version | " << run["sut_version"].get<std::string>() << " |\n";
     out << "| Host | " << str(get(run, {"hostname"})) << " |\n";
-    out << "| CPU | " << str(get(run, {"cpu_model"})) << ", " << get(run, {"cores"}).dump()
+    out << "| CPU | " << str(get(run, {"cpu_model"})) << ", " << dump(get(run, {"cores"}))
         << " cores |\n";
     out << "| Kernel | " << str(get(run, {"kernel"})) << " |\n";
     out << "| Pinning | " << pinning_text(get(run, {"pinning"})) << " |\n";
@@ -114,15 +153,14 @@ void environment(std::ostream& out, const json& run, const std::vector<const jso
         out << "| SUT | already running, attached (`--attach`): SIP " << str(attach["sip"])
             << ", health "
             << (attach["health_url"].is_string() ? str(attach["health_url"]) : "none")
-            << ", monitored PIDs " << (attach["pids"].empty() ? "none" : attach["pids"].dump())
+            << ", monitored PIDs " << (attach["pids"].empty() ? "none" : dump(attach["pids"]))
             << " |\n";
     out << "| Network | loopback (127.0.0.1), UDP |\n";
-    bool media = false;
-    for (const json* r : rows) media = media || get(*r, {"media"}).is_object();
     out << "| Media | "
-        << (media ? "G.711 PCMU, 20 ms packets (50/s each way) from the answer to the BYE, echoed "
-                    "by the UAS (see Media quality) |\n\n"
-                  : "none: signaling only (`--no-media`, or no level measured it) |\n\n");
+        << (any_media(rows)
+                ? "G.711 PCMU, 20 ms packets (50/s each way) from the answer to the BYE, echoed "
+                  "by the UAS (see Media quality) |\n\n"
+                : "none: signaling only (`--no-media`, or no level measured it) |\n\n");
 }
 
 void results_table(std::ostream& out, const std::vector<const json*>& rows) {
@@ -140,7 +178,7 @@ void results_table(std::ostream& out, const std::vector<const json*>& rows) {
     for (const json* r : rows) {
         const json& row = *r;
         const json& setup = get(row, {"latency", "setup_ms"});
-        out << "| " << row["level"].dump() << " | " << row["scenario"].get<std::string>() << " | "
+        out << "| " << dump(row["level"]) << " | " << row["scenario"].get<std::string>() << " | "
             << status_text(row) << " | " << completion(row) << " | "
             << status_codes(get(row, {"calls", "status_codes"})) << " | "
             << num(get(setup, {"p50"}), 2) << " / " << num(get(setup, {"p95"}), 2) << " / "
@@ -171,10 +209,11 @@ void media_table(std::ostream& out, const std::vector<const json*>& rows) {
     for (const json* r : rows) {
         const json& m = get(*r, {"media"});
         if (!m.is_object()) continue;
-        out << "| " << (*r)["level"].dump() << " | " << str(get(*r, {"scenario"})) << " | "
-            << num(get(m, {"packets_sent"}), 0) << " / " << num(get(m, {"packets_received"}), 0)
-            << " | " << num(get(m, {"loss_percent"}), 3) << " | "
-            << num(get(m, {"uas", "loss_percent"}), 3) << " | "
+        out << "| " << dump((*r)["level"]) << " | " << str(get(*r, {"scenario"}))
+            << (full(*r) ? "" : " (" + std::string(report::state_words(state_of(*r))) + ")")
+            << " | " << num(get(m, {"packets_sent"}), 0) << " / "
+            << num(get(m, {"packets_received"}), 0) << " | " << num(get(m, {"loss_percent"}), 3)
+            << " | " << num(get(m, {"uas", "loss_percent"}), 3) << " | "
             << num(get(m, {"jitter_ms", "p50"}), 3) << " / " << num(get(m, {"jitter_ms", "p95"}), 3)
             << " | " << num(get(m, {"rtt_ms", "p50"}), 3) << " | "
             << num(get(m, {"mos", "mean"}), 2) << " / " << num(get(m, {"mos", "p5"}), 2) << " | "
@@ -186,30 +225,30 @@ void media_table(std::ostream& out, const std::vector<const json*>& rows) {
 
 void overhead_table(std::ostream& out, const std::vector<const json*>& rows) {
     bool any_ok = false;
-    for (const json* r : rows) any_ok = any_ok || get(*r, {"status"}) == "ok";
+    for (const json* r : rows) any_ok = any_ok || full(*r);
     if (!any_ok) return;
     out << "## Per-channel overhead\n\n";
-    out << "CPU per call: SUT CPU averaged over the samples at full load (else over the level) "
-           "divided by the "
-           "level; memory per call: peak divided by the level (fixed costs included, so these "
-           "overstate the "
-           "marginal cost; the scaling fit below separates them). Until media is sent a held call "
-           "costs the SUT "
-           "almost nothing, so the full-load figure is near zero and the signaling cost shows in "
-           "the peak "
-           "(during the ramp).\n\n";
+    out << "Levels measured in full only. CPU per call: SUT CPU averaged over the samples at "
+           "full load (else over the level) divided by the level; memory per call: peak divided "
+           "by the level (fixed costs included, so these overstate the marginal cost; the "
+           "scaling fit below separates them). The peak column shows the ramp, when every call "
+           "is being set up"
+        << (any_media(rows) ? "; at full load each held call carries RTP both ways"
+                            : "; without media (--no-media) a held call costs the SUT almost "
+                              "nothing, so the full-load figure is near zero")
+        << ".\n\n";
     out << "| Level | Scenario | CPU % per call | CPU peak % per call | RSS peak MB per call | PSS "
            "peak MB per call |\n";
     out << "| ---: | --- | :---: | :---: | :---: | :---: |\n";
     for (const json* r : rows) {
         const json& row = *r;
-        if (get(row, {"status"}) != "ok") continue;
+        if (!full(row)) continue;
         const double level = row["level"].get<double>();
         auto per = [&](const json& v, double scale) {
             return level > 0 ? num(v, 4, scale / level) : "n/a";
         };
         std::optional<double> cpu = cpu_per_call(row);
-        out << "| " << row["level"].dump() << " | " << row["scenario"].get<std::string>() << " | "
+        out << "| " << dump(row["level"]) << " | " << row["scenario"].get<std::string>() << " | "
             << (cpu ? num(*cpu, 4) : "n/a") << " | "
             << per(get(row, {"sut", "cpu_percent", "peak"}), 1) << " | "
             << per(get(row, {"sut", "rss_bytes", "peak"}), 1e-6) << " | "
@@ -218,20 +257,58 @@ void overhead_table(std::ostream& out, const std::vector<const json*>& rows) {
     out << '\n';
 }
 
+// Every level metric of the table (report/metrics.cpp), the ids compare judges, per level.
+void key_figures_table(std::ostream& out, const std::vector<const json*>& rows) {
+    if (rows.empty()) return;
+    out << "## Key figures\n\nThe metrics `pbxbench compare` judges (ids as in the rows' "
+           "`metrics` object, docs/results.md). Levels not measured in full are not compared; "
+           "those cut short (interrupted, SUT died, error) show no figures here, since they "
+           "would read as if the plan had been carried out.\n\n| Level | Scenario | State |";
+    std::string align = "| ---: | --- | --- |";
+    for (const report::Metric& m : report::metrics()) {
+        if (m.kind != report::RowKind::level) continue;
+        out << " " << m.label << " |";
+        align += " :---: |";
+    }
+    out << "\n" << align << "\n";
+    for (const json* r : rows) {
+        const report::LevelState state = state_of(*r);
+        const bool cut_short =
+            state != report::LevelState::ok && state != report::LevelState::calls_failed;
+        out << "| " << dump((*r)["level"]) << " | " << str(get(*r, {"scenario"})) << " | "
+            << (cut_short ? "**" + std::string(report::state_words(state)) + "**"
+                          : std::string(report::state_words(state)))
+            << " |";
+        for (const report::Metric& m : report::metrics())
+            if (m.kind == report::RowKind::level)
+                out << " " << (cut_short ? "—" : report::format_value(m.unit, m.extract(*r)))
+                    << " |";
+        out << "\n";
+    }
+    out << '\n';
+}
+
 void scaling_section(std::ostream& out, const std::vector<const json*>& scaling) {
     if (scaling.empty()) return;
-    out << "## Resource scaling estimate\n\n```\n";
+    out << "## Resource scaling estimate\n\nFitted over the levels measured in full: SUT CPU at "
+           "full load (the `cpu_full_load_percent` metric; else the level's average) and memory "
+           "peak (PSS, else RSS) against concurrent calls.\n\n```\n";
     for (const json* r : scaling) {
         const json& s = (*r)["scaling"];
-        out << (*r)["scenario"].get<std::string>() << " (" << s["method"].get<std::string>()
-            << "):\n";
+        out << (*r)["scenario"].get<std::string>() << " (" << str(get(s, {"method"})) << "):\n";
         const json& cpu = s["cpu_percent_fit"];
         double max_cpu = 0;
-        for (const json& pt : cpu["points"]) max_cpu = std::max(max_cpu, pt[1].get<double>());
+        std::string points;
+        for (const json& pt : get(cpu, {"points"})) {
+            max_cpu = std::max(max_cpu, pt[1].get<double>());
+            points +=
+                (points.empty() ? "" : ", ") + num(pt[0], 0) + " calls " + num(pt[1], 1) + "%";
+        }
+        out << "  CPU fitted: " << points << "\n";
         // /proc counts CPU in 10 ms ticks: at a 500 ms interval one tick is 2% of a core.
-        if (max_cpu < 5)
-            out << "  (CPU stayed below 5% of a core at every level, a few /proc clock ticks per "
-                   "sample: these "
+        if (max_cpu < min_cpu_percent_for_capacity)
+            out << "  (the CPU fitted stayed below " << num(min_cpu_percent_for_capacity, 0)
+                << "% of a core at every level, a few /proc clock ticks per sample: these "
                    "figures are noise; measure larger levels, e.g. --levels 200,500,1000)\n";
         if (cpu.contains("slope") && cpu["points"].size() == 2)
             out << "  (two levels: the line passes through both, so R² is 1 by construction; add "
@@ -252,9 +329,17 @@ void scaling_section(std::ostream& out, const std::vector<const json*>& scaling)
                 << "   (per-call average, one level)\n";
         }
         out << "  capacity at " << num(json(s["target_utilisation"].get<double>() * 100), 0)
-            << "% CPU: " << num(s["calls_per_core_at_target"], 0) << " calls per core, "
-            << num(s["calls_machine_at_target"], 0) << " calls on this machine ("
-            << s["cores"].dump() << " cores)\n\n";
+            << "% CPU: ";
+        if (get(s, {"calls_per_core_at_target"}).is_number())
+            out << num(s["calls_per_core_at_target"], 0) << " calls per core, "
+                << num(s["calls_machine_at_target"], 0) << " calls on this machine ("
+                << dump(s["cores"]) << " cores)\n\n";
+        else
+            out << "not estimated: "
+                << (get(s, {"no_capacity_reason"}).is_string()
+                        ? s["no_capacity_reason"].get<std::string>()
+                        : std::string("no rising fit"))
+                << "\n\n";
     }
     out << "```\n\n";
 }
@@ -262,21 +347,25 @@ void scaling_section(std::ostream& out, const std::vector<const json*>& scaling)
 // CPU per call of mediaproxy_all over mediaproxy_none at each level both measured.
 void media_proxy_section(std::ostream& out, const std::vector<const json*>& rows) {
     std::map<int, std::map<std::string, double>> per_level;
+    bool media = false;  // whether the rows compared carried RTP
     for (const json* r : rows) {
         const std::string sc = (*r)["scenario"].get<std::string>();
-        if ((sc != "mediaproxy_none" && sc != "mediaproxy_all") || get(*r, {"status"}) != "ok")
-            continue;
+        if ((sc != "mediaproxy_none" && sc != "mediaproxy_all") || !full(*r)) continue;
         if (auto c = cpu_per_call(*r)) per_level[(*r)["level"].get<int>()][sc] = *c;
+        media = media || get(*r, {"media"}).is_object();
     }
     bool header = false;
     for (const auto& [level, by] : per_level) {
         if (by.size() != 2) continue;
         if (!header) {
             out << "## Media proxy overhead\n\nCPU per call of mediaproxy_all over "
-                   "mediaproxy_none. Media is not "
-                   "sent yet, so this is the cost of rtpengine's signaling (offer/answer/delete), "
-                   "not of relaying "
-                   "RTP.\n\n| Level | none CPU % per call | all CPU % per call | Ratio |\n| ---: | "
+                   "mediaproxy_none (SUT plus sidecars, so rtpengine's CPU is in it). "
+                << (media ? "Every call carried RTP both ways, so this is the cost of rtpengine "
+                            "relaying every packet plus its signaling (offer/answer/delete)."
+                          : "The calls carried no media (--no-media), so this is the cost of "
+                            "rtpengine's signaling (offer/answer/delete) alone, not of relaying "
+                            "RTP.")
+                << "\n\n| Level | none CPU % per call | all CPU % per call | Ratio |\n| ---: | "
                    ":---: | :---: | :---: |\n";
             header = true;
         }
@@ -292,8 +381,8 @@ void problems(std::ostream& out, const std::vector<const json*>& rows) {
     for (const json* r : rows)
         for (const json& e : get(*r, {"errors"}))
             if (e.is_string())
-                lines.push_back((*r)["scenario"].get<std::string>() + " at " +
-                                (*r)["level"].dump() + ": " + e.get<std::string>());
+                lines.push_back((*r)["scenario"].get<std::string>() + " at " + dump((*r)["level"]) +
+                                ": " + e.get<std::string>());
     if (lines.empty()) return;
     out << "## Errors and warnings\n\n";
     for (const auto& l : lines) {
@@ -318,8 +407,8 @@ void collected_section(std::ostream& out, const std::vector<const json*>& rows) 
         const json& c = get(*r, {"collected"});
         if (!c.is_object()) continue;
         for (auto it = c.begin(); it != c.end(); ++it)
-            out << "| " << (*r)["level"].dump() << " | " << str((*r)["scenario"]) << " | "
-                << it.key() << " | `" << it.value().dump() << "` |\n";
+            out << "| " << dump((*r)["level"]) << " | " << str((*r)["scenario"]) << " | "
+                << it.key() << " | `" << dump(it.value()) << "` |\n";
     }
     out << "\n";
 }
@@ -333,7 +422,7 @@ std::string render_summary_md(const std::vector<json>& all_rows, const json& run
     for (const json* r : rows) {
         const json& c = (*r)["config"];
         configs.insert("CPS=" + num(get(c, {"cps"}), 0) + ", hold=" + num(get(c, {"hold_s"}), 0) +
-                       " s, " + get(c, {"uas_count"}).dump() + " UAS endpoints");
+                       " s, " + dump(get(c, {"uas_count"})) + " UAS endpoints");
     }
     for (const auto& c : configs)
         out << "**Config:** " << c
@@ -341,6 +430,7 @@ std::string render_summary_md(const std::vector<json>& all_rows, const json& run
                "level.\n\n";
     environment(out, run, rows);
     results_table(out, rows);
+    key_figures_table(out, rows);
     media_table(out, rows);
     overhead_table(out, rows);
     scaling_section(out, scaling);

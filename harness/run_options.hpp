@@ -18,7 +18,8 @@ struct RunOptions {
     double hold_s = 60;             // ... long hold: concurrency == level
     std::vector<int> levels;        // each scenario runs once per level, total = level
     int uas_count = 2;              // registered answering endpoints
-    std::filesystem::path out;      // empty: results/<YYYYmmdd-HHMMSS>-<profile name>/
+    std::filesystem::path out;      // empty: results/<YYYYmmdd-HHMMSS>-<profile name>[-N]/
+    bool append = false;            // --append: add to the run already in `out`
     double cooldown_s = 10;         // idle time between scenario x level runs
     bool quick = false;             // small counts, short holds (see apply_quick)
     int repeat = 1;                 // runs of each scenario x level, for run-to-run spread

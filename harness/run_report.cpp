@@ -2,7 +2,10 @@
 // per-sample load, reduced to the documented schema (docs/results.md).
 #include "harness/run_report.hpp"
 
+#include <cmath>
+
 #include "harness/scaling.hpp"
+#include "report/metrics.hpp"
 
 namespace pbxbench::harness {
 
@@ -69,11 +72,17 @@ json sut_block(const LevelMeasurement& m) {
 
 json concurrency_block(const LevelMeasurement& m) {
     json calls = at(at(m.monitor_summary, "health"), "calls");
-    if (calls.is_null()) return nullptr;
+    // No count ever read (no endpoint, or one that never answered with one): no figures,
+    // rather than "0 s at full load" that looks measured.
+    if (!at(calls, "peak").is_number()) return nullptr;
+    std::optional<double> max_s;
+    const json cps = at(m.config, "cps"), hold = at(m.config, "hold_s");
+    if (cps.is_number() && hold.is_number())
+        max_s = full_load_max_seconds(m.level, cps.get<double>(), hold.get<double>());
     return {{"peak", at(calls, "peak")},
             {"avg", at(calls, "avg")},
             {"full_load_calls", full_load_share * m.level},
-            {"sustained_s_at_full_load", sustained_seconds(m.load, m.level, m.interval_s)}};
+            {"sustained_s_at_full_load", sustained_seconds(m.load, m.level, m.interval_s, max_s)}};
 }
 
 json generator_block(const LevelMeasurement& m) {
@@ -94,7 +103,7 @@ json generator_block(const LevelMeasurement& m) {
             }
         }
     }
-    const bool bound = peak_process >= 90.0;
+    const bool bound = peak_process >= generator_bound_percent;
     json warnings = json::array();
     if (bound) {
         warnings.push_back(
@@ -120,18 +129,35 @@ json media_block(const LevelMeasurement& m) {
     return media;
 }
 
-double mb(const json& v) {
-    return v.is_number() ? v.get<double>() / 1e6 : 0;
-}
-
 }  // namespace
 
-double sustained_seconds(std::span<const LoadPoint> load, int level, double interval_s) {
+double sustained_seconds(std::span<const LoadPoint> load, int level, double interval_s,
+                         std::optional<double> max_s) {
     if (level <= 0) return 0;
     std::size_t n = 0;
     for (const LoadPoint& p : load)
         if (p.calls && *p.calls >= full_load_share * level) ++n;
-    return static_cast<double>(n) * interval_s;
+    // Counting samples can read up to one interval long (a 2.6 s window holds six 0.5 s
+    // samples), so a short level could show more time at full load than its plan allows.
+    const double counted = static_cast<double>(n) * interval_s;
+    return max_s ? std::min(counted, *max_s) : counted;
+}
+
+double full_load_max_seconds(int level, double cps, double hold_s) {
+    if (level <= 0 || cps <= 0) return 0;
+    const double k = std::ceil(full_load_share * level);
+    return std::max(0.0, hold_s - (2 * k - level - 1) / cps);
+}
+
+report::LevelState level_state(const LevelMeasurement& m) {
+    using report::LevelState;
+    if (m.interrupted) return LevelState::interrupted;
+    if (m.sut_died) return LevelState::sut_died;
+    if (!m.error.empty()) return LevelState::error;
+    const json failed = at(m.uac_summary, "failed"), completed = at(m.uac_summary, "completed");
+    if (failed.is_number() && failed.get<double>() > 0) return LevelState::calls_failed;
+    if (completed.is_number() && completed.get<double>() < m.level) return LevelState::calls_failed;
+    return LevelState::ok;
 }
 
 std::optional<double> full_load_cpu_percent(std::span<const LoadPoint> load, int level) {
@@ -155,27 +181,31 @@ json build_level_row(const LevelMeasurement& m, const json& run) {
         m.monitor_summary.is_null() && m.uac_summary.is_null() ? json(nullptr) : generator_block(m);
     if (gen.is_object())
         for (const auto& w : gen["warnings"]) errors.push_back(w);
-    return {{"kind", "level"},
-            {"schema_version", results_schema_version},
-            {"run", run},
-            {"scenario", m.scenario},
-            {"level", m.level},
-            {"repeat", m.repeat},
-            {"config", m.config},
-            {"status", m.error.empty() ? "ok" : "failed"},
-            {"error", m.error.empty() ? json(nullptr) : json(m.error)},
-            {"interrupted", m.interrupted},
-            {"started_at", m.started_at},
-            {"ended_at", m.ended_at},
-            {"calls", calls_block(m.uac_summary)},
-            {"latency", at(m.uac_summary, "latency")},
-            {"sut", sut_block(m)},
-            {"concurrency", concurrency_block(m)},
-            {"generator", gen},
-            {"media", media_block(m)},
-            {"processes", m.processes},
-            {"collected", m.collected},
-            {"errors", errors}};
+    const report::LevelState state = level_state(m);
+    json row = {{"kind", "level"},
+                {"schema_version", results_schema_version},
+                {"run", run},
+                {"scenario", m.scenario},
+                {"level", m.level},
+                {"repeat", m.repeat},
+                {"config", m.config},
+                {"state", report::to_string(state)},
+                {"status", state == report::LevelState::ok ? "ok" : "failed"},
+                {"error", m.error.empty() ? json(nullptr) : json(m.error)},
+                {"interrupted", m.interrupted},
+                {"started_at", m.started_at},
+                {"ended_at", m.ended_at},
+                {"calls", calls_block(m.uac_summary)},
+                {"latency", at(m.uac_summary, "latency")},
+                {"sut", sut_block(m)},
+                {"concurrency", concurrency_block(m)},
+                {"generator", gen},
+                {"media", media_block(m)},
+                {"processes", m.processes},
+                {"collected", m.collected},
+                {"errors", errors}};
+    row["metrics"] = report::metrics_object(row, report::RowKind::level);
+    return row;
 }
 
 json build_scaling_row(const std::string& scenario, const std::vector<json>& rows,
@@ -183,37 +213,35 @@ json build_scaling_row(const std::string& scenario, const std::vector<json>& row
     ScalingInput in;
     in.cores = at(run, "cores").is_number() ? run["cores"].get<int>() : 1;
     json levels = json::array();
+    // The same figures compare and summary.md use: CPU at full load (else the level's
+    // average), memory peak (PSS, else RSS).
+    const report::Metric& cpu_metric = *report::find_metric("cpu_full_load_percent");
+    const report::Metric& mem_metric = *report::find_metric("mem_peak_bytes");
     for (const json& r : rows) {
-        if (at(r, "kind") != "level" || at(r, "scenario") != scenario || at(r, "status") != "ok" ||
-            at(r, "interrupted") == true || !at(r, "sut").is_object())
+        if (at(r, "kind") != "level" || at(r, "scenario") != scenario ||
+            !report::measured_in_full(r) || !at(r, "sut").is_object())
             continue;
-        const json& sut = r["sut"];
-        json cpu = at(sut["cpu_percent"], "full_load_avg");
-        if (!cpu.is_number()) cpu = at(sut["cpu_percent"], "avg");
-        json mem = at(sut["pss_bytes"], "peak");
-        if (!mem.is_number()) mem = at(sut["rss_bytes"], "peak");
         const double x = r["level"].get<double>();
-        if (cpu.is_number()) in.cpu_percent.push_back({x, cpu.get<double>()});
-        if (mem.is_number()) in.memory_mb.push_back({x, mb(mem)});
+        if (auto cpu = cpu_metric.extract(r)) in.cpu_percent.push_back({x, *cpu});
+        if (auto mem = mem_metric.extract(r)) in.memory_mb.push_back({x, *mem / 1e6});
         levels.push_back(r["level"]);
     }
     if (levels.empty()) return nullptr;
     ScalingEstimate e = estimate_scaling(in);
     json s = to_json(e, in);
-    s["cpu_source"] =
-        "SUT+sidecars CPU averaged over the samples at full load (else over the level)";
+    s["cpu_source"] = "SUT+sidecars " + std::string(cpu_metric.description);
     s["memory_source"] =
         "SUT+sidecars PSS peak in MB of 10^6 bytes (RSS peak when PSS was unreadable)";
-    return {{"kind", "scaling"}, {"schema_version", results_schema_version},
-            {"run", run},        {"scenario", scenario},
-            {"levels", levels},  {"scaling", s}};
+    json row = {{"kind", "scaling"}, {"schema_version", results_schema_version},
+                {"run", run},        {"scenario", scenario},
+                {"levels", levels},  {"scaling", s}};
+    row["metrics"] = report::metrics_object(row, report::RowKind::scaling);
+    return row;
 }
 
 bool row_failed(const json& row) {
     if (at(row, "kind") != "level") return false;
-    if (at(row, "status") != "ok") return true;
-    json failed = at(at(row, "calls"), "failed");
-    return failed.is_number() && failed.get<double>() > 0;
+    return !report::measured_in_full(row);
 }
 
 }  // namespace pbxbench::harness

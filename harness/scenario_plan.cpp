@@ -181,6 +181,7 @@ Result<void> write_templates(const ScenarioPlan& plan) {
     for (const auto& t : plan.templates) {
         std::ofstream out(t.target, std::ios::binary | std::ios::trunc);
         out << t.text;
+        out.flush();  // a full disk shows here, not in a config the SUT cannot parse
         if (!out) return fail("cannot write " + t.target.string() + ": " + std::strerror(errno));
     }
     return {};

@@ -2,10 +2,11 @@
 
 #include <signal.h>
 
-#include <fstream>
 #include <memory>
+#include <mutex>
 #include <thread>
 
+#include "base/files.hpp"
 #include "harness/child_json.hpp"
 #include "harness/run_metadata.hpp"
 #include "harness/scenario_plan.hpp"
@@ -89,9 +90,13 @@ class LevelRun {
         stop_monitor();
         ctx_.view.phase(Phase::stopping);
         for (const auto& [name, status] : children_.stop_all()) {
-            if (status.signal == SIGKILL)
+            if (status.killed_after_grace)
                 m_.errors.push_back(name + " ignored its stop signal and was killed (" +
                                     status.describe() + ")");
+            else if (status.signal == SIGKILL)
+                m_.errors.push_back(name +
+                                    " was killed by SIGKILL from outside pbxbench (the "
+                                    "OOM killer or a user; see dmesg)");
         }
         m_.ended_at = utc_timestamp_now();
         return std::move(m_);
@@ -105,11 +110,13 @@ class LevelRun {
         if (!vars) return fail(vars.error().message);
         auto plan = plan_scenario(ctx_.profile, scenario_, *vars);
         if (!plan) return fail(plan.error().message);
-        if (auto up = ctx_.attach ? attach_to_pbx(*plan) : start_sut(*plan); !up) return up;
-        auto ready =
-            wait_ready(*sut_, plan->sut_ready, ctx_.probe, ctx_.clock, plan->ready_timeout);
-        if (!ready) return fail(sut_->name() + " did not become ready: " + ready.error().message);
+        if (auto up = ctx_.attach ? attach_to_pbx(*plan) : start_sut(*plan); !up)
+            return ctx_.interrupted.load() ? Result<void>{} : up;
         if (ctx_.interrupted.load()) return {};
+        auto ready = wait_ready(*sut_, plan->sut_ready, ctx_.probe, ctx_.clock, plan->ready_timeout,
+                                100ms, &ctx_.interrupted);
+        if (ctx_.interrupted.load()) return {};
+        if (!ready) return fail(sut_->name() + " did not become ready: " + ready.error().message);
 
         ctx_.view.phase(Phase::registering);
         const std::string sip = plan->sip.to_string();
@@ -152,7 +159,7 @@ class LevelRun {
         // spends its first milliseconds opening its socket, before the first call is due.
         if (auto started = start_monitor(*plan, (*uas)->pid(), (*uac)->pid()); !started)
             return started;
-        if (auto followed = follow_uac(**uac); !followed) return followed;
+        if (auto followed = follow_uac(**uac, **uas); !followed) return followed;
         if (!ctx_.interrupted.load()) collect(*plan);
         read_uas_summary(**uas);
         return {};
@@ -181,6 +188,7 @@ class LevelRun {
     // stdout line goes into `collected` as JSON if it parses, else as a string (null and an
     // error if the step fails).
     void collect(const ScenarioPlan& plan) {
+        if (!plan.collect.empty()) ctx_.view.phase(Phase::collecting);
         for (const SetupPlan& step : plan.collect) {
             const std::string name = step.launch.name.substr(std::string("collect-").size());
             m_.collected[name] = nullptr;
@@ -218,14 +226,20 @@ class LevelRun {
         plan.sut.cpus = ctx_.sut_cpus;
         if (auto w = write_templates(plan); !w) return w;
         for (const auto& step : plan.setup)
-            if (auto r = run_to_completion(ctx_.launcher, step.launch, step.timeout); !r) return r;
+            if (auto r =
+                    run_to_completion(ctx_.launcher, step.launch, step.timeout, &ctx_.interrupted);
+                !r)
+                return r;
         m_.processes["sidecars"] = json::object();
         for (const auto& sidecar : plan.sidecars) {
             auto p = start(sidecar.launch);
             if (!p) return fail(p.error().message);
             m_.processes["sidecars"][sidecar.launch.name] = (*p)->pid();
             sidecars_.push_back(*p);
-            auto ready = wait_ready(**p, sidecar.ready, ctx_.probe, ctx_.clock, plan.ready_timeout);
+            auto ready = wait_ready(**p, sidecar.ready, ctx_.probe, ctx_.clock, plan.ready_timeout,
+                                    100ms, &ctx_.interrupted);
+            // Interrupted: the SUT is not started at all.
+            if (ctx_.interrupted.load()) return {};
             if (!ready)
                 return fail(sidecar.launch.name +
                             " did not become ready: " + ready.error().message);
@@ -292,12 +306,26 @@ class LevelRun {
         config.detail_interval = 2s;
         config.end_when_all_exited = monitor::EndWhenAllExited::no;
         if (auto v = monitor::validate(config); !v) return fail("monitor: " + v.error().message);
-        std::filesystem::create_directories(ctx_.out_dir / "samples");
-        samples_.open(ctx_.out_dir / "samples" / (file_stem_ + ".jsonl"));
+        std::error_code ec;
+        std::filesystem::create_directories(ctx_.out_dir / "samples", ec);
+        auto samples = LineFile::open(ctx_.out_dir / "samples" / (file_stem_ + ".jsonl"));
+        if (!samples) {
+            m_.disk_error = true;
+            return fail(samples.error().message);
+        }
+        samples_ = std::move(*samples);
         monitor_ = std::make_unique<monitor::Monitor>(config, monitor::make_real_seams());
         monitor_thread_ = std::jthread([this](std::stop_token stop) {
             monitor_->run(stop, [this](const monitor::Sample& s) {
-                monitor::write_jsonl(samples_, s);
+                // Whole lines or none; the first failure (a full disk) ends the level.
+                for (const std::string& line : monitor::jsonl_lines(s)) {
+                    if (samples_failed_.load()) break;
+                    if (auto a = samples_.append(line, /*sync=*/false); !a) {
+                        std::lock_guard lock(samples_mutex_);
+                        samples_error_ = a.error().message;
+                        samples_failed_.store(true);
+                    }
+                }
                 const auto& t = s.total;
                 std::optional<double> pss;
                 if (t.pss_bytes) pss = static_cast<double>(*t.pss_bytes);
@@ -308,18 +336,37 @@ class LevelRun {
         return {};
     }
 
+    // Why the samples file could not be written, or "" (read from the main thread).
+    std::string samples_error() {
+        if (!samples_failed_.load()) return {};
+        std::lock_guard lock(samples_mutex_);
+        return "cannot write the monitor's samples: " + samples_error_;
+    }
+
     void stop_monitor() {
         if (!monitor_) return;
         monitor_thread_.request_stop();
         if (monitor_thread_.joinable()) monitor_thread_.join();
+        if (auto synced = samples_.sync(); !synced && !samples_failed_.load()) {
+            samples_error_ = synced.error().message;
+            samples_failed_.store(true);
+        }
+        if (std::string w = samples_error(); !w.empty() && !m_.disk_error) {
+            m_.disk_error = true;
+            if (m_.error.empty())
+                m_.error = w;
+            else
+                m_.errors.push_back(w);
+        }
         m_.monitor_summary = monitor_->summary_json();
         for (const monitor::Sample& s : monitor_->recording().samples)
             m_.load.push_back({s.health ? s.health->calls : std::nullopt, s.total.cpu_percent});
         monitor_.reset();
     }
 
-    // Reads the UAC's progress until its summary and exit, watching the SUT and sidecars.
-    Result<void> follow_uac(Process& uac) {
+    // Reads the UAC's progress until its summary and exit, watching the SUT, the sidecars,
+    // the UAS and the samples file.
+    Result<void> follow_uac(Process& uac, Process& uas) {
         const double expected_s = level_ / ctx_.options.cps + ctx_.options.hold_s;
         // Room for Timer B (32 s) on the last calls and the UAC's own 5 s grace.
         auto deadline =
@@ -344,9 +391,24 @@ class LevelRun {
                         error = (p == sut_ ? "the SUT " : "sidecar ") + p->name() +
                                 " exited mid-run (" + st->describe() +
                                 "); its log ends with:" + format_log_tail(p->log_tail(20));
+                        m_.sut_died = true;
                         end_uac(10s);
                         break;
                     }
+                }
+            }
+            if (error.empty()) {
+                if (auto st = uas.poll()) {
+                    error = "pbxbench uas exited mid-run (" + st->describe() +
+                            "); its log ends with:" + format_log_tail(uas.log_tail(10));
+                    end_uac(10s);
+                }
+            }
+            if (error.empty()) {
+                if (std::string w = samples_error(); !w.empty()) {
+                    error = w;
+                    m_.disk_error = true;
+                    end_uac(10s);
                 }
             }
             if (Clock::now() > deadline) {
@@ -397,7 +459,10 @@ class LevelRun {
     Process* sut_ = nullptr;                 // ours in children_, or attached_
     std::unique_ptr<AttachedPbx> attached_;  // --attach only
     std::vector<Process*> sidecars_;
-    std::ofstream samples_;
+    LineFile samples_;
+    std::mutex samples_mutex_;
+    std::string samples_error_;  // guarded by samples_mutex_
+    std::atomic<bool> samples_failed_{false};
     std::unique_ptr<monitor::Monitor> monitor_;
     std::jthread monitor_thread_;
 };

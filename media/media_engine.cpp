@@ -120,7 +120,7 @@ struct MediaEngine::Impl {
                 auto s = UdpSocket::open(bind_address, static_cast<std::uint16_t>(port + k),
                                          buffer_bytes(), kernel_timestamps());
                 if (!s) return tl::unexpected(s.error());
-                watch(s->fd(), shared_flag | tag(i, k == 1));
+                if (auto w = watch(s->fd(), shared_flag | tag(i, k == 1)); !w) return w;
                 shared.push_back(std::move(*s));
             }
         }
@@ -136,11 +136,12 @@ struct MediaEngine::Impl {
         return is_shared() ? 16u << 20 : 256u << 10;
     }
 
-    void watch(int fd, std::uint64_t data) {
-        epoll_event ev{};
-        ev.events = EPOLLIN;
-        ev.data.u64 = data;
-        epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev);
+    // A socket epoll does not watch is never read: its packets would show up as loss blamed
+    // on the PBX. So a failure is counted (watch_errors) and fails the allocation.
+    Result<void> watch(int fd, std::uint64_t data) {
+        auto w = watch_socket(epoll_fd, fd, data);
+        if (!w) ++counters.watch_errors;
+        return w;
     }
 
     std::uint32_t new_ssrc() {
@@ -190,8 +191,15 @@ struct MediaEngine::Impl {
         st->port = port;
         st->pair = pair;
         if (!is_shared()) {
-            watch(st->rtp.fd(), tag(st->id, false));
-            watch(st->rtcp.fd(), tag(st->id, true));
+            auto w = watch(st->rtp.fd(), tag(st->id, false));
+            if (w) {
+                w = watch(st->rtcp.fd(), tag(st->id, true));
+                if (!w) ::epoll_ctl(epoll_fd, EPOLL_CTL_DEL, st->rtp.fd(), nullptr);
+            }
+            if (!w) {
+                free_ports.push_back(port);  // its sockets close with `st`
+                return fail(w.error().message);
+            }
         }
         Allocation a{st->id, st->port, c.ssrc};
         streams.emplace(st->id, std::move(st));
@@ -524,6 +532,16 @@ nlohmann::json MediaEngine::to_json() const {
                              static_cast<double>(impl_->options.tick.count()) / 1000.0);
 }
 
+Result<void> watch_socket(int epoll_fd, int fd, std::uint64_t data) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = data;
+    if (::epoll_ctl(epoll_fd, EPOLL_CTL_ADD, fd, &ev) != 0)
+        return fail(std::string("cannot watch media socket ") + std::to_string(fd) +
+                    " (epoll_ctl): " + std::strerror(errno));
+    return {};
+}
+
 EngineCounters& EngineCounters::operator+=(const EngineCounters& o) {
     packets_sent += o.packets_sent;
     packets_received += o.packets_received;
@@ -531,6 +549,7 @@ EngineCounters& EngineCounters::operator+=(const EngineCounters& o) {
     rtcp_received += o.rtcp_received;
     unmatched += o.unmatched;
     send_errors += o.send_errors;
+    watch_errors += o.watch_errors;
     kernel_drops += o.kernel_drops;
     port_failures += o.port_failures;
     return *this;
@@ -545,6 +564,7 @@ nlohmann::json media_report_json(const MediaAggregate& aggregate, const LagHisto
                       {"rtcp_received", c.rtcp_received},
                       {"unmatched_datagrams", c.unmatched},
                       {"send_errors", c.send_errors},
+                      {"watch_errors", c.watch_errors},
                       {"kernel_drops", c.kernel_drops},
                       {"port_failures", c.port_failures},
                       {"pacing_lag", lag.to_json()},

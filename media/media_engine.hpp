@@ -65,11 +65,15 @@ struct EngineCounters {
     std::uint64_t rtcp_received = 0;
     std::uint64_t unmatched = 0;     // datagrams no stream claimed
     std::uint64_t send_errors = 0;
+    std::uint64_t watch_errors = 0;  // sockets epoll refused to watch (their calls get no media)
     std::uint64_t kernel_drops = 0;  // SO_RXQ_OVFL: receive buffer full
     std::uint64_t port_failures = 0; // allocations that found no free port
 
     EngineCounters& operator+=(const EngineCounters& o);
 };
+
+// Adds `fd` to `epoll_fd` for reading with `data`; an error with errno's reason otherwise.
+Result<void> watch_socket(int epoll_fd, int fd, std::uint64_t data);
 
 class MediaEngine {
   public:

@@ -244,9 +244,17 @@ nlohmann::json Monitor::summary_json() const {
     return monitor::summary_json(recording_);
 }
 
+std::vector<std::string> jsonl_lines(const Sample& sample) {
+    constexpr auto replace = nlohmann::json::error_handler_t::replace;
+    std::vector<std::string> lines;
+    for (const ExitEvent& e : sample.events)
+        lines.push_back(to_json(e).dump(-1, ' ', false, replace));
+    lines.push_back(to_json(sample).dump(-1, ' ', false, replace));
+    return lines;
+}
+
 void write_jsonl(std::ostream& out, const Sample& sample) {
-    for (const ExitEvent& e : sample.events) out << to_json(e).dump() << '\n';
-    out << to_json(sample).dump() << '\n';
+    for (const std::string& line : jsonl_lines(sample)) out << line << '\n';
     out.flush();
 }
 

@@ -114,8 +114,12 @@ class Monitor {
     std::optional<HealthResult> pending_health_;
 };
 
-// Writes the sample's events, then the sample, one JSON object per line, and flushes so a crash
-// loses nothing already measured.
+// The sample's events, then the sample: one JSON object each, without newlines. Bytes that are
+// not UTF-8 (a health endpoint answering garbage ends up in health_error) are replaced by
+// U+FFFD rather than throwing.
+std::vector<std::string> jsonl_lines(const Sample& sample);
+
+// Writes jsonl_lines, one per line, and flushes so a crash loses nothing already measured.
 void write_jsonl(std::ostream& out, const Sample& sample);
 
 }  // namespace pbxbench::monitor

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/level_state.hpp"
 #include "report/welch.hpp"
 
 namespace pbxbench::report {
@@ -83,8 +84,21 @@ MetricComparison judge(const Metric& m, const std::vector<const json*>& base,
     return c;
 }
 
-bool level_failed(const json& row) {
-    return string_at(row, "status") != "ok";
+// "repeat 2: SUT died: the SUT kamailio exited mid-run (killed by SIGKILL)".
+std::string state_note(const json& row) {
+    std::string note = "repeat " +
+                       std::to_string(static_cast<int>(number_at(row, "repeat").value_or(1))) +
+                       ": " + std::string(state_words(level_state(row)));
+    std::string error = string_at(row, "error");
+    error = error.substr(0, std::min(error.find('\n'), error.find("; its log ends with")));
+    if (!error.empty()) note += ": " + error.substr(0, 200);
+    return note;
+}
+
+// Failed in a way that counts against NEW: anything but ok and interrupted (a run the user
+// stopped is not a regression of the PBX).
+bool failed(LevelState s) {
+    return s != LevelState::ok && s != LevelState::interrupted;
 }
 
 // The first differing value of `field` across the rows' `run` objects, as a warning.
@@ -182,11 +196,45 @@ Comparison compare_runs(const std::vector<RunData>& base, const std::vector<RunD
             c.only_in_base.push_back(group_name(key.first, key.second));
             continue;
         }
-        const auto& base_rows = b.rows.at(key);
-        const auto& new_rows = other->second;
+        std::vector<const json*> base_rows = b.rows.at(key);
+        std::vector<const json*> new_rows = other->second;
         GroupComparison g;
         g.scenario = key.first;
         if (key.second >= 0) g.level = key.second;
+        const RowKind kind = key.second >= 0 ? RowKind::level : RowKind::scaling;
+        if (kind == RowKind::level) {
+            check_config(key, base_rows, new_rows, c.warnings);
+            // Only levels measured in full are compared; the others are named, never used.
+            bool base_failed = false, new_failed = false;
+            std::vector<const json*> base_ok, new_ok;
+            for (const json* r : base_rows) {
+                if (measured_in_full(*r)) {
+                    base_ok.push_back(r);
+                    continue;
+                }
+                base_failed = base_failed || failed(level_state(*r));
+                g.notes.push_back("BASE " + state_note(*r) + " (not used)");
+            }
+            for (const json* r : new_rows) {
+                if (measured_in_full(*r)) {
+                    new_ok.push_back(r);
+                    continue;
+                }
+                new_failed = new_failed || failed(level_state(*r));
+                g.notes.push_back("NEW " + state_note(*r) +
+                                  (failed(level_state(*r)) ? "" : " (not used)"));
+            }
+            g.failed_in_new = new_failed && !base_failed && !base_ok.empty();
+            if (base_ok.empty()) {
+                g.compared = false;
+                g.skipped = "BASE has no repeat measured in full: nothing to compare against";
+            } else if (new_ok.empty()) {
+                g.compared = false;
+                g.skipped = "NEW has no repeat measured in full";
+            }
+            base_rows = std::move(base_ok);
+            new_rows = std::move(new_ok);
+        }
         g.base_repeats = static_cast<int>(base_rows.size());
         g.new_repeats = static_cast<int>(new_rows.size());
         g.method = g.base_repeats >= 2 && g.new_repeats >= 2
@@ -196,19 +244,11 @@ Comparison compare_runs(const std::vector<RunData>& base, const std::vector<RunD
                        : "thresholds only: " + std::to_string(g.base_repeats) + " vs " +
                              std::to_string(g.new_repeats) +
                              " run(s), run-to-run spread not tested (repeat runs for a t-test)";
-        const RowKind kind = key.second >= 0 ? RowKind::level : RowKind::scaling;
-        if (kind == RowKind::level) {
-            check_config(key, base_rows, new_rows, c.warnings);
-            int base_failed = 0, new_failed = 0;
-            for (const json* r : base_rows) base_failed += level_failed(*r);
-            for (const json* r : new_rows) {
-                if (!level_failed(*r)) continue;
-                ++new_failed;
-                g.notes.push_back("NEW level failed: " + string_at(*r, "error").substr(0, 200));
-            }
-            if (base_failed > 0)
-                g.notes.push_back(std::to_string(base_failed) + " BASE repeat(s) failed");
-            g.failed_in_new = new_failed > 0 && base_failed == 0;
+        if (!g.compared) {
+            g.method = "not compared: " + g.skipped;
+            c.not_compared.push_back(group_name(g.scenario, g.level) + ": " + g.skipped);
+            c.groups.push_back(std::move(g));
+            continue;
         }
         for (const Metric& m : metrics()) {
             if (m.kind != kind) continue;

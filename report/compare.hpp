@@ -46,8 +46,13 @@ struct GroupComparison {
     int base_repeats = 0;
     int new_repeats = 0;
     std::string method;              // "Welch's t-test ..." or "thresholds only ..."
-    std::vector<std::string> notes;  // failed levels and the like
-    bool failed_in_new = false;      // a level ok in BASE failed in NEW: a regression by itself
+    std::vector<std::string> notes;  // levels not measured in full and the like
+    // Levels are compared only where both sides have a repeat measured in full (state ok);
+    // the others are left out of the metrics (and noted). false: nothing to compare, `skipped`
+    // says why (a failed or interrupted BASE is never compared against).
+    bool compared = true;
+    std::string skipped;
+    bool failed_in_new = false;  // a level ok in BASE failed in NEW: a regression by itself
     std::vector<MetricComparison> metrics;
 };
 
@@ -55,6 +60,7 @@ struct Comparison {
     std::vector<std::string> base_sources, new_sources;  // the files read
     std::vector<GroupComparison> groups;
     std::vector<std::string> only_in_base, only_in_new;  // "scenario@level" / "scenario (scaling)"
+    std::vector<std::string> not_compared;               // "scenario@level: why"
     std::vector<std::string> warnings;                   // metadata mismatches
     int regressions() const;  // metric regressions plus levels that failed only in NEW
 };

@@ -89,7 +89,12 @@ std::string result_lines(const Comparison& c) {
     std::ostringstream out;
     const int n = c.regressions();
     if (n == 0) {
-        out << "result: no regression (" << c.groups.size() << " group(s) compared)\n";
+        std::size_t compared = 0;
+        for (const GroupComparison& g : c.groups) compared += g.compared ? 1 : 0;
+        out << "result: no regression (" << compared << " group(s) compared";
+        if (compared < c.groups.size())
+            out << ", " << c.groups.size() - compared << " not compared: see above";
+        out << ")\n";
         return out.str();
     }
     out << "result: " << n << " regression(s)\n";
@@ -126,6 +131,7 @@ std::string render_table(const Comparison& c) {
     for (const GroupComparison& g : c.groups) {
         out << "\n" << group_name(g.scenario, g.level) << "  (" << g.method << ")\n";
         for (const auto& note : g.notes) out << "  note: " << note << "\n";
+        if (!g.compared) continue;
         std::vector<std::vector<std::string>> rows{header};
         for (const MetricComparison& m : g.metrics) rows.push_back(cells(m));
         out << aligned(rows, "  ");
@@ -135,6 +141,7 @@ std::string render_table(const Comparison& c) {
         out << "only in BASE (not compared): " << list(c.only_in_base) << "\n";
     if (!c.only_in_new.empty())
         out << "only in NEW (not compared): " << list(c.only_in_new) << "\n";
+    for (const auto& n : c.not_compared) out << "not compared: " << n << "\n";
     if (!c.warnings.empty())
         out << "warning: " << c.warnings.size() << " metadata mismatch(es), see stderr\n";
     out << result_lines(c);
@@ -158,6 +165,7 @@ std::string render_markdown(const Comparison& c) {
         out << "#### " << group_name(g.scenario, g.level) << "\n\n_" << g.method << "_\n\n";
         for (const auto& note : g.notes) out << "- " << note << "\n";
         if (!g.notes.empty()) out << "\n";
+        if (!g.compared) continue;
         out << "| metric | base | new | change | relative | p | threshold | verdict |\n";
         out << "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |\n";
         for (const MetricComparison& m : g.metrics) {
@@ -174,6 +182,7 @@ std::string render_markdown(const Comparison& c) {
         out << "Only in BASE (not compared): " << list(c.only_in_base) << "\n\n";
     if (!c.only_in_new.empty())
         out << "Only in NEW (not compared): " << list(c.only_in_new) << "\n\n";
+    for (const auto& skipped : c.not_compared) out << "Not compared: " << skipped << "  \n";
     return out.str();
 }
 
@@ -201,6 +210,8 @@ json render_json(const Comparison& c) {
                           {"new_repeats", g.new_repeats},
                           {"method", g.method},
                           {"notes", g.notes},
+                          {"compared", g.compared},
+                          {"skipped", g.compared ? json(nullptr) : json(g.skipped)},
                           {"failed_in_new", g.failed_in_new},
                           {"metrics", ms}});
     }
@@ -213,6 +224,7 @@ json render_json(const Comparison& c) {
             {"warnings", c.warnings},
             {"only_in_base", c.only_in_base},
             {"only_in_new", c.only_in_new},
+            {"not_compared", c.not_compared},
             {"groups", groups}};
 }
 

@@ -1,11 +1,8 @@
 #include "report/html_report.hpp"
 
-#include <unistd.h>
-
-#include <fstream>
-
 #include <nlohmann/json.hpp>
 
+#include "base/files.hpp"
 #include "base/utc_time.hpp"
 #include "report/report_sections.hpp"
 #include "report/svg_chart.hpp"
@@ -56,11 +53,11 @@ std::string metadata_table(const std::vector<RunData>& runs) {
     return out + "</table>";
 }
 
-std::string run_section(const RunData& run, bool open) {
+std::string run_section(const RunData& run, bool open, bool include_partial) {
     std::string out = "<section class=\"run\" data-dir=\"" + escape_html(run.dir.string()) +
                       "\"><details" + (open ? " open" : "") + "><summary>" +
                       escape_html(run.label) + "</summary>";
-    out += "<h3>Scenarios side by side</h3>" + scenario_comparison_section(run);
+    out += "<h3>Scenarios side by side</h3>" + scenario_comparison_section(run, include_partial);
     for (const std::string& scenario : scenarios_of(run)) {
         out += "<h2 id=\"" + escape_html(run.label + "-" + scenario) + "\">" +
                escape_html(scenario) + "</h2>";
@@ -70,7 +67,7 @@ std::string run_section(const RunData& run, bool open) {
             if (!description.empty()) out += "<p>" + escape_html(description) + "</p>";
         }
         out += "<h3>Scaling</h3>" + scaling_section({&run}, scenario);
-        out += "<h3>Media</h3>" + media_section(run, scenario);
+        out += "<h3>Media</h3>" + media_section(run, scenario, include_partial);
         out += "<h3>Levels</h3>";
         for (const json* row : rows) out += level_section(run, *row);
     }
@@ -79,7 +76,7 @@ std::string run_section(const RunData& run, bool open) {
 
 }  // namespace
 
-std::string render_report(const std::vector<RunData>& runs) {
+std::string render_report(const std::vector<RunData>& runs, const ReportOptions& options) {
     std::string out =
         "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -90,8 +87,10 @@ std::string render_report(const std::vector<RunData>& runs) {
            " run(s). CPU: 100% = one core. Memory: PSS (shared pages counted once) and RSS, MB = "
            "10<sup>6</sup> bytes. Schema: docs/results.md.</p>";
     out += metadata_table(runs);
-    if (runs.size() > 1) out += "<h2>Across runs</h2>" + across_runs_section(runs);
-    for (std::size_t i = 0; i < runs.size(); ++i) out += run_section(runs[i], runs.size() == 1);
+    if (runs.size() > 1)
+        out += "<h2>Across runs</h2>" + across_runs_section(runs, options.include_partial);
+    for (std::size_t i = 0; i < runs.size(); ++i)
+        out += run_section(runs[i], runs.size() == 1, options.include_partial);
     return out + "\n</body></html>\n";
 }
 
@@ -111,21 +110,11 @@ Result<void> write_report(const std::vector<std::filesystem::path>& paths,
     }
 }
 
-Result<void> write_report(const std::vector<RunData>& runs, const std::filesystem::path& out) {
+Result<void> write_report(const std::vector<RunData>& runs, const std::filesystem::path& out,
+                          const ReportOptions& options) {
     if (runs.empty()) return fail("no run to report on");
-    const std::string page = render_report(runs);
-    auto tmp = out;
-    tmp += ".tmp" + std::to_string(::getpid());
-    {
-        std::ofstream f(tmp, std::ios::trunc | std::ios::binary);
-        if (!f) return fail(tmp.string() + ": cannot be written");
-        f << page;
-        if (!f.flush()) return fail(tmp.string() + ": write failed");
-    }
-    std::error_code ec;
-    std::filesystem::rename(tmp, out, ec);
-    if (ec) return fail(out.string() + ": " + ec.message());
-    return {};
+    // Through a temporary file and a rename, which is removed if anything fails.
+    return write_file_atomically(out, render_report(runs, options));
 }
 
 }  // namespace pbxbench::report

@@ -10,8 +10,14 @@
 
 namespace pbxbench::report {
 
+struct ReportOptions {
+    // Levels not measured in full (report/level_state.hpp) are always marked and never fitted;
+    // the overview charts and tables leave them out unless this is set.
+    bool include_partial = false;
+};
+
 // The page for runs already loaded; a run's missing samples file shows as "no data".
-std::string render_report(const std::vector<RunData>& runs);
+std::string render_report(const std::vector<RunData>& runs, const ReportOptions& options = {});
 
 // Loads each run directory (or results.jsonl) and writes the page to `out` (through a
 // temporary file and a rename, so a reader never sees half a page). Fails naming the input
@@ -20,6 +26,7 @@ Result<void> write_report(const std::vector<std::filesystem::path>& runs,
                           const std::filesystem::path& out);
 
 // The same for runs already loaded; fails only when `out` cannot be written.
-Result<void> write_report(const std::vector<RunData>& runs, const std::filesystem::path& out);
+Result<void> write_report(const std::vector<RunData>& runs, const std::filesystem::path& out,
+                          const ReportOptions& options = {});
 
 }  // namespace pbxbench::report

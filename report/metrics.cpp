@@ -3,6 +3,7 @@
 #include <array>
 #include <cmath>
 #include <cstdio>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
@@ -22,11 +23,16 @@ Opt cpu_peak(const json& r) {
     return number_at(r, "sut.cpu_percent.peak");
 }
 
-// Per call: the CPU at full load when the health endpoint saw it, else over the level,
-// divided by the level (the target concurrency).
-Opt cpu_per_call(const json& r) {
+// The CPU a level costs: averaged over the samples at full load when the health endpoint saw
+// it (ramp and drain left out), else over the whole level. Scaling fits use this.
+Opt cpu_full_load(const json& r) {
     Opt cpu = number_at(r, "sut.cpu_percent.full_load_avg");
-    if (!cpu) cpu = cpu_avg(r);
+    return cpu ? cpu : cpu_avg(r);
+}
+
+// Per call: that CPU divided by the level (the target concurrency).
+Opt cpu_per_call(const json& r) {
+    Opt cpu = cpu_full_load(r);
     Opt level = number_at(r, "level");
     if (!cpu || !level || *level <= 0) return std::nullopt;
     return *cpu / *level;
@@ -79,33 +85,42 @@ Opt mem_slope(const json& r) {
     return number_at(r, "scaling.memory_mb_fit.slope");
 }
 
-constexpr std::array<Metric, 13> table{{
-    {"cpu_avg_percent", "cpu_avg", "SUT CPU, average (100 = one core)", Unit::cpu_percent,
-     Worse::higher, RowKind::level, cpu_avg},
-    {"cpu_peak_percent", "cpu_peak", "SUT CPU, peak sample", Unit::cpu_percent, Worse::higher,
-     RowKind::level, cpu_peak},
-    {"cpu_per_call_percent", "cpu_per_call", "SUT CPU per concurrent call (at full load)",
-     Unit::cpu_percent_per_call, Worse::higher, RowKind::level, cpu_per_call},
-    {"mem_peak_bytes", "mem_peak", "SUT memory, peak (PSS, else RSS)", Unit::bytes, Worse::higher,
-     RowKind::level, mem_peak},
-    {"mem_per_call_bytes", "mem_per_call", "SUT memory peak per concurrent call", Unit::bytes,
-     Worse::higher, RowKind::level, mem_per_call},
-    {"setup_p50_ms", "setup_p50", "call setup latency p50", Unit::ms, Worse::higher, RowKind::level,
-     setup_p50},
-    {"setup_p95_ms", "setup_p95", "call setup latency p95", Unit::ms, Worse::higher, RowKind::level,
-     setup_p95},
-    {"setup_p99_ms", "setup_p99", "call setup latency p99", Unit::ms, Worse::higher, RowKind::level,
-     setup_p99},
-    {"loss_percent", "loss", "media packet loss", Unit::percent, Worse::higher, RowKind::level,
-     loss},
-    {"mos", "mos_mean", "media MOS, mean over calls", Unit::score, Worse::lower, RowKind::level,
-     mos},
-    {"completion_percent", "completion", "calls completed / attempted", Unit::percent, Worse::lower,
-     RowKind::level, completion},
-    {"cpu_slope_percent_per_call", "cpu_slope", "scaling: CPU % per added concurrent call",
-     Unit::cpu_percent_per_call, Worse::higher, RowKind::scaling, cpu_slope},
-    {"mem_slope_mb_per_call", "mem_slope", "scaling: MB per added concurrent call",
-     Unit::mb_per_call, Worse::higher, RowKind::scaling, mem_slope},
+constexpr std::optional<double> none = std::nullopt;
+
+// CPU is counted in 10 ms /proc ticks (2 pp of a core per 500 ms sample), so small absolute
+// moves are measurement noise; the absolute floors keep quiet runs from failing.
+constexpr std::array<Metric, 14> table{{
+    {"cpu_avg_percent", "cpu_avg", "CPU avg", "SUT CPU, average (100 = one core)",
+     Unit::cpu_percent, Worse::higher, RowKind::level, cpu_avg, 10, 1.0},
+    {"cpu_peak_percent", "cpu_peak", "CPU peak", "SUT CPU, peak sample", Unit::cpu_percent,
+     Worse::higher, RowKind::level, cpu_peak, 10, 2.0},
+    {"cpu_full_load_percent", "cpu_full_load", "CPU at full load",
+     "SUT CPU at full load (samples with 95% of the calls; the level's average without them)",
+     Unit::cpu_percent, Worse::higher, RowKind::level, cpu_full_load, none, none},
+    {"cpu_per_call_percent", "cpu_per_call", "CPU per call",
+     "SUT CPU per concurrent call (at full load)", Unit::cpu_percent_per_call, Worse::higher,
+     RowKind::level, cpu_per_call, 10, none},
+    {"mem_peak_bytes", "mem_peak", "Memory peak", "SUT memory, peak (PSS, else RSS)", Unit::bytes,
+     Worse::higher, RowKind::level, mem_peak, 10, none},
+    {"mem_per_call_bytes", "mem_per_call", "Memory per call", "SUT memory peak per concurrent call",
+     Unit::bytes, Worse::higher, RowKind::level, mem_per_call, 10, none},
+    {"setup_p50_ms", "setup_p50", "Setup p50", "call setup latency p50", Unit::ms, Worse::higher,
+     RowKind::level, setup_p50, 10, 2.0},
+    {"setup_p95_ms", "setup_p95", "Setup p95", "call setup latency p95", Unit::ms, Worse::higher,
+     RowKind::level, setup_p95, 10, 2.0},
+    {"setup_p99_ms", "setup_p99", "Setup p99", "call setup latency p99", Unit::ms, Worse::higher,
+     RowKind::level, setup_p99, 10, 2.0},
+    {"loss_percent", "loss", "Media loss", "media packet loss", Unit::percent, Worse::higher,
+     RowKind::level, loss, none, 0.5},
+    {"mos", "mos_mean", "MOS", "media MOS, mean over calls", Unit::score, Worse::lower,
+     RowKind::level, mos, none, 0.1},
+    {"completion_percent", "completion", "Completion", "calls completed / attempted", Unit::percent,
+     Worse::lower, RowKind::level, completion, none, 0.1},
+    {"cpu_slope_percent_per_call", "cpu_slope", "CPU slope",
+     "scaling: CPU % per added concurrent call", Unit::cpu_percent_per_call, Worse::higher,
+     RowKind::scaling, cpu_slope, 10, none},
+    {"mem_slope_mb_per_call", "mem_slope", "Memory slope", "scaling: MB per added concurrent call",
+     Unit::mb_per_call, Worse::higher, RowKind::scaling, mem_slope, 10, none},
 }};
 
 std::string printf_string(const char* format, double v) {
@@ -128,6 +143,66 @@ const Metric* find_metric(std::string_view name) {
     for (const Metric& m : table)
         if (m.id == name || m.alias == name) return &m;
     return nullptr;
+}
+
+json metrics_object(const json& row, RowKind kind) {
+    json out = json::object();
+    for (const Metric& m : table) {
+        if (m.kind != kind) continue;
+        Opt v = m.extract(row);
+        out[std::string(m.id)] = v && std::isfinite(*v) ? json(*v) : json(nullptr);
+    }
+    return out;
+}
+
+std::string_view unit_words(Unit unit) {
+    switch (unit) {
+        case Unit::cpu_percent:
+            return "% of one core";
+        case Unit::percent:
+            return "%";
+        case Unit::bytes:
+            return "bytes (printed in MB of 10^6)";
+        case Unit::ms:
+            return "ms";
+        case Unit::score:
+            return "MOS (1-5)";
+        case Unit::cpu_percent_per_call:
+            return "% of one core per call";
+        case Unit::mb_per_call:
+            return "MB per call";
+    }
+    return "";
+}
+
+std::string metrics_markdown() {
+    auto limit = [](const Metric& m) {
+        const char* sign = m.worse == Worse::higher ? "+" : "-";
+        std::string out;
+        char buf[48];
+        if (m.default_relative_percent) {
+            std::snprintf(buf, sizeof buf, "%s%g%%", sign, *m.default_relative_percent);
+            out = buf;
+        }
+        if (m.default_absolute) {
+            const double scale = m.unit == Unit::bytes ? 1e6 : 1.0;
+            std::snprintf(buf, sizeof buf, "%s%g", sign, *m.default_absolute / scale);
+            out += (out.empty() ? "" : " and ") + std::string(buf);
+            const std::string_view suffix = threshold_suffix(m.unit);
+            if (!suffix.empty()) out += " " + std::string(suffix);
+        }
+        return out.empty() ? std::string("off (shown, not judged)") : out;
+    };
+    std::string out =
+        "| id (`metrics.<id>`) | alias | row | meaning | unit | worse when | compare default |\n"
+        "| --- | --- | --- | --- | --- | --- | --- |\n";
+    for (const Metric& m : table) {
+        out += "| `" + std::string(m.id) + "` | `" + std::string(m.alias) + "` | " +
+               (m.kind == RowKind::level ? "level" : "scaling") + " | " +
+               std::string(m.description) + " | " + std::string(unit_words(m.unit)) + " | " +
+               (m.worse == Worse::higher ? "higher" : "lower") + " | " + limit(m) + " |\n";
+    }
+    return out;
 }
 
 std::string format_value(Unit unit, std::optional<double> value) {

@@ -1,6 +1,10 @@
 #pragma once
-// The figures `compare` judges and `report` tabulates: one table {id, description, ...}, where
-// the id is the JSON key and the --threshold name (units in the id, as in results.jsonl).
+// The metric table (ccache's statistics table is the model): every figure the outputs share,
+// once, with its id, labels, unit, how it is derived from a results row, and its compare
+// threshold default and direction. The id is the key under the row's "metrics" object (the
+// CSV column "metrics.<id>") and the --threshold name. The row writer, summary.md,
+// report.html, `compare` and docs/results.md (checked by a unit test) all read this table, so
+// adding a metric is one entry here.
 #include <optional>
 #include <span>
 #include <string>
@@ -28,13 +32,20 @@ enum class Unit {
 };
 
 struct Metric {
-    std::string_view id;     // e.g. "cpu_peak_percent"
-    std::string_view alias;  // short name --threshold also accepts, e.g. "cpu_peak"
-    std::string_view description;
+    std::string_view id;           // e.g. "cpu_peak_percent"
+    std::string_view alias;        // short name --threshold also accepts, e.g. "cpu_peak"
+    std::string_view label;        // a column header, e.g. "CPU peak"
+    std::string_view description;  // a sentence fragment, e.g. "SUT CPU, peak sample"
     Unit unit;
     Worse worse;
     RowKind kind;
+    // How it is derived from a row (the raw figures, so old rows without "metrics" work too);
+    // none when the row lacks what it needs.
     std::optional<double> (*extract)(const nlohmann::json& row);
+    // compare's default threshold: relative (% of BASE) and/or absolute (in the base unit:
+    // bytes, ms, pp, MOS); neither: shown, never judged.
+    std::optional<double> default_relative_percent;
+    std::optional<double> default_absolute;
 };
 
 // Every metric, in the order the outputs list them.
@@ -42,6 +53,16 @@ std::span<const Metric> metrics();
 
 // By id or alias; nullptr if unknown.
 const Metric* find_metric(std::string_view name);
+
+// The value of every metric of `kind` derived from `row`: {id: number or null}, the row's
+// "metrics" object.
+nlohmann::json metrics_object(const nlohmann::json& row, RowKind kind);
+
+// The unit in words, for tables: "% of one core", "%", "bytes", "ms", "MOS", ...
+std::string_view unit_words(Unit unit);
+
+// docs/results.md's metric table (Markdown), generated from the table.
+std::string metrics_markdown();
 
 // "12.3%", "45.6 MB", "12.3 ms", "4.20"; "n/a" for none.
 std::string format_value(Unit unit, std::optional<double> value);

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/level_state.hpp"
 #include "report/metrics.hpp"
 #include "report/svg_chart.hpp"
 
@@ -99,8 +100,11 @@ std::string level_section(const RunData& run, const json& row) {
     const std::string name = scenario + " @ " + std::to_string(level) + " calls";
     std::string out = "<section class=\"level\" data-scenario=\"" + escape_html(scenario) +
                       "\" data-level=\"" + std::to_string(level) + "\"><h4>" + escape_html(name);
-    const std::string status = string_at(row, "status");
-    if (status != "ok") out += " <span class=\"bad\">" + escape_html(status) + "</span>";
+    const LevelState state = level_state(row);
+    if (!measured_in_full(state))
+        out += " <span class=\"bad state\" data-state=\"" + std::string(to_string(state)) + "\">" +
+               escape_html(std::string(state_words(state))) +
+               ": not measured in full, left out of the fits and overview charts</span>";
     out += "</h4><p class=\"figures\">" + figures_line(row) + "</p>";
     if (!string_at(row, "error").empty())
         out += "<pre class=\"error\">" + escape_html(string_at(row, "error")) + "</pre>";
@@ -164,13 +168,34 @@ std::string scaling_section(const std::vector<const RunData*>& runs, const std::
     out += "</div>";
     if (!any) return "<p class=\"note\">no scaling row for " + escape_html(scenario) + "</p>";
     for (const RunData* run : runs)
-        if (const json* row = scaling_of(*run, scenario))
-            out += "<p class=\"note\">" + (runs.size() > 1 ? escape_html(run->label) + ": " : "") +
-                   escape_html(string_at(*row, "scaling.method")) + "</p>";
+        if (const json* row = scaling_of(*run, scenario)) {
+            const std::string who = runs.size() > 1 ? escape_html(run->label) + ": " : "";
+            out += "<p class=\"note\">" + who + escape_html(string_at(*row, "scaling.method")) +
+                   " over the levels measured in full.";
+            const json* points = nullptr;
+            if (row->contains("scaling") && (*row)["scaling"].is_object() &&
+                (*row)["scaling"].contains("cpu_percent_fit"))
+                points = &(*row)["scaling"]["cpu_percent_fit"];
+            if (points && points->contains("slope") && points->contains("points") &&
+                (*points)["points"].size() == 2)
+                out +=
+                    " Two levels: the line passes through both, so R\u00b2 is 1 by "
+                    "construction.";
+            out += "</p>";
+            if (auto calls = number_at(*row, "scaling.calls_per_core_at_target"))
+                out += "<p class=\"capacity\">" + who + "capacity at 70% CPU: " + fixed(*calls, 0) +
+                       " calls per core</p>";
+            else
+                out += "<p class=\"capacity none\">" + who + "no capacity estimate: " +
+                       escape_html(string_at(*row, "scaling.no_capacity_reason").empty()
+                                       ? std::string("the fit does not rise")
+                                       : string_at(*row, "scaling.no_capacity_reason")) +
+                       "</p>";
+        }
     return out;
 }
 
-std::string media_section(const RunData& run, const std::string& scenario) {
+std::string media_section(const RunData& run, const std::string& scenario, bool include_partial) {
     const auto rows = levels_of(run, scenario);
     std::string table;
     Chart loss{"Media loss by level", "concurrent calls", "loss %", {}, {}, 620, 220};
@@ -185,11 +210,15 @@ std::string media_section(const RunData& run, const std::string& scenario) {
             auto v = number_at(*r, path);
             return "<td>" + (v ? fixed(*v, digits) : std::string("n/a")) + "</td>";
         };
-        table += "<tr><td>" + fixed(level, 0) + "</td>" + cell("media.calls", 0) +
+        const LevelState state = level_state(*r);
+        table += "<tr><td>" + fixed(level, 0) + "</td><td" +
+                 (measured_in_full(state) ? std::string(">") : std::string(" class=\"bad\">")) +
+                 std::string(state_words(state)) + "</td>" + cell("media.calls", 0) +
                  cell("media.loss_percent", 3) + cell("media.jitter_ms.p50", 2) +
                  cell("media.jitter_ms.p95", 2) + cell("media.jitter_ms.max", 2) +
                  cell("media.mos.mean", 2) + cell("media.mos.p5", 2) +
                  cell("media.silent_calls", 0) + cell("media.one_way_calls", 0) + "</tr>";
+        if (!measured_in_full(state) && !include_partial) continue;  // charted: full ones only
         if (auto v = number_at(*r, "media.loss_percent")) loss_s.points.push_back({level, *v});
         if (number_at(*r, "media.mos.count").value_or(0) > 0) {
             if (auto v = number_at(*r, "media.mos.mean")) mos_s.points.push_back({level, *v});
@@ -202,7 +231,8 @@ std::string media_section(const RunData& run, const std::string& scenario) {
     loss.series.push_back(std::move(loss_s));
     mos.series.push_back(std::move(mos_s));
     mos.series.push_back(std::move(mos_p5));
-    return "<table><tr><th>level</th><th>calls</th><th>loss %</th><th>jitter p50 ms</th>"
+    return "<table><tr><th>level</th><th>state</th><th>calls</th><th>loss %</th><th>jitter p50 "
+           "ms</th>"
            "<th>jitter p95 ms</th><th>jitter max ms</th><th>MOS mean</th><th>MOS p5</th>"
            "<th>silent calls</th><th>one-way calls</th></tr>" +
            table + "</table><div class=\"grid\">" + render_chart(loss) + render_chart(mos) +

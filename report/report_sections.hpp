@@ -27,12 +27,16 @@ std::string level_section(const RunData& run, const nlohmann::json& row);
 std::string scaling_section(const std::vector<const RunData*>& runs, const std::string& scenario);
 
 // Media loss, jitter and MOS per level of a scenario, or a note that media was not measured.
-std::string media_section(const RunData& run, const std::string& scenario);
+// `include_partial`: levels not measured in full are charted too (the table always has them).
+std::string media_section(const RunData& run, const std::string& scenario,
+                          bool include_partial = false);
 
-// Every scenario of one run side by side: bars per level.
-std::string scenario_comparison_section(const RunData& run);
+// Every scenario of one run side by side: bars per level (levels measured in full only,
+// unless `include_partial`).
+std::string scenario_comparison_section(const RunData& run, bool include_partial = false);
 
-// Several runs (releases) side by side: the compare metrics per scenario and level.
-std::string across_runs_section(const std::vector<RunData>& runs);
+// Several runs (releases) side by side: the compare metrics per scenario and level (levels
+// measured in full only, unless `include_partial`).
+std::string across_runs_section(const std::vector<RunData>& runs, bool include_partial = false);
 
 }  // namespace pbxbench::report

@@ -4,6 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "report/level_state.hpp"
 #include "report/metrics.hpp"
 #include "report/report_sections.hpp"
 #include "report/svg_chart.hpp"
@@ -24,11 +25,38 @@ std::optional<double> mean_of(const Metric& m, const std::vector<const json*>& r
     return sum / n;
 }
 
-std::vector<const json*> rows_at(const RunData& run, const std::string& scenario, int level) {
+// The repeats of scenario@level measured in full: overview charts and tables leave the others
+// (interrupted, failed calls, SUT died, error) out; each level's own section marks them.
+std::vector<const json*> rows_at(const RunData& run, const std::string& scenario, int level,
+                                 bool include_partial) {
     std::vector<const json*> out;
     for (const json* r : levels_of(run, scenario))
-        if (number_at(*r, "level") == static_cast<double>(level)) out.push_back(r);
+        if (number_at(*r, "level") == static_cast<double>(level) &&
+            (include_partial || measured_in_full(*r)))
+            out.push_back(r);
     return out;
+}
+
+// "Left out of the overview (not measured in full): a@20 (interrupted), ..." or "".
+std::string left_out_note(const std::vector<const RunData*>& runs, bool include_partial) {
+    std::string list;
+    for (const RunData* run : runs)
+        for (const json& r : run->levels) {
+            const LevelState state = level_state(r);
+            if (measured_in_full(state)) continue;
+            list += (list.empty() ? "" : ", ") +
+                    (runs.size() > 1 ? run->label + ": " : std::string()) +
+                    string_at(r, "scenario") + "@" +
+                    std::to_string(static_cast<int>(number_at(r, "level").value_or(0))) + " (" +
+                    std::string(state_words(state)) + ")";
+        }
+    if (list.empty()) return {};
+    if (include_partial)
+        return "<p class=\"note bad\">Included in these charts and tables although not measured "
+               "in full (--include-partial): " +
+               escape_html(list) + "</p>";
+    return "<p class=\"note bad\">Left out of these charts and tables (not measured in full): " +
+           escape_html(list) + "</p>";
 }
 
 std::vector<int> levels_in(const RunData& run) {
@@ -66,10 +94,10 @@ constexpr const char* charted[] = {"cpu_avg_percent", "cpu_per_call_percent", "m
 
 }  // namespace
 
-std::string scenario_comparison_section(const RunData& run) {
+std::string scenario_comparison_section(const RunData& run, bool include_partial) {
     const auto scenarios = scenarios_of(run);
     const auto levels = levels_in(run);
-    std::string out = "<div class=\"grid\">";
+    std::string out = left_out_note({&run}, include_partial) + "<div class=\"grid\">";
     for (const char* id : charted) {
         const Metric& m = *find_metric(id);
         BarChart c;
@@ -79,7 +107,7 @@ std::string scenario_comparison_section(const RunData& run) {
         for (int level : levels) {
             BarGroup g{std::to_string(level) + " calls", {}};
             for (const auto& s : scenarios) {
-                auto v = mean_of(m, rows_at(run, s, level));
+                auto v = mean_of(m, rows_at(run, s, level, include_partial));
                 g.values.push_back(v ? std::optional<double>(*v * chart_scale(m)) : std::nullopt);
             }
             c.groups.push_back(std::move(g));
@@ -102,7 +130,7 @@ std::string scenario_comparison_section(const RunData& run) {
     return out + "</table>";
 }
 
-std::string across_runs_section(const std::vector<RunData>& runs) {
+std::string across_runs_section(const std::vector<RunData>& runs, bool include_partial) {
     std::vector<std::pair<std::string, int>> keys;  // scenario, level: union, first seen
     std::set<std::pair<std::string, int>> seen;
     for (const RunData& run : runs)
@@ -112,8 +140,9 @@ std::string across_runs_section(const std::vector<RunData>& runs) {
             if (seen.insert(k).second) keys.push_back(k);
         }
     std::vector<std::string> labels;
-    for (const RunData& run : runs) labels.push_back(run.label);
-    std::string out = "<div class=\"grid\">";
+    std::vector<const RunData*> all_runs;
+    for (const RunData& run : runs) labels.push_back(run.label), all_runs.push_back(&run);
+    std::string out = left_out_note(all_runs, include_partial) + "<div class=\"grid\">";
     for (const char* id : charted) {
         const Metric& m = *find_metric(id);
         BarChart c;
@@ -124,7 +153,7 @@ std::string across_runs_section(const std::vector<RunData>& runs) {
         for (const auto& [scenario, level] : keys) {
             BarGroup g{scenario + "@" + std::to_string(level), {}};
             for (const RunData& run : runs) {
-                auto v = mean_of(m, rows_at(run, scenario, level));
+                auto v = mean_of(m, rows_at(run, scenario, level, include_partial));
                 g.values.push_back(v ? std::optional<double>(*v * chart_scale(m)) : std::nullopt);
             }
             c.groups.push_back(std::move(g));
@@ -140,7 +169,9 @@ std::string across_runs_section(const std::vector<RunData>& runs) {
             out += "<tr><td>" + escape_html(scenario + "@" + std::to_string(level)) + "</td><td>" +
                    std::string(m.id) + "</td>";
             for (const RunData& run : runs)
-                out += "<td>" + format_value(m.unit, mean_of(m, rows_at(run, scenario, level))) +
+                out += "<td>" +
+                       format_value(m.unit,
+                                    mean_of(m, rows_at(run, scenario, level, include_partial))) +
                        "</td>";
             out += "</tr>";
         }

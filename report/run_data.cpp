@@ -1,6 +1,7 @@
 #include "report/run_data.hpp"
 
 #include <fstream>
+#include <iterator>
 
 namespace pbxbench::report {
 
@@ -28,6 +29,30 @@ std::optional<double> optional_number(const json& j, const char* key) {
     auto it = j.find(key);
     if (it == j.end() || !it->is_number()) return std::nullopt;
     return it->get<double>();
+}
+
+// The lines of a text file, each with whether a newline ended it (only the last may lack one).
+struct Line {
+    std::string text;
+    bool terminated = true;
+};
+
+std::optional<std::vector<Line>> read_lines(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) return std::nullopt;
+    std::string text((std::istreambuf_iterator<char>(in)), {});
+    std::vector<Line> lines;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const auto nl = text.find('\n', start);
+        if (nl == std::string::npos) {
+            lines.push_back({text.substr(start), false});
+            break;
+        }
+        lines.push_back({text.substr(start, nl - start), true});
+        start = nl + 1;
+    }
+    return lines;
 }
 
 std::string run_label(const fs::path& dir, const json& run) {
@@ -67,15 +92,19 @@ Result<RunData> load_run(const fs::path& path) {
     if (!fs::is_regular_file(data.results, ec))
         return fail(data.results.string() +
                     ": no such results file (is this a run directory of `pbxbench run`?)");
-    std::ifstream in(data.results);
-    if (!in) return fail(data.results.string() + ": cannot be read");
-    std::string line;
+    const auto lines = read_lines(data.results);
+    if (!lines) return fail(data.results.string() + ": cannot be read");
     int number = 0;
-    while (std::getline(in, line)) {
+    for (const Line& l : *lines) {
+        const std::string& line = l.text;
         ++number;
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         const std::string where = data.results.string() + ":" + std::to_string(number);
         json row = json::parse(line, nullptr, /*allow_exceptions=*/false);
+        if ((row.is_discarded() || !row.is_object()) && !l.terminated) {
+            data.warnings.push_back(where + ": torn last line (cut short, no newline) skipped");
+            break;
+        }
         if (row.is_discarded() || !row.is_object())
             return fail(where + ": not a JSON object (is this a results.jsonl of `pbxbench run`?)");
         const std::string kind = string_at(row, "kind");
@@ -100,14 +129,18 @@ Result<SampleSeries> load_samples(const RunData& run, const std::string& scenari
     SampleSeries series;
     series.file = fs::path("samples") / (scenario + "-" + std::to_string(level) + ".jsonl");
     const fs::path full = run.dir / series.file;
-    std::ifstream in(full);
-    if (!in) return fail(full.string() + ": no samples");
-    std::string line;
+    const auto lines = read_lines(full);
+    if (!lines) return fail(full.string() + ": no samples");
     int number = 0;
-    while (std::getline(in, line)) {
+    for (const Line& l : *lines) {
+        const std::string& line = l.text;
         ++number;
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         json j = json::parse(line, nullptr, false);
+        if ((j.is_discarded() || !j.is_object()) && !l.terminated) {
+            series.torn_last_line = true;
+            break;
+        }
         if (j.is_discarded() || !j.is_object())
             return fail(full.string() + ":" + std::to_string(number) + ": not a JSON object");
         if (string_at(j, "type") != "sample") continue;

@@ -21,11 +21,13 @@ struct RunData {
     nlohmann::json run;                    // the `run` metadata of the first row (null if none)
     std::vector<nlohmann::json> levels;    // "kind":"level" rows, file order
     std::vector<nlohmann::json> scalings;  // "kind":"scaling" rows, file order
+    std::vector<std::string> warnings;     // e.g. a torn last line that was skipped
 };
 
 // Reads a run directory or a results.jsonl file. Fails, naming the file and line, when the
 // path does not exist, a line is not a JSON object, or a row lacks kind/scenario/level.
-// Unknown kinds are skipped (newer writers may add some).
+// Unknown kinds are skipped (newer writers may add some). A last line cut short (no newline,
+// not JSON: a crash or a full disk mid-write) is skipped with a warning.
 Result<RunData> load_run(const std::filesystem::path& path);
 
 // One monitor sample reduced to what the report plots; absent figures stay empty.
@@ -40,9 +42,11 @@ struct SamplePoint {
 struct SampleSeries {
     std::filesystem::path file;       // relative to the run directory, e.g. samples/x-20.jsonl
     std::vector<SamplePoint> points;  // one per "type":"sample" line
+    bool torn_last_line = false;      // a cut last line was skipped
 };
 
-// samples/<scenario>-<level>.jsonl of a run; fails if it is missing or has a broken line.
+// samples/<scenario>-<level>.jsonl of a run; fails if it is missing or has a broken line
+// (other than a torn last one, which is skipped).
 Result<SampleSeries> load_samples(const RunData& run, const std::string& scenario, int level);
 
 // The number at a dotted path ("sut.cpu_percent.avg"), or none when a step is missing, null

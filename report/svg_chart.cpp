@@ -178,9 +178,10 @@ std::string render_chart(const Chart& chart) {
         x_lo = std::min(x_lo, 0.0);  // show the intercept
         for (double x : {x_lo, x_hi}) {
             y_hi = std::max(y_hi, l.intercept + l.slope * x);
-            y_lo = std::min(y_lo, l.intercept + l.slope * x);  // a negative intercept stays inside
+            if (!chart.y_nonnegative) y_lo = std::min(y_lo, l.intercept + l.slope * x);
         }
     }
+    if (chart.y_nonnegative) y_lo = std::max(y_lo, 0.0);
     std::string out =
         open_svg(chart.width_px, static_cast<int>(f.height), chart.title) + legend_svg;
     if (!any) {
@@ -220,10 +221,16 @@ std::string render_chart(const Chart& chart) {
     }
     for (std::size_t i = 0; i < chart.fits.size(); ++i) {
         const FitLine& l = chart.fits[i];
-        const double ya = l.intercept + l.slope * x_lo, yb = l.intercept + l.slope * x_hi;
+        double xa = x_lo, xb = x_hi;
+        // Clipped to the visible range [y_lo, ...]: where the line dips below the axis (a
+        // negative intercept) only the part above it is drawn.
+        auto y_at = [&](double x) { return l.intercept + l.slope * x; };
+        if (y_at(xa) < f.y_lo && l.slope != 0) xa = std::min(xb, (f.y_lo - l.intercept) / l.slope);
+        if (y_at(xb) < f.y_lo && l.slope != 0) xb = std::max(xa, (f.y_lo - l.intercept) / l.slope);
+        const double ya = std::max(y_at(xa), f.y_lo), yb = std::max(y_at(xb), f.y_lo);
         out += "<g class=\"fit\" data-intercept=\"" + std::to_string(l.intercept) +
-               "\" data-slope=\"" + std::to_string(l.slope) + "\"><line x1=\"" + num(f.px(x_lo)) +
-               "\" y1=\"" + num(f.py(ya)) + "\" x2=\"" + num(f.px(x_hi)) + "\" y2=\"" +
+               "\" data-slope=\"" + std::to_string(l.slope) + "\"><line x1=\"" + num(f.px(xa)) +
+               "\" y1=\"" + num(f.py(ya)) + "\" x2=\"" + num(f.px(xb)) + "\" y2=\"" +
                num(f.py(yb)) + "\" stroke=\"" + color(l.color_of_series) +
                "\" stroke-dasharray=\"5 3\"/><text class=\"fitlabel\" x=\"" + num(f.left + 8) +
                "\" y=\"" + num(f.top + 14 + 14 * static_cast<double>(i)) + "\" fill=\"" +

@@ -39,6 +39,9 @@ struct Chart {
     std::vector<FitLine> fits;
     int width_px = 620;
     int height_px = 260;
+    // CPU, memory, calls and latencies cannot go below zero: the y axis starts at 0 and a fit
+    // line is drawn only where it is at or above 0 (a negative intercept is not plotted).
+    bool y_nonnegative = true;
 };
 
 // An <svg> element with axes, ticks, gridlines, a legend, and "no data" when empty.

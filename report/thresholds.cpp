@@ -78,25 +78,8 @@ std::string number(double v) {
 
 Thresholds default_thresholds() {
     Thresholds t;
-    auto set = [&](const char* id, std::optional<double> rel, std::optional<double> abs) {
-        t[id] = Threshold{rel, abs};
-    };
-    // CPU is counted in 10 ms /proc ticks (2 pp of a core per 500 ms sample), so small
-    // absolute moves are measurement noise; the absolute floors keep quiet runs from failing.
-    set("cpu_avg_percent", 10, 1.0);
-    set("cpu_peak_percent", 10, 2.0);
-    set("cpu_per_call_percent", 10, std::nullopt);
-    set("mem_peak_bytes", 10, std::nullopt);
-    set("mem_per_call_bytes", 10, std::nullopt);
-    set("setup_p50_ms", 10, 2.0);
-    set("setup_p95_ms", 10, 2.0);
-    set("setup_p99_ms", 10, 2.0);
-    set("loss_percent", std::nullopt, 0.5);
-    set("mos", std::nullopt, 0.1);
-    set("completion_percent", std::nullopt, 0.1);
-    set("cpu_slope_percent_per_call", 10, std::nullopt);
-    set("mem_slope_mb_per_call", 10, std::nullopt);
-    for (const Metric& m : metrics()) t.try_emplace(std::string(m.id));
+    for (const Metric& m : metrics())
+        t[std::string(m.id)] = Threshold{m.default_relative_percent, m.default_absolute};
     return t;
 }
 

@@ -1,16 +1,16 @@
 #pragma once
 // Welch's t-test, for judging a change between repeated runs against their run-to-run spread.
-// The t distribution comes from the regularized incomplete beta function, so no statistics
-// library is needed.
+// The t distribution and the incomplete beta function are Boost.Math's (header-only).
 #include <optional>
 #include <span>
 
 namespace pbxbench::report {
 
-// I_x(a, b) for a, b > 0 and 0 <= x <= 1 (continued fraction, Numerical Recipes' betacf form).
+// I_x(a, b) for a, b > 0 and 0 <= x <= 1 (boost::math::ibeta).
 double regularized_incomplete_beta(double a, double b, double x);
 
-// P(|T| >= |t|) for Student's t with `df` > 0 degrees of freedom (df need not be whole).
+// P(|T| >= |t|) for Student's t with `df` > 0 degrees of freedom (df need not be whole;
+// boost::math::students_t).
 double students_t_two_sided_p(double t, double df);
 
 struct WelchResult {

@@ -1,6 +1,7 @@
 // Two MediaEngines on one io_context over real loopback sockets: a source engine (the UAC's)
 // and an echo engine (the UAS's), 50 calls for a second, in both socket layouts. Every packet
 // must come back, every datagram must find its stream, and both sides must see no loss.
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include <boost/asio/io_context.hpp>
@@ -191,6 +192,25 @@ TEST(MediaEngineLoopback, EchoMediaCountsDtmfWhateverTheEncodingCase) {
     EXPECT_EQ(sj.at("loss_percent"), 0.0);
     e.source->close();
     e.echo->close();
+}
+
+// epoll_ctl's result is checked: a socket that is not watched is never read, and its packets
+// would be counted as loss blamed on the PBX.
+TEST(WatchSocket, FailuresAreErrorsWithTheReason) {
+    auto bad = watch_socket(-1, 0, 1);
+    ASSERT_FALSE(bad);
+    EXPECT_NE(bad.error().message.find("epoll_ctl"), std::string::npos);
+    EXPECT_NE(bad.error().message.find("Bad file descriptor"), std::string::npos);
+    int ep = ::epoll_create1(EPOLL_CLOEXEC);
+    int fds[2];
+    ASSERT_EQ(::pipe(fds), 0);
+    EXPECT_TRUE(watch_socket(ep, fds[0], 1));
+    auto twice = watch_socket(ep, fds[0], 2);
+    ASSERT_FALSE(twice);
+    EXPECT_NE(twice.error().message.find("File exists"), std::string::npos);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    ::close(ep);
 }
 
 }  // namespace

@@ -36,7 +36,9 @@ check "quick: exit 0" [ $? -eq 0 ]
 q=$work/quick
 check "quick: 6 level rows (3 scenarios x levels 20,50)" [ "$(levels "$q" | wc -l)" -eq 6 ]
 check "quick: every level ok, every call completed" \
-  jq -e -s 'map(select(.kind == "level")) | length > 0 and all(.status == "ok" and .calls.completed == .level and .calls.failed == 0)' "$q/results.jsonl"
+  jq -e -s 'map(select(.kind == "level")) | length > 0 and all(.status == "ok" and .state == "ok" and .calls.completed == .level and .calls.failed == 0)' "$q/results.jsonl"
+check "quick: every row carries the metric table's values under metrics" \
+  jq -e -s 'map(select(.kind == "level")) | all(.metrics.cpu_per_call_percent != null and .metrics.completion_percent == 100)' "$q/results.jsonl"
 check "quick: the health endpoint saw every call at once (concurrency.peak == level)" \
   jq -e -s 'map(select(.kind == "level")) | all(.concurrency.peak == .level)' "$q/results.jsonl"
 check "quick: sustained at full load > 0 s" \
@@ -84,6 +86,23 @@ check "repeat: compare weighs the repeats" \
   bash -c "'$pbxbench' compare --base '$rep' --new '$rep' 2>&1 | grep -q \"Welch's t-test over 2 vs 2\""
 check "repeat: no process of ours left" [ -z "$(left_over "$work/repeat.err")" ]
 
+# 1c. One run per directory: --out into a directory that holds a run is refused (exit 2,
+# nothing started) unless --append, which adds later repeats beside the earlier ones.
+"$pbxbench" run --profile profiles/kamailio.toml --quick --scenario mediaproxy_none --levels 20 \
+  --no-media --out "$rep" > /dev/null 2> "$work/reuse.err"
+check "reuse: --out into a run directory: exit 2" [ $? -eq 2 ]
+check "reuse: says why and what to do" grep -q "already holds files.*--append" "$work/reuse.err"
+check "reuse: nothing started" [ -z "$(groups_in "$work/reuse.err")" ]
+"$pbxbench" run --profile profiles/kamailio.toml --quick --scenario mediaproxy_none --levels 20 \
+  --no-media --append --out "$rep" > /dev/null 2> "$work/append.err"
+check "append: exit 0" [ $? -eq 0 ]
+check "append: a third repeat of level 20, the earlier rows kept" \
+  jq -e -s '[.[] | select(.kind == "level")] | map(.repeat) == [1, 2, 3]' "$rep/results.jsonl"
+check "append: its own samples file, the earlier ones untouched" test -s "$rep/samples/mediaproxy_none-20-r3.jsonl"
+check "append: results.csv covers every row" \
+  [ "$(($(wc -l < "$rep/results.csv") - 1))" -eq "$(wc -l < "$rep/results.jsonl")" ]
+check "append: no process of ours left" [ -z "$(left_over "$work/append.err")" ]
+
 # 2. Profile errors exit 2 with a message naming the problem.
 "$pbxbench" run --profile profiles/kamailio.toml --scenario nope --out "$work/nope" > /dev/null 2> "$work/nope.err"
 check "unknown scenario: exit 2" [ $? -eq 2 ]
@@ -109,7 +128,9 @@ check "SIGINT: exit 130" [ $? -eq 130 ]
 bg_pid=
 check "SIGINT: stopped within 20 s" [ $((SECONDS - t0)) -le 20 ]
 check "SIGINT: results.jsonl is valid JSON lines" jq -e . "$work/int/results.jsonl"
-check "SIGINT: the level's row says interrupted" jq -e -s 'map(select(.kind == "level")) | .[0].interrupted == true' "$work/int/results.jsonl"
+check "SIGINT: the level's row says interrupted" jq -e -s 'map(select(.kind == "level")) | .[0].interrupted == true and .[0].state == "interrupted"' "$work/int/results.jsonl"
+check "SIGINT: summary.md says so and shows no 100% completion" \
+  bash -c "grep -q 'n/a (interrupted)' '$work/int/summary.md' && ! grep -q '100.0%' '$work/int/summary.md'"
 check "SIGINT: no process of ours left" [ -z "$(left_over "$work/int.err" 3)" ]
 
 # 4. A SUT that exits mid-run (a wrapper kills Kamailio after 4 s and exits 3, only with
@@ -129,11 +150,11 @@ PY
 "$pbxbench" run --profile "$work/dying/kamailio.toml" --scenario mediaproxy_all,mediaproxy_none --levels 20 \
   --cps 50 --hold 8 --cooldown 0 --out "$work/dying-out" > /dev/null 2> "$work/dying.err"
 check "SUT exits mid-run: exit 1" [ $? -eq 1 ]
-check "SUT exits mid-run: that scenario failed with the exit status" \
-  jq -e -s 'map(select(.kind == "level" and .scenario == "mediaproxy_all")) | .[0].status == "failed" and (.[0].error | test("exited mid-run \\(exit code 3\\)"))' "$work/dying-out/results.jsonl"
+check "SUT exits mid-run: that scenario failed with the exit status, state sut_died" \
+  jq -e -s 'map(select(.kind == "level" and .scenario == "mediaproxy_all")) | .[0].status == "failed" and .[0].state == "sut_died" and (.[0].error | test("exited mid-run \\(exit code 3\\)"))' "$work/dying-out/results.jsonl"
 check "SUT exits mid-run: the next scenario ran and completed" \
   jq -e -s 'map(select(.kind == "level" and .scenario == "mediaproxy_none")) | .[0].status == "ok" and .[0].calls.completed == 20' "$work/dying-out/results.jsonl"
-check "SUT exits mid-run: summary.md shows the failure" grep -q "FAILED" "$work/dying-out/summary.md"
+check "SUT exits mid-run: summary.md shows the failure" grep -q "| 20 | mediaproxy_all | \*\*SUT died\*\*: the SUT kamailio exited mid-run (exit code 3) | n/a (SUT died) |" "$work/dying-out/summary.md"
 check "SUT exits mid-run: no process of ours left" [ -z "$(left_over "$work/dying.err")" ]
 
 finish_tests run_test

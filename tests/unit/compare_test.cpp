@@ -180,7 +180,74 @@ TEST(Compare, ALevelFailingOnlyInNewIsARegression) {
     Comparison c = compare({run_of({test::level_row("a", 20)})}, {run_of({next})});
     EXPECT_TRUE(c.groups[0].failed_in_new);
     EXPECT_EQ(c.regressions(), 1);
-    EXPECT_THAT(render_table(c), HasSubstr("NEW level failed: SUT exited"));
+    EXPECT_THAT(render_table(c), HasSubstr("NEW repeat 1: error: SUT exited with status 1"));
+}
+
+// The states of docs/results.md: only levels measured in full are compared.
+json with_state(json row, const char* state) {
+    row["state"] = state;
+    row["status"] = std::string(state) == "ok" ? "ok" : "failed";
+    return row;
+}
+
+TEST(Compare, AnInterruptedNewLevelIsNotUsedAndNotARegression) {
+    json next = with_state(test::level_row("a", 20, 10), "interrupted");  // CPU "improved"
+    Comparison c = compare({run_of({test::level_row("a", 20)})}, {run_of({next})});
+    ASSERT_EQ(c.groups.size(), 1u);
+    EXPECT_FALSE(c.groups[0].compared);
+    EXPECT_TRUE(c.groups[0].metrics.empty()) << "an interrupted level's figures are never used";
+    EXPECT_FALSE(c.groups[0].failed_in_new);
+    EXPECT_EQ(c.regressions(), 0);
+    const std::string table = render_table(c);
+    EXPECT_THAT(table, HasSubstr("NEW repeat 1: interrupted (not used)"));
+    EXPECT_THAT(table, HasSubstr("not compared: a@20: NEW has no repeat measured in full"));
+    EXPECT_THAT(table, Not(HasSubstr("cpu_avg_percent")));
+}
+
+TEST(Compare, AFailedBaseIsNotComparedAgainst) {
+    for (const char* state : {"calls_failed", "sut_died", "error", "interrupted"}) {
+        json base = with_state(test::level_row("a", 20, 80), state);
+        Comparison c = compare({run_of({base})}, {run_of({test::level_row("a", 20, 40)})});
+        ASSERT_EQ(c.groups.size(), 1u);
+        EXPECT_FALSE(c.groups[0].compared) << state;
+        EXPECT_TRUE(c.groups[0].metrics.empty()) << state;
+        EXPECT_EQ(c.regressions(), 0) << state;
+        ASSERT_EQ(c.not_compared.size(), 1u);
+        EXPECT_THAT(c.not_compared[0], HasSubstr("BASE has no repeat measured in full"));
+        const json j = render_json(c);
+        EXPECT_EQ(j["groups"][0]["compared"], false);
+        EXPECT_THAT(render_markdown(c), HasSubstr("Not compared: a@20"));
+    }
+}
+
+TEST(Compare, FailedCallsOrADeadSutInNewAreRegressions) {
+    for (const char* state : {"calls_failed", "sut_died"}) {
+        json next = with_state(test::level_row("a", 20), state);
+        Comparison c = compare({run_of({test::level_row("a", 20)})}, {run_of({next})});
+        EXPECT_TRUE(c.groups[0].failed_in_new) << state;
+        EXPECT_EQ(c.regressions(), 1) << state;
+    }
+    // Old rows without "state": failed calls read as calls_failed, "interrupted": true as such.
+    json old_calls = test::level_row("a", 20);
+    old_calls["calls"]["failed"] = 3;
+    EXPECT_TRUE(compare({run_of({test::level_row("a", 20)})}, {run_of({old_calls})})
+                    .groups[0]
+                    .failed_in_new);
+    json old_interrupted = test::level_row("a", 20);
+    old_interrupted["interrupted"] = true;
+    EXPECT_FALSE(compare({run_of({test::level_row("a", 20)})}, {run_of({old_interrupted})})
+                     .groups[0]
+                     .compared);
+}
+
+TEST(Compare, OnlyTheRepeatsMeasuredInFullAreWeighed) {
+    std::vector<json> base{test::level_row("a", 20, 40), test::level_row("a", 20, 41),
+                           with_state(test::level_row("a", 20, 400), "interrupted")};
+    Comparison c = compare({run_of(base)}, {run_of({test::level_row("a", 20, 40)})});
+    ASSERT_TRUE(c.groups[0].compared);
+    EXPECT_EQ(c.groups[0].base_repeats, 2);
+    EXPECT_EQ(metric(c, 0, "cpu_avg_percent").base_values.size(), 2u);
+    EXPECT_EQ(metric(c, 0, "cpu_avg_percent").verdict, Verdict::pass);
 }
 
 TEST(Compare, ScalingSlopeIsCompared) {

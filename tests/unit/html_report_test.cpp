@@ -106,7 +106,57 @@ TEST_F(HtmlReport, OneRunHasEverySectionAndNoScript) {
     EXPECT_THAT(html, HasSubstr("b&lt;x&gt;"));
     EXPECT_THAT(html, Not(HasSubstr("b<x>")));
     EXPECT_THAT(html, Not(HasSubstr("Across runs")));
-    EXPECT_FALSE(std::filesystem::exists(out.string() + ".tmp" + std::to_string(::getpid())));
+    for (const auto& e : std::filesystem::directory_iterator(dir_.path()))
+        EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
+}
+
+// Levels not measured in full are marked where they are shown and left out of the overview.
+TEST(HtmlReportStates, LevelsNotMeasuredInFullAreMarkedAndLeftOutOfTheOverview) {
+    test::TempDir dir;
+    nlohmann::json cut = test::level_row("a", 50, 99);
+    cut["state"] = "interrupted";
+    cut["status"] = "failed";
+    nlohmann::json died = test::level_row("a", 80, 99);
+    died["state"] = "sut_died";
+    died["status"] = "failed";
+    died["error"] = "the SUT kamailio exited mid-run (killed by SIGKILL)";
+    dir.write("results.jsonl", {test::level_row("a", 20).dump(), cut.dump(), died.dump()});
+    auto run = load_run(dir.path());
+    ASSERT_TRUE(run);
+    const std::string html = render_report({*run});
+    EXPECT_THAT(html, HasSubstr(R"(data-state="interrupted">interrupted: not measured in full)"));
+    EXPECT_THAT(html, HasSubstr(R"(data-state="sut_died">SUT died: not measured in full)"));
+    EXPECT_THAT(html, HasSubstr("Left out of these charts and tables (not measured in full): "
+                                "a@50 (interrupted), a@80 (SUT died)"));
+    // The overview bars of scenario a: only level 20 is drawn.
+    EXPECT_THAT(html, HasSubstr(R"(<g class="series" data-name="a" data-points="1">)"));
+    EXPECT_THAT(html, Not(HasSubstr(R"(<g class="series" data-name="a" data-points="3">)")));
+    // Unless asked (pbxbench report --include-partial): drawn, and still marked.
+    const std::string all = render_report({*run}, ReportOptions{.include_partial = true});
+    EXPECT_THAT(all, HasSubstr(R"(<g class="series" data-name="a" data-points="3">)"));
+    EXPECT_THAT(all, HasSubstr("Included in these charts and tables although not measured"));
+    EXPECT_THAT(all, HasSubstr(R"(data-state="interrupted")"));
+}
+
+// The fit of the issue: intercept -1.07, two levels, under 2% CPU. No capacity, the reason,
+// and a CPU axis that does not go below zero.
+TEST(HtmlReportStates, NoCapacityFromNoiseAndNoNegativeCpuAxis) {
+    test::TempDir dir;
+    nlohmann::json scaling = test::scaling_row("a", 0.0533);
+    scaling["scaling"]["cpu_percent_fit"] = {{"intercept", -1.07},
+                                             {"slope", 0.0533},
+                                             {"r_squared", 1.0},
+                                             {"points", {{20, 0.0}, {50, 1.6}}}};
+    scaling["scaling"]["calls_per_core_at_target"] = nullptr;
+    scaling["scaling"]["no_capacity_reason"] = "2 level(s) measured; a capacity needs 3";
+    dir.write("results.jsonl", {test::level_row("a", 20).dump(), scaling.dump()});
+    auto run = load_run(dir.path());
+    ASSERT_TRUE(run);
+    const std::string html = render_report({*run});
+    EXPECT_THAT(html, HasSubstr("no capacity estimate: 2 level(s) measured"));
+    EXPECT_THAT(html, HasSubstr("R\u00b2 is 1 by construction"));
+    EXPECT_FALSE(std::regex_search(html, std::regex(R"(class="tick"[^>]*>-)")))
+        << "an axis tick below zero";
 }
 
 TEST_F(HtmlReport, SeveralRunsAreShownSideBySide) {

@@ -66,5 +66,22 @@ TEST(LagHistogram, MergeEqualsAddingEverythingToOne) {
         EXPECT_DOUBLE_EQ(a->percentile_ms(p), all->percentile_ms(p)) << p;
 }
 
+// At 100,000 packets/s a 32-bit bucket wraps after 12 hours: 2^33 packets merged into two
+// buckets must still count (and rank) every one of them.
+TEST(LagHistogram, CountersDoNotWrapAfterFourBillionPackets) {
+    auto h = make();
+    h->add(15);                                 // bucket 1 (10-20 us)
+    h->add(505);                                // bucket 50 (500-510 us)
+    for (int i = 0; i < 32; ++i) h->merge(*h);  // doubling: 2^32 packets in each bucket
+    EXPECT_EQ(h->count(), 1ull << 33);
+    EXPECT_DOUBLE_EQ(h->percentile_ms(25), 0.02);
+    EXPECT_DOUBLE_EQ(h->percentile_ms(75), 0.505);
+    auto sum = make();
+    sum->merge(*h);
+    sum->merge(*h);
+    EXPECT_EQ(sum->count(), 1ull << 34);
+    EXPECT_DOUBLE_EQ(sum->percentile_ms(50), 0.02);
+}
+
 }  // namespace
 }  // namespace pbxbench::media

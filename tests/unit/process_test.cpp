@@ -80,9 +80,51 @@ TEST_F(ProcessTest, ChildIgnoringTheStopSignalIsKilledAfterTheGrace) {
     ExitStatus s = (*p)->stop();
     auto took = Clock::now() - t0;
     EXPECT_EQ(s.signal, SIGKILL);
+    EXPECT_TRUE(s.killed_after_grace);
+    EXPECT_EQ(s.describe(), "killed by SIGKILL after ignoring its stop signal");
     EXPECT_GE(took, 300ms);
     EXPECT_LT(took, 2s);
     EXPECT_TRUE(group_gone(pid));
+}
+
+// A SIGKILL we did not send (the OOM killer, a user) is not "ignored its stop signal".
+TEST_F(ProcessTest, ASigkillFromOutsideIsToldApart) {
+    auto p = launcher_->launch(spec({"sleep", "30"}));
+    ASSERT_TRUE(p) << p.error().message;
+    ::kill((*p)->pid(), SIGKILL);
+    ASSERT_TRUE((*p)->wait_for(5s));
+    ExitStatus s = (*p)->stop();
+    EXPECT_EQ(s.signal, SIGKILL);
+    EXPECT_FALSE(s.killed_after_grace);
+    EXPECT_EQ(s.describe(), "killed by SIGKILL");
+}
+
+// The status of a leader that dies while stop() reaps its group must not be lost: it was
+// reported as "exit code 0" when the group's waitpid took it first.
+TEST_F(ProcessTest, ACrashDuringStopIsNeverReportedAsExitZero) {
+    for (int i = 0; i < 20; ++i) {
+        // Exits 7 the moment TERM arrives (no grace wait for the shell to notice).
+        auto p = launcher_->launch(
+            spec({"sh", "-c", "trap 'exit 7' TERM; echo up; while :; do :; done"}, 2s));
+        ASSERT_TRUE(p) << p.error().message;
+        for (int k = 0; k < 400 && !(*p)->log_contains("up"); ++k) std::this_thread::sleep_for(5ms);
+        ExitStatus s = (*p)->stop();
+        ASSERT_EQ(s.code, 7) << "round " << i << ": " << s.describe();
+        EXPECT_FALSE(s.success());
+        std::filesystem::remove(dir_ / "child.log");
+    }
+}
+
+// A status nobody can read any more is unknown, never a success.
+TEST_F(ProcessTest, AStatusReapedElsewhereIsUnknownNotSuccess) {
+    auto p = launcher_->launch(spec({"sh", "-c", "kill -SEGV $$"}));
+    ASSERT_TRUE(p) << p.error().message;
+    int st = 0;
+    ASSERT_EQ(::waitpid((*p)->pid(), &st, 0), (*p)->pid());  // behind the Process's back
+    ExitStatus s = (*p)->stop();
+    EXPECT_TRUE(s.unknown);
+    EXPECT_FALSE(s.success());
+    EXPECT_THAT(s.describe(), HasSubstr("status unknown"));
 }
 
 TEST_F(ProcessTest, GrandchildInTheSameGroupIsStoppedToo) {

@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "tests/unit/monitor_fakes.hpp"
 #include "tests/unit/support/fake_process.hpp"
 
@@ -122,6 +125,44 @@ TEST_F(ReadinessTest, SidecarPortAndLogLine) {
                 HasSubstr("log line containing \"ready to serve\": not seen yet"));
     state_->log.push_back("x: ready to serve now");
     EXPECT_TRUE(wait_ready(*process_, log, probe_, clock_, 1s, 50ms));
+}
+
+// Ctrl-C while a SUT never gets ready ends the wait at once instead of after the timeout.
+TEST_F(ReadinessTest, AnInterruptEndsTheWaitBetweenChecks) {
+    probe_.health_ok_from = 0;  // never healthy
+    std::atomic<bool> interrupted{false};
+    int rounds_before = 0;
+    auto r0 = wait_ready(*process_, checks_, probe_, clock_, 60s, 100ms, &interrupted);
+    ASSERT_FALSE(r0);  // not interrupted: the full 60 s (of fake time)
+    EXPECT_THAT(r0.error().message, HasSubstr("not ready within 60 s"));
+    rounds_before = probe_.health_calls;
+    probe_.health_calls = 0;
+    probe_.health_ok_from = 0;
+    const auto t0 = clock_.now();
+    interrupted.store(true);
+    auto r = wait_ready(*process_, checks_, probe_, clock_, 60s, 100ms, &interrupted);
+    ASSERT_FALSE(r);
+    EXPECT_THAT(r.error().message, HasSubstr("interrupted while waiting for kamailio"));
+    EXPECT_EQ(clock_.now(), t0);
+    EXPECT_EQ(probe_.health_calls, 0);
+    EXPECT_GT(rounds_before, 100);
+}
+
+TEST(RunToCompletion, AnInterruptStopsTheStepWithin100ms) {
+    auto launcher = make_real_launcher();
+    LaunchSpec spec;
+    spec.name = "slow setup";
+    spec.argv = {"sleep", "30"};
+    std::atomic<bool> interrupted{false};
+    std::jthread ctrl_c([&] {
+        std::this_thread::sleep_for(200ms);
+        interrupted.store(true);
+    });
+    const auto t0 = std::chrono::steady_clock::now();
+    auto r = run_to_completion(*launcher, spec, 30s, &interrupted);
+    ASSERT_FALSE(r);
+    EXPECT_THAT(r.error().message, HasSubstr("interrupted while slow setup ran"));
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
 }
 
 TEST(ProcNet, FindsBoundUdpAndListeningTcpPorts) {

@@ -47,6 +47,25 @@ TEST(RunData, NamesTheFileAndLineOfBrokenInput) {
     EXPECT_THAT(load_run(empty).error().message, HasSubstr("no level or scaling rows"));
 }
 
+// A crash or a full disk can cut the last line short: that line is skipped with a warning
+// (the rows before it are good); a broken line anywhere else is still an error.
+TEST(RunData, ATornLastLineIsSkippedWithAWarning) {
+    test::TempDir dir;
+    auto file = dir.write("results.jsonl", {test::level_row("a", 20).dump()});
+    { std::ofstream(file, std::ios::app) << test::level_row("a", 50).dump().substr(0, 40); }
+    auto run = load_run(dir.path());
+    ASSERT_TRUE(run) << run.error().message;
+    EXPECT_EQ(run->levels.size(), 1u);
+    ASSERT_EQ(run->warnings.size(), 1u);
+    EXPECT_THAT(run->warnings[0], HasSubstr("results.jsonl:2: torn last line"));
+    dir.write("samples/a-20.jsonl", {R"({"type":"sample","t_s":0,"rss_bytes":1})"});
+    { std::ofstream(dir.path() / "samples/a-20.jsonl", std::ios::app) << R"({"type":"sam)"; }
+    auto s = load_samples(*run, "a", 20);
+    ASSERT_TRUE(s) << s.error().message;
+    EXPECT_EQ(s->points.size(), 1u);
+    EXPECT_TRUE(s->torn_last_line);
+}
+
 TEST(RunData, LoadsSamplesSkippingEventsAndSummary) {
     test::TempDir dir;
     dir.write("results.jsonl", {test::level_row("a", 20).dump()});

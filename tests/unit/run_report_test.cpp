@@ -10,6 +10,7 @@
 #include "harness/child_json.hpp"
 #include "harness/run_metadata.hpp"
 #include "harness/run_report.hpp"
+#include "report/metrics.hpp"
 
 namespace pbxbench::harness {
 namespace {
@@ -157,17 +158,25 @@ TEST(LevelRow, AFailedCallFailsTheRun) {
     EXPECT_TRUE(row_failed(build_level_row(m, run_meta())));
 }
 
-TEST(ScalingRow, FitsOverTwoLevelsAndSkipsFailedOnes) {
+TEST(ScalingRow, FitsOverLevelsMeasuredInFullOnly) {
     // CPU 2 + 0.1 x calls, memory 30 + 0.2 x calls (MB).
     std::vector<json> rows{build_level_row(measured("none", 20, 4, 34e6), run_meta()),
-                           build_level_row(measured("none", 50, 7, 40e6), run_meta())};
+                           build_level_row(measured("none", 50, 7, 40e6), run_meta()),
+                           build_level_row(measured("none", 80, 10, 46e6), run_meta())};
     LevelMeasurement broken = measured("none", 100, 99, 99e6);
     broken.error = "boom";
     rows.push_back(build_level_row(broken, run_meta()));
+    LevelMeasurement interrupted = measured("none", 200, 1, 99e6);
+    interrupted.interrupted = true;
+    rows.push_back(build_level_row(interrupted, run_meta()));
+    LevelMeasurement calls_failed = measured("none", 300, 1, 99e6);
+    calls_failed.uac_summary = uac_summary(300, 290);
+    rows.push_back(build_level_row(calls_failed, run_meta()));
     json row = build_scaling_row("none", rows, run_meta());
     ASSERT_TRUE(row.is_object());
     EXPECT_EQ(row["kind"], "scaling");
-    EXPECT_EQ(row["levels"], json::array({20, 50}));
+    EXPECT_EQ(row["levels"], json::array({20, 50, 80}));
+    EXPECT_NEAR(row["metrics"]["cpu_slope_percent_per_call"].get<double>(), 0.1, 1e-9);
     const json& s = row["scaling"];
     EXPECT_NEAR(s["cpu_percent_fit"]["intercept"].get<double>(), 2, 1e-9);
     EXPECT_NEAR(s["cpu_percent_fit"]["slope"].get<double>(), 0.1, 1e-9);
@@ -251,6 +260,154 @@ TEST(SummaryMarkdown, CollectedValuesPinningAndAttach) {
     EXPECT_THAT(
         md,
         HasSubstr("attached (`--attach`): SIP 127.0.0.1:5060, health none, monitored PIDs [42]"));
+}
+
+// ---- Level states (report/level_state.hpp): what every output says about a level ----
+
+// SIGINT 5 s into a 20 s hold: the UAC BYEs every call and counts them completed, so the
+// figures look whole. The row must say interrupted, and summary.md must not show 100%.
+TEST(LevelState, InterruptedMidHoldIsNeitherOkNorComplete) {
+    LevelMeasurement m = measured("mediaproxy_none", 20, 4, 34e6);
+    m.interrupted = true;
+    json row = build_level_row(m, run_meta());
+    EXPECT_EQ(row["state"], "interrupted");
+    EXPECT_EQ(row["status"], "failed");
+    EXPECT_EQ(row["interrupted"], true);
+    EXPECT_TRUE(row_failed(row));
+    std::string md = render_summary_md({row}, run_meta());
+    EXPECT_THAT(md, HasSubstr("| 20 | mediaproxy_none | **interrupted** (cut short by a signal) | "
+                              "n/a (interrupted) |"));
+    EXPECT_THAT(md, Not(HasSubstr("100.0%")));
+    EXPECT_THAT(md, Not(HasSubstr("Per-channel overhead")));  // nothing measured in full
+}
+
+TEST(LevelState, ALevelWhereCallsFailedIsNotOk) {
+    for (int completed : {0, 19}) {
+        LevelMeasurement m = measured("mediaproxy_none", 20, 4, 34e6);
+        m.uac_summary = uac_summary(20, completed);
+        json row = build_level_row(m, run_meta());
+        EXPECT_EQ(row["state"], "calls_failed");
+        EXPECT_EQ(row["status"], "failed");
+        std::string md = render_summary_md({row}, run_meta());
+        EXPECT_THAT(md, HasSubstr("| 20 | mediaproxy_none | **calls failed**: " +
+                                  std::to_string(20 - completed) + " of 20 | " +
+                                  std::to_string(completed) + "/20 ("));
+        EXPECT_THAT(md, Not(HasSubstr("| mediaproxy_none | ok |")));
+    }
+}
+
+TEST(LevelState, ASutThatDiedMidLevelIsMarkedAndNotComplete) {
+    LevelMeasurement m = measured("mediaproxy_all", 20, 4, 34e6);
+    m.sut_died = true;
+    m.error = "the SUT kamailio exited mid-run (killed by SIGKILL); its log ends with:\n  | x";
+    json row = build_level_row(m, run_meta());
+    EXPECT_EQ(row["state"], "sut_died");
+    std::string md = render_summary_md({row}, run_meta());
+    EXPECT_THAT(md, HasSubstr("| **SUT died**: the SUT kamailio exited mid-run (killed by "
+                              "SIGKILL) | n/a (SUT died) |"));
+    EXPECT_THAT(md, Not(HasSubstr("100.0%")));
+    LevelMeasurement e = measured("mediaproxy_all", 20, 4, 34e6);
+    e.error = "pbxbench uas exited mid-run (killed by SIGKILL)";
+    EXPECT_EQ(build_level_row(e, run_meta())["state"], "error");
+    EXPECT_EQ(build_level_row(measured("a", 20, 4, 34e6), run_meta())["state"], "ok");
+}
+
+// ---- Wrong figures ----
+
+TEST(SustainedSeconds, NeverMoreThanTheFullLoadThePlanAllows) {
+    // 20 calls at 50/s held 3 s: the 19th call starts at 0.36 s and the 2nd ends at 3.02 s, so
+    // 95% of the calls are up together for 2.66 s at most; six 0.5 s samples read 3.0 s.
+    EXPECT_NEAR(full_load_max_seconds(20, 50, 3), 3 - 17.0 / 50, 1e-12);
+    EXPECT_EQ(full_load_max_seconds(500, 100, 3), 0);  // a 5 s ramp never reaches 95%
+    LevelMeasurement m = measured("a", 20, 4, 34e6);
+    m.load = {{0, 1}, {20, 1}, {20, 1}, {20, 1}, {20, 1}, {20, 1}, {20, 1}, {3, 1}};
+    json row = build_level_row(m, run_meta());
+    const double sustained = row["concurrency"]["sustained_s_at_full_load"].get<double>();
+    EXPECT_LE(sustained, 2.66 + 1e-9);
+    EXPECT_GT(sustained, 2.5);
+}
+
+// A health endpoint that answered, but never with a call count (garbage): no concurrency
+// figures, rather than "0 s at full load" that looks measured.
+TEST(LevelRow, NoConcurrencyFiguresWithoutACallCount) {
+    LevelMeasurement m = measured("a", 20, 4, 34e6);
+    m.monitor_summary["health"]["calls"] = {{"count", 0}, {"avg", nullptr}, {"peak", nullptr}};
+    m.load = {{std::nullopt, 1}, {std::nullopt, 1}};
+    EXPECT_TRUE(build_level_row(m, run_meta())["concurrency"].is_null());
+}
+
+TEST(SummaryMarkdown, NoStaleSentencesAboutMediaNotBeingSent) {
+    auto with_media = [](const std::string& scenario, double cpu) {
+        LevelMeasurement m = measured(scenario, 20, cpu, 50e6);
+        m.uac_summary["media"] = {{"calls", 20}, {"packets_sent", 3000}};
+        return build_level_row(m, run_meta());
+    };
+    std::vector<json> rows{with_media("mediaproxy_none", 4), with_media("mediaproxy_all", 12)};
+    std::string md = render_summary_md(rows, run_meta());
+    EXPECT_THAT(md, HasSubstr("## Media proxy overhead"));
+    EXPECT_THAT(md, Not(HasSubstr("Until media is sent")));
+    EXPECT_THAT(md, Not(HasSubstr("Media is not sent yet")));
+    EXPECT_THAT(md, HasSubstr("rtpengine relaying every packet"));
+    // Without media the text says that instead.
+    std::vector<json> plain{build_level_row(measured("mediaproxy_none", 20, 4, 34e6), run_meta()),
+                            build_level_row(measured("mediaproxy_all", 20, 12, 50e6), run_meta())};
+    std::string md2 = render_summary_md(plain, run_meta());
+    EXPECT_THAT(md2, HasSubstr("carried no media (--no-media)"));
+    EXPECT_THAT(md2, Not(HasSubstr("relaying every packet")));
+}
+
+// The fit of the issue (20 calls 0.0%, 50 calls 1.6%; a 6% peak in the table) printed a
+// capacity and a caveat about "CPU" that the table contradicted.
+TEST(SummaryMarkdown, NoCapacityFromNoiseAndACaveatThatNamesWhatWasFitted) {
+    LevelMeasurement a = measured("none", 20, 0.0, 34e6), b = measured("none", 50, 1.6, 40e6);
+    b.monitor_summary = monitor_summary(1.2, 6.0, 40e6, 50, 20);
+    std::vector<json> rows{build_level_row(a, run_meta()), build_level_row(b, run_meta())};
+    rows.push_back(build_scaling_row("none", rows, run_meta()));
+    EXPECT_TRUE(rows.back()["scaling"]["calls_per_core_at_target"].is_null());
+    std::string md = render_summary_md(rows, run_meta());
+    EXPECT_THAT(md, HasSubstr("capacity at 70% CPU: not estimated: 2 level(s) measured"));
+    EXPECT_THAT(md, Not(HasSubstr("calls per core,")));
+    EXPECT_THAT(md, HasSubstr("CPU fitted: 20 calls 0.0%, 50 calls 1.6%"));
+    EXPECT_THAT(md, HasSubstr("the CPU fitted stayed below 5% of a core"));
+    EXPECT_THAT(md, Not(HasSubstr("(CPU stayed below")));
+}
+
+// ---- One metric table ----
+
+TEST(LevelRow, CarriesEveryLevelMetricOfTheTableUnderItsId) {
+    json row = build_level_row(measured("a", 20, 4, 34e6), run_meta());
+    ASSERT_TRUE(row["metrics"].is_object());
+    for (const report::Metric& m : report::metrics()) {
+        if (m.kind != report::RowKind::level) continue;
+        ASSERT_TRUE(row["metrics"].contains(std::string(m.id))) << m.id;
+        const json& got = row["metrics"][std::string(m.id)];
+        if (auto v = m.extract(row)) {
+            EXPECT_DOUBLE_EQ(got.get<double>(), *v) << m.id;
+        } else {
+            EXPECT_TRUE(got.is_null()) << m.id;
+        }
+    }
+    EXPECT_DOUBLE_EQ(row["metrics"]["cpu_per_call_percent"].get<double>(), 4.0 / 20);
+    std::string md = render_summary_md({row}, run_meta());
+    EXPECT_THAT(md, HasSubstr("## Key figures"));
+    for (const report::Metric& m : report::metrics()) {
+        if (m.kind != report::RowKind::level) continue;
+        EXPECT_THAT(md, HasSubstr(std::string(m.label)));
+    }
+}
+
+// ---- Bytes that are not UTF-8 ----
+
+TEST(LevelRow, InvalidUtf8InALogTailOrCollectOutputDoesNotThrow) {
+    LevelMeasurement m = measured("sipflow", 20, 4, 34e6);
+    m.error = std::string("kamailio said \xff\xfe then died");
+    m.sut_died = true;
+    m.collected = {{"trace", std::string("rows=\xc3\x28")}};
+    json row;
+    ASSERT_NO_THROW(row = build_level_row(m, run_meta()));
+    std::string md;
+    ASSERT_NO_THROW(md = render_summary_md({row}, run_meta()));
+    EXPECT_THAT(md, HasSubstr("kamailio said"));
 }
 
 TEST(ChildJson, ParsesEventLinesAndIgnoresOthers) {

@@ -69,8 +69,46 @@ TEST(ScalingEstimate, OneLevelGivesPerCallOnlyAndSaysWhy) {
     EXPECT_FALSE(e.cpu);
     EXPECT_NEAR(e.cpu_percent_per_call, 0.05, 1e-12);
     EXPECT_NEAR(e.memory_mb_per_call, 0.2, 1e-12);
-    EXPECT_NEAR(*e.calls_per_core_at_target, 1400.0, 1e-6);
+    // One level cannot tell the idle cost from the per-call cost: no capacity from it.
+    EXPECT_FALSE(e.calls_per_core_at_target);
+    EXPECT_THAT(e.no_capacity_reason, ::testing::HasSubstr("1 level(s) measured"));
     EXPECT_THAT(e.method, ::testing::HasSubstr("one level"));
+}
+
+// The fit of the issue: (20 calls, 0.0%) and (50 calls, 1.6%) gave an intercept of -1.07 and
+// "1332 calls per core". Too little signal in every way: no capacity, and the reason says why.
+TEST(ScalingEstimate, NoCapacityFromNoise) {
+    ScalingInput in;
+    in.cpu_percent = {{20, 0.0}, {50, 1.6}};
+    in.cores = 2;
+    ScalingEstimate e = estimate_scaling(in);
+    ASSERT_TRUE(e.cpu);
+    EXPECT_LT(e.cpu->intercept, 0);
+    EXPECT_FALSE(e.calls_per_core_at_target);
+    EXPECT_FALSE(e.calls_machine_at_target);
+    EXPECT_THAT(e.no_capacity_reason, ::testing::HasSubstr("2 level(s) measured"));
+    EXPECT_THAT(e.no_capacity_reason, ::testing::HasSubstr("below 5.0% of a core"));
+    EXPECT_THAT(e.no_capacity_reason, ::testing::HasSubstr("at most 1.6%"));
+    EXPECT_THAT(e.no_capacity_reason, ::testing::HasSubstr("intercept is negative"));
+    nlohmann::json j = to_json(e, in);
+    EXPECT_TRUE(j["calls_per_core_at_target"].is_null());
+    EXPECT_TRUE(j["no_capacity_reason"].is_string());
+}
+
+TEST(ScalingEstimate, EachLackOfSignalAloneWithholdsTheCapacity) {
+    ScalingInput low;  // three levels, a clean line, but all under 5% of a core
+    low.cpu_percent = {{100, 1.0}, {200, 2.0}, {400, 4.0}};
+    EXPECT_FALSE(estimate_scaling(low).calls_per_core_at_target);
+    ScalingInput negative;  // plenty of CPU, but the line starts below zero (convex data)
+    negative.cpu_percent = {{200, 5.0}, {500, 30.0}, {1000, 80.0}};
+    ScalingEstimate n = estimate_scaling(negative);
+    EXPECT_FALSE(n.calls_per_core_at_target);
+    EXPECT_THAT(n.no_capacity_reason, ::testing::HasSubstr("intercept is negative"));
+    ScalingInput good;  // the same with a positive idle cost: estimated
+    good.cpu_percent = {{200, 12.0}, {500, 27.0}, {1000, 52.0}};
+    ScalingEstimate g = estimate_scaling(good);
+    EXPECT_TRUE(g.calls_per_core_at_target);
+    EXPECT_EQ(g.no_capacity_reason, "");
 }
 
 TEST(ScalingEstimate, FlatOrFallingCpuProjectsNoCapacity) {

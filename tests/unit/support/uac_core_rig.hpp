@@ -437,9 +437,16 @@ struct UacRig {
     }
     // The requests the core sent, parsed, retransmissions included.
     std::vector<sip::Message> sent(std::string_view method) const {
+        return requests_from(uac_sink.self(), method);
+    }
+    // The requests the far end sent.
+    std::vector<sip::Message> peer_sent(std::string_view method) const {
+        return requests_from(peer_sink.self(), method);
+    }
+    std::vector<sip::Message> requests_from(const Address& from, std::string_view method) const {
         std::vector<sip::Message> out;
         for (const auto& d : net.log) {
-            if (!(d.from == uac_sink.self())) continue;
+            if (!(d.from == from)) continue;
             auto m = sip::Message::parse(d.bytes);
             if (m && m->is_request() && m->method_token() == method) out.push_back(std::move(*m));
         }

@@ -51,6 +51,11 @@ void UacCore::on_request(sip::TransactionId id, const sip::Message& request, con
         return;
     }
     if (in_dialog && !sip::accept_remote_cseq(*c->dialog, request.cseq().number)) {
+        if (method == sip::Method::invite || method == sip::Method::update) {
+            // An offer we refused all the same: counted like a 488, so summary.md shows it.
+            ++stats_.subscribers.updates.received;
+            ++stats_.subscribers.updates.refused;
+        }
         reply(id, request, 500, now, c);  // §12.2.2: out of order
         changed(now);
         return;

@@ -393,6 +393,16 @@ void UacCore::start_media(Call& c, const sip::Message& r, TimePoint now) {
     c.remote_media = std::move(*remote);
 }
 
+void UacCore::refresh_target(Call& c, const sip::Message& request) {
+    sip::CommaList contacts(request.header(sip::HeaderId::contact));
+    auto first = contacts.next();
+    if (!first || !c.dialog) return;
+    auto contact = sip::parse_name_addr(*first);
+    if (!contact) return;
+    c.dialog->remote_target = std::string(contact->uri);
+    c.hop = hop_of(*c.dialog, options_.next_hop);
+}
+
 void UacCore::on_retransmitted_2xx(const sip::Message& r) {
     // The 2xx was retransmitted because our ACK was lost: ACK it again (§13.2.2.4).
     auto index = index_of(r.call_id());

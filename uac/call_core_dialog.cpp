@@ -85,12 +85,14 @@ void UacCore::on_in_dialog_offer(sip::TransactionId id, Call& c, const sip::Mess
     if (request.body().empty()) {
         if (!reinvite) {
             ++s.answered;
+            refresh_target(c, request);
             reply(id, request, 200, now, &c);
             return;
         }
         // An SDP-less re-INVITE asks us to offer in the 2xx; the answer comes in the ACK.
         ++s.answered;
         c.offer_in_2xx_pending = true;
+        refresh_target(c, request);
         reply(id, request, 200, now, &c, our_offer(c));
         return;
     }
@@ -113,6 +115,7 @@ void UacCore::on_in_dialog_offer(sip::TransactionId id, Call& c, const sip::Mess
     }
     ++c.sdp_version;
     ++s.answered;
+    refresh_target(c, request);
     reply(id, request, 200, now, &c, *answer);
     follow(c, std::move(*remote));
 }

@@ -1,5 +1,6 @@
-// The sans-IO UAC call core over the fake network: who calls whom, faults at every step of a
-// call, CANCEL, ring timeout, Timer B, BYE refused or received, media path, shards.
+// The sans-IO UAC call core over the fake network: who calls whom, CANCEL, ring timeout,
+// Timer B, BYE refused, challenged, unanswered or received, route sets, stop, media path,
+// shards. Faults at every step are in uac_core_faults_test.cpp.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -16,6 +17,10 @@ std::uint64_t index_of(const sip::Message& m) {
     std::string_view id = m.call_id();
     id = id.substr(id.find('-') + 1);
     return *sip::parse_uint(id.substr(0, id.find('@')));
+}
+
+std::string first_line(const std::string& bytes) {
+    return bytes.substr(0, bytes.find("\r\n"));
 }
 
 // (From user, Request-URI user) of each INVITE the far end saw, by call index.
@@ -99,102 +104,10 @@ TEST(UacCorePopulation, RandomMappingWithASeedRepeatsItsPairs) {
     EXPECT_NE(run(43), first) << "the seed must matter";
 }
 
-// --- faults at every step of one call (Beast's fail_count style) ---
-
 uac::BatchOptions one_call() {
     auto o = rig_options();
     o.hold = 1000ms;
     return o;
-}
-
-// The datagrams of a clean call, in order: their first lines.
-std::vector<std::string> clean_call_lines() {
-    UacRig rig(one_call(), uas::AgentConfig{});
-    EXPECT_TRUE(rig.run());
-    std::vector<std::string> lines;
-    for (const auto& d : rig.net.log) lines.push_back(d.bytes.substr(0, d.bytes.find("\r\n")));
-    return lines;
-}
-
-TEST(UacCoreFaults, ACleanCallIsInviteTryingRingingOkAckByeOk) {
-    auto lines = clean_call_lines();
-    ASSERT_EQ(lines.size(), 7u);
-    EXPECT_EQ(lines[0], "INVITE sip:bob@10.0.0.2:5060 SIP/2.0");
-    EXPECT_EQ(lines[1], "SIP/2.0 100 Trying");
-    EXPECT_EQ(lines[2], "SIP/2.0 180 Ringing");
-    EXPECT_EQ(lines[3], "SIP/2.0 200 OK");
-    EXPECT_EQ(lines[4], "ACK sip:bob@10.0.0.2:5060 SIP/2.0");
-    EXPECT_EQ(lines[5], "BYE sip:bob@10.0.0.2:5060 SIP/2.0");
-    EXPECT_EQ(lines[6], "SIP/2.0 200 OK");
-}
-
-// Runs one call with `fault` applied to datagram n (0-based) and checks RFC 3261 recovered it.
-void expect_recovered(std::size_t n, Fault fault) {
-    SCOPED_TRACE("datagram " + std::to_string(n));
-    UacRig rig(one_call(), uas::AgentConfig{});
-    rig.net.policy = [n, fault](std::size_t i, const Datagram&) {
-        return i == n ? fault : Fault::none;
-    };
-    ASSERT_TRUE(rig.run(120s)) << "the core never finished";
-    EXPECT_EQ(rig.count(Outcome::completed), 1u);
-    EXPECT_EQ(rig.ended(), 1u) << "one call, counted once";
-    EXPECT_EQ(rig.stats().attempted, 1u);
-    EXPECT_EQ(rig.uas->counters().answered, 1u);
-    EXPECT_EQ(rig.uas->active_dialogs(), 0u) << "the BYE reached the callee";
-    EXPECT_EQ(rig.media.allocated.size(), 1u);
-    EXPECT_EQ(rig.media.started.size(), 1u);
-    EXPECT_EQ(rig.media.ended.size(), 1u);
-    EXPECT_EQ(rig.finished, 1);
-}
-
-TEST(UacCoreFaults, EveryDroppedDatagramIsRecovered) {
-    const std::size_t n = clean_call_lines().size();
-    for (std::size_t i = 0; i < n; ++i) expect_recovered(i, Fault::drop);
-}
-
-TEST(UacCoreFaults, EveryDuplicatedDatagramIsAbsorbed) {
-    const std::size_t n = clean_call_lines().size();
-    for (std::size_t i = 0; i < n; ++i) expect_recovered(i, Fault::duplicate);
-}
-
-TEST(UacCoreFaults, EveryDelayedDatagramIsReordered) {
-    const std::size_t n = clean_call_lines().size();
-    for (std::size_t i = 0; i < n; ++i) expect_recovered(i, Fault::delay);
-}
-
-TEST(UacCoreFaults, AFailedSendAtAnyStepEndsTheCallOnce) {
-    std::size_t sends = 0;
-    {
-        UacRig rig(one_call(), uas::AgentConfig{});
-        ASSERT_TRUE(rig.run());
-        sends = rig.uac_sink.sends;
-    }
-    ASSERT_EQ(sends, 3u) << "INVITE, ACK, BYE";
-    for (std::size_t k = 1; k <= sends + 1; ++k) {
-        SCOPED_TRACE("send " + std::to_string(k));
-        UacRig rig(one_call(), uas::AgentConfig{});
-        rig.uac_sink.fail_send = k;
-        ASSERT_TRUE(rig.run(120s)) << "the core never finished";
-        EXPECT_EQ(rig.ended(), 1u);
-        EXPECT_EQ(rig.count(Outcome::completed) + rig.count(Outcome::transport_error), 1u);
-        // The INVITE and the BYE cannot recover from a refused first send; a lost ACK is
-        // re-sent when the callee retransmits its 2xx.
-        const bool fatal = k == 1 || k == 3;
-        EXPECT_EQ(rig.count(Outcome::transport_error), fatal ? 1u : 0u);
-        EXPECT_EQ(rig.media.ended.size(), rig.media.allocated.size());
-        EXPECT_EQ(rig.finished, 1);
-    }
-}
-
-TEST(UacCoreFaults, ATransportErrorOnARetransmissionEndsTheCall) {
-    // The callee never answers, so the INVITE is retransmitted; the 2nd send fails.
-    UacRig rig(one_call());
-    rig.phone.answer_invites = false;
-    rig.uac_sink.fail_send = 2;
-    ASSERT_TRUE(rig.run(120s));
-    EXPECT_EQ(rig.count(Outcome::transport_error), 1u);
-    EXPECT_EQ(rig.ended(), 1u);
-    EXPECT_LT(rig.net.now - (TimePoint{} + 1h), 2s) << "ended at the failed retransmission";
 }
 
 // --- CANCEL, ring timeout, Timer B, BYE ---
@@ -302,6 +215,141 @@ TEST(UacCoreBye, AByeFromTheCalleeCompletesTheCallAndIsAnswered200) {
     EXPECT_EQ(rig.phone.last("BYE")->status, 200);
     EXPECT_TRUE(rig.sent("BYE").empty()) << "the call is over: no BYE of ours";
     EXPECT_EQ(rig.media.ended.size(), 1u);
+}
+
+TEST(UacCoreBye, AnUnansweredByeTimesOutWithTimerF) {
+    UacRig rig(one_call());
+    rig.phone.bye_status = 0;
+    ASSERT_TRUE(rig.run());
+    EXPECT_EQ(rig.count(Outcome::failed_bye), 1u);
+    EXPECT_EQ(rig.stats().timeouts.at("bye:F"), 1u);
+    EXPECT_EQ(rig.ended(), 1u);
+}
+
+TEST(UacCoreBye, AChallengedByeIsAnsweredOnceWithTheCallersCredentials) {
+    auto o = one_call();
+    o.population = population({"alice"}, {"bob"});
+    UacRig rig(o);
+    rig.phone.passwords["alice"] = "pw-alice";
+    rig.phone.challenge_byes = true;
+    ASSERT_TRUE(rig.run());
+    EXPECT_EQ(rig.count(Outcome::completed), 1u);
+    auto byes = rig.sent("BYE");
+    ASSERT_EQ(byes.size(), 2u);
+    EXPECT_FALSE(byes[0].has(sip::HeaderId::proxy_authorization));
+    auto f = sip::parse_authorization(byes[1].header(sip::HeaderId::proxy_authorization));
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->username, "alice");
+    EXPECT_EQ(f->uri, "sip:peer@10.0.0.2:5060") << "the BYE's Request-URI";
+    EXPECT_GT(byes[1].cseq().number, byes[0].cseq().number);
+}
+
+TEST(UacCoreBye, AByeRefusedAfterOurCredentialsFailsTheCall) {
+    auto o = one_call();
+    o.population = population({"alice"}, {"bob"});
+    UacRig rig(o);
+    rig.phone.passwords["alice"] = "another";
+    rig.phone.challenge_byes = true;
+    ASSERT_TRUE(rig.run());
+    EXPECT_EQ(rig.count(Outcome::failed_bye), 1u);
+    EXPECT_EQ(rig.sent("BYE").size(), 2u) << "one answer to the challenge, no loop";
+}
+
+// --- route set, stop, concurrency ---
+
+TEST(UacCoreRouting, AckAndByeFollowTheRouteSet) {
+    // The 2xx comes through a proxy at 10.0.0.2 that record-routes; the callee's Contact is
+    // not reachable directly, so an ACK or BYE sent to it would be lost.
+    UacRig rig(one_call());
+    rig.phone.record_route = "<sip:10.0.0.2:5060;lr>";
+    rig.phone.contact_2xx = "sip:peer@10.0.0.9:5070";
+    ASSERT_TRUE(rig.run());
+    EXPECT_EQ(rig.count(Outcome::completed), 1u);
+    for (const char* method : {"ACK", "BYE"}) {
+        SCOPED_TRACE(method);
+        auto sent = rig.sent(method);
+        ASSERT_EQ(sent.size(), 1u);
+        EXPECT_EQ(sent[0].request_uri(), "sip:peer@10.0.0.9:5070");
+        EXPECT_EQ(sent[0].header(sip::HeaderId::route), "<sip:10.0.0.2:5060;lr>");
+    }
+    for (const auto& d : rig.net.sent_from(rig.uac_sink.self()))
+        EXPECT_EQ(d.to, rig.peer_sink.self()) << first_line(d.bytes);
+}
+
+TEST(UacCoreStop, StopByesAnsweredCallsAndCancelsRingingOnes) {
+    auto o = one_call();
+    o.total = 10;
+    o.cps = 10;
+    o.hold = 60s;
+    uas::AgentConfig slow;
+    slow.ring = 350ms;  // calls 0-6 answered by 1 s, 7-9 still ringing
+    UacRig rig(o, slow);
+    rig.start();
+    rig.run_for(1000ms);
+    ASSERT_EQ(rig.core.active(), 10u);
+    rig.core.stop(rig.net.now);
+    ASSERT_TRUE(rig.run_until([&] { return rig.core.finished(); }, 10s));
+    EXPECT_EQ(rig.count(Outcome::completed), 7u);
+    EXPECT_EQ(rig.count(Outcome::interrupted), 3u);
+    EXPECT_EQ(rig.sent("CANCEL").size(), 3u);
+    EXPECT_EQ(rig.ended(), 10u);
+}
+
+TEST(UacCoreStop, StopPlacesNoMoreCalls) {
+    auto o = one_call();
+    o.total = 100;
+    o.cps = 10;
+    UacRig rig(o, uas::AgentConfig{});
+    rig.start();
+    rig.run_for(500ms);  // calls 0-5, at 0, 100, ..., 500 ms
+    rig.core.stop(rig.net.now);
+    ASSERT_TRUE(rig.run_until([&] { return rig.core.finished(); }, 10s));
+    EXPECT_EQ(rig.stats().attempted, 6u);
+    EXPECT_EQ(rig.ended(), 6u);
+}
+
+TEST(UacCoreStop, WhatTheGraceDoesNotEndIsInterrupted) {
+    auto o = one_call();
+    o.shutdown_grace = 2s;
+    UacRig rig(o);
+    rig.phone.answer_invites = false;  // no provisional: no CANCEL may be sent (§9.1)
+    rig.start();
+    rig.run_for(100ms);
+    rig.core.stop(rig.net.now);
+    const TimePoint stopped = rig.net.now;
+    ASSERT_TRUE(rig.run_until([&] { return rig.core.finished(); }, 10s));
+    EXPECT_EQ(rig.count(Outcome::interrupted), 1u);
+    EXPECT_EQ(rig.net.now - stopped, 2s);
+}
+
+TEST(UacCoreConcurrency, MaxConcurrentIsNeverExceededAndEveryCallIsPlaced) {
+    auto o = one_call();
+    o.total = 8;
+    o.cps = 100;
+    o.max_concurrent = 3;
+    UacRig rig(o, uas::AgentConfig{});
+    rig.start();
+    std::uint64_t peak = 0;
+    ASSERT_TRUE(rig.run_until([&] {
+        peak = std::max(peak, rig.core.active());
+        return rig.core.finished();
+    }));
+    EXPECT_EQ(peak, 3u);
+    EXPECT_EQ(rig.count(Outcome::completed), 8u);
+}
+
+TEST(UacCoreCancel, ACancelThatGetsNo487StillEndsTheCall) {
+    // The far end answers the CANCEL with 200 but never ends the INVITE: §9.1 lets the UAC
+    // consider it cancelled 64*T1 after the CANCEL instead of waiting for Timer C (3 min).
+    auto o = one_call();
+    o.cancel_ratio = 1;
+    UacRig rig(o);
+    rig.phone.send_final = false;
+    rig.phone.cancel_487 = false;
+    ASSERT_TRUE(rig.run(600s));
+    EXPECT_EQ(rig.ended(), 1u);
+    EXPECT_EQ(rig.count(Outcome::cancelled), 1u);
+    EXPECT_LE(rig.net.now - (TimePoint{} + 1h), 33s);
 }
 
 // --- media path (issue 11 item 8) ---

@@ -103,7 +103,12 @@ struct Phone final : sip::TransactionUser {
     // How INVITEs are treated.
     bool answer_invites = true;  // false: never a response (Timer B)
     bool ring = true;
-    int bye_status = 200;
+    bool send_final = true;    // false: ring and never answer (a CANCEL or Timer C ends it)
+    bool cancel_487 = true;    // a CANCEL ends the ringing INVITE with 487
+    std::string record_route;  // added to the 180/200 when set
+    std::string contact_2xx = "sip:peer@10.0.0.2:5060";
+    int bye_status = 200;         // 0: BYEs get no answer (Timer F)
+    bool challenge_byes = false;  // a BYE without credentials gets 407
     std::string media_host = "10.0.0.2";
     std::uint16_t media_port = 40000;
     // Digest: INVITEs are challenged with `auth`; REGISTERs always with 401.
@@ -154,8 +159,20 @@ struct Phone final : sip::TransactionUser {
                 on_register(id, req);
                 return;
             case sip::Method::bye:
+                if (bye_status == 0) return;
+                if (challenge_byes && !authorized(id, req, true)) return;
                 respond(id, req, bye_status);
                 if (bye_status == 200) ++bye_ok[std::string(req.call_id())];
+                return;
+            case sip::Method::cancel:
+                respond(id, req, 200);
+                if (auto it = ringing_.find(std::string(req.call_id()));
+                    it != ringing_.end() && cancel_487) {
+                    auto invite = sip::Message::parse(it->second.second);
+                    layer->respond(it->second.first, sip::response_to(*invite, 487, "p1").finish(),
+                                   487, net->now);
+                    ringing_.erase(it);
+                }
                 return;
             default:
                 respond(id, req, 200);
@@ -210,15 +227,26 @@ struct Phone final : sip::TransactionUser {
   private:
     int tags_ = 0;
     std::set<std::uint32_t> offerless_;  // CSeq of our re-INVITEs without SDP
+    // call-id -> the ringing INVITE's transaction and raw text (send_final false)
+    std::map<std::string, std::pair<sip::TransactionId, std::string>> ringing_;
 
     void on_invite(sip::TransactionId id, const sip::Message& req) {
         invites.emplace_back(req.raw());
         if (!answer_invites) return;
         if (auth != Auth::none && !authorized(id, req, auth == Auth::proxy)) return;
         const std::string tag = "p" + std::to_string(++tags_);
-        if (ring) layer->respond(id, sip::response_to(req, 180, tag).finish(), 180, net->now);
+        if (ring) {
+            auto b = sip::response_to(req, 180, tag);
+            if (!record_route.empty()) b.header("Record-Route", record_route);
+            layer->respond(id, b.finish(), 180, net->now);
+        }
+        if (!send_final) {
+            ringing_[std::string(req.call_id())] = {id, std::string(req.raw())};
+            return;
+        }
         auto b = sip::response_to(req, 200, tag);
-        b.header("Contact", "<sip:peer@10.0.0.2:5060>");
+        if (!record_route.empty()) b.header("Record-Route", record_route);
+        b.header("Contact", "<", contact_2xx, ">");
         layer->respond(id, b.finish(answer_to(req.body(), media_host, media_port)), 200, net->now);
         auto d = sip::make_uas_dialog(req, tag);
         if (d) dialogs[std::string(req.call_id())] = std::move(*d);

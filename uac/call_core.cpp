@@ -182,10 +182,17 @@ void UacCore::advance(TimePoint now) {
             }
             case EventKind::bye:
             case EventKind::ring_timeout:
+            case EventKind::cancel_timeout:
                 break;
         }
         Call* c = find(e.index);
         if (c == nullptr) continue;
+        if (e.kind == EventKind::cancel_timeout) {
+            // §9.1: no final response 64*T1 after our CANCEL: consider the INVITE cancelled
+            // rather than hold the call until Timer C.
+            if (c->phase == Phase::cancelling) end(e.index, c->cancel_outcome);
+            continue;
+        }
         if (e.kind == EventKind::bye && c->phase == Phase::answered) {
             send_bye(*c, now);
         } else if (e.kind == EventKind::ring_timeout &&
@@ -274,6 +281,7 @@ void UacCore::send_cancel(Call& c, TimePoint now) {
         sip::build_in_dialog_request(d, {"CANCEL", sent_by_, c.branch, c.invite_cseq, {}, {}});
     layer_->send_request(std::move(cancel), options_.next_hop, sip::Method::cancel, c.branch,
                          cookie(c.index, Kind::cancel), now);
+    push({now + 64 * layer_->timers().t1, c.index, EventKind::cancel_timeout});
 }
 
 void UacCore::send_bye(Call& c, TimePoint now, std::string_view authorization) {

@@ -91,7 +91,8 @@ class UacCore final : public sip::TransactionUser {
         grace_over,
         unregister_deadline,
         media_drained,
-        register_caller
+        register_caller,
+        cancel_timeout
     };
 
     // A caller: its identity, credentials, cached challenge and REGISTER client.

@@ -282,6 +282,46 @@ TEST(UacCoreRegistration, NoCallerRegisteredMeansNoCalls) {
     EXPECT_EQ(rig->stats().subscribers.registrations.failed, 2u);
 }
 
+TEST(UacCoreRegistration, EachShardRegistersTheCallersItOwns) {
+    auto o = registering({"alice", "carol", "erin"}, 6);
+    o.shards = 2;
+    std::map<std::string, int> registered;
+    std::uint64_t callers = 0;
+    for (std::uint64_t shard = 0; shard < 2; ++shard) {
+        SCOPED_TRACE(shard);
+        o.shard = shard;
+        auto rig = registrar_rig(o);
+        ASSERT_TRUE(rig->run());
+        callers += rig->stats().subscribers.registrations.callers;
+        for (const auto& [user, n] : rig->phone.register_ok) registered[user] += n;
+        // A shard's calls come from its own, registered, callers.
+        for (const auto& raw : rig->phone.invites) {
+            auto m = sip::Message::parse(raw);
+            EXPECT_EQ(rig->phone.register_ok.count(uri_user(m->from().uri)), 1u);
+        }
+    }
+    EXPECT_EQ(callers, 3u);
+    EXPECT_EQ(registered, (std::map<std::string, int>{{"alice", 1}, {"carol", 1}, {"erin", 1}}));
+}
+
+TEST(UacCoreRegistration, TheSingleTargetFormRegistersItsAuthUserOnShardZeroOnly) {
+    auto o = rig_options();
+    o.auth_user = "1001";
+    o.auth_password = "secret";
+    o.register_first = true;
+    o.shards = 2;
+    for (std::uint64_t shard = 0; shard < 2; ++shard) {
+        SCOPED_TRACE(shard);
+        o.shard = shard;
+        UacRig rig(o);
+        rig.phone.passwords["1001"] = "secret";
+        ASSERT_TRUE(rig.run());
+        EXPECT_EQ(rig.phone.register_ok["1001"], shard == 0 ? 1 : 0);
+        EXPECT_EQ(rig.phone.unregister_ok["1001"], shard == 0 ? 1 : 0);
+        EXPECT_EQ(rig.stats().subscribers.registrations.registered, shard == 0 ? 1u : 0u);
+    }
+}
+
 TEST(UacCoreRegistration, RegistrationsAreRateLimited) {
     auto o = registering({"alice", "carol", "erin"}, 1);
     o.register_rate = 10;  // one every 100 ms

@@ -122,6 +122,35 @@ TEST(UacCoreDialog, AnSdpLessReinviteGetsAnOfferAndTheAckAnswerMovesTheMedia) {
     c.finish();
 }
 
+TEST(UacCoreDialog, AnAckWithoutTheAnswerToOurOfferIsCountedRefused) {
+    AnsweredCall c;
+    c.rig.phone.auto_ack = false;
+    auto* r = c.send("INVITE");
+    ASSERT_NE(r, nullptr);
+    ASSERT_EQ(r->status, 200);
+    c.rig.phone.send_ack(c.call, sip::Message::parse(r->raw)->cseq().number, {});
+    c.rig.run_for(100ms);
+    EXPECT_EQ(c.updates().refused, 1u);
+    EXPECT_TRUE(c.rig.media.retargeted.empty());
+    c.finish();
+}
+
+TEST(UacCoreDialog, TheFirstUsableOfferStartsMediaThatThe2xxCouldNot) {
+    auto o = AnsweredCall::held();
+    UacRig rig(o);
+    rig.phone.sdp_in_2xx = false;
+    rig.start();
+    ASSERT_TRUE(rig.run_until([&] { return !rig.phone.acks.empty(); }, 5s));
+    EXPECT_EQ(rig.stats().media_unusable_answers, 1u);
+    EXPECT_TRUE(rig.media.started.empty());
+    rig.phone.send(rig.answered_call(), "INVITE", peer_offer("10.0.0.5", 41000, 2));
+    rig.run_for(100ms);
+    ASSERT_EQ(rig.media.started.size(), 1u);
+    EXPECT_EQ(rig.media.started[0].remote.address, "10.0.0.5");
+    EXPECT_TRUE(rig.media.retargeted.empty());
+    EXPECT_EQ(rig.stats().subscribers.updates.moved, 0u) << "nothing to move from";
+}
+
 TEST(UacCoreDialog, AnOfferWhileOursAwaitsTheAckIsGlare491) {
     AnsweredCall c;
     c.rig.phone.auto_ack = false;

@@ -107,6 +107,11 @@ Scenario plain_call() {
                 EXPECT_EQ(rig.stats().attempted, 1u);
                 EXPECT_EQ(rig.uas->counters().answered, 1u);
                 EXPECT_EQ(rig.uas->active_dialogs(), 0u) << "the BYE reached the callee";
+                EXPECT_EQ(rig.uas->counters().acks, 1u) << "the 2xx was ACKed";
+                EXPECT_EQ(rig.stats().final_status.at(200), 1u) << "a repeated 2xx is one answer";
+                EXPECT_EQ(rig.stats().setup_us.size(), 1u);
+                EXPECT_EQ(rig.stats().bye_us.size(), 1u);
+                EXPECT_EQ(rig.uas->counters().ack_timeouts, 0u);
                 EXPECT_EQ(rig.media.allocated.size(), 1u);
                 EXPECT_EQ(rig.media.started.size(), 1u);
                 EXPECT_EQ(rig.media.ended.size(), 1u);

@@ -39,6 +39,7 @@ TEST(UacCorePopulation, CallIGoesFromCallerIModCToCalleeIModE) {
     ASSERT_TRUE(rig.run());
     EXPECT_EQ(rig.count(Outcome::completed), 12u);
     EXPECT_EQ(rig.uas->counters().answered, 12u);
+    EXPECT_EQ(rig.uas->counters().acks, 12u);
 
     const std::vector<std::string> callers = {"alice", "carol", "erin"};
     const std::vector<std::string> callees = {"bob", "dave", "frank", "gina"};
@@ -336,6 +337,32 @@ TEST(UacCoreConcurrency, MaxConcurrentIsNeverExceededAndEveryCallIsPlaced) {
     }));
     EXPECT_EQ(peak, 3u);
     EXPECT_EQ(rig.count(Outcome::completed), 8u);
+}
+
+TEST(UacCoreCancel, ACancelRatioCancelsThatExactShare) {
+    auto o = one_call();
+    o.total = 8;
+    o.cancel_ratio = 0.25;
+    uas::AgentConfig ringing;
+    ringing.ring = 2000ms;
+    UacRig rig(o, ringing);
+    ASSERT_TRUE(rig.run());
+    EXPECT_EQ(rig.count(Outcome::cancelled), 2u);
+    EXPECT_EQ(rig.count(Outcome::completed), 6u);
+}
+
+TEST(UacCoreCancel, A2xxCrossingOurCancelIsAckedAndByed) {
+    // The Phone sends 180 and 200 at once: our CANCEL (after the 180) crosses the 200.
+    auto o = one_call();
+    o.cancel_ratio = 1;
+    UacRig rig(o);
+    ASSERT_TRUE(rig.run());
+    EXPECT_EQ(rig.stats().cancel_races, 1u);
+    EXPECT_EQ(rig.sent("CANCEL").size(), 1u);
+    EXPECT_EQ(rig.sent("ACK").size(), 1u);
+    EXPECT_EQ(rig.sent("BYE").size(), 1u);
+    EXPECT_EQ(rig.ended(), 1u);
+    EXPECT_EQ(rig.phone.bye_ok.size(), 1u);
 }
 
 TEST(UacCoreCancel, ACancelThatGetsNo487StillEndsTheCall) {

@@ -107,6 +107,7 @@ struct Phone final : sip::TransactionUser {
     bool cancel_487 = true;    // a CANCEL ends the ringing INVITE with 487
     std::string record_route;  // added to the 180/200 when set
     std::string contact_2xx = "sip:peer@10.0.0.2:5060";
+    bool sdp_in_2xx = true;       // false: a 2xx without an answer (media cannot start)
     int bye_status = 200;         // 0: BYEs get no answer (Timer F)
     bool challenge_byes = false;  // a BYE without credentials gets 407
     std::string media_host = "10.0.0.2";
@@ -247,7 +248,10 @@ struct Phone final : sip::TransactionUser {
         auto b = sip::response_to(req, 200, tag);
         if (!record_route.empty()) b.header("Record-Route", record_route);
         b.header("Contact", "<", contact_2xx, ">");
-        layer->respond(id, b.finish(answer_to(req.body(), media_host, media_port)), 200, net->now);
+        layer->respond(
+            id,
+            b.finish(sdp_in_2xx ? answer_to(req.body(), media_host, media_port) : std::string{}),
+            200, net->now);
         auto d = sip::make_uas_dialog(req, tag);
         if (d) dialogs[std::string(req.call_id())] = std::move(*d);
     }

@@ -182,10 +182,17 @@ void UacCore::advance(TimePoint now) {
             }
             case EventKind::bye:
             case EventKind::ring_timeout:
+            case EventKind::cancel_timeout:
                 break;
         }
         Call* c = find(e.index);
         if (c == nullptr) continue;
+        if (e.kind == EventKind::cancel_timeout) {
+            // §9.1: no final response 64*T1 after our CANCEL: consider the INVITE cancelled
+            // rather than hold the call until Timer C.
+            if (c->phase == Phase::cancelling) end(e.index, c->cancel_outcome);
+            continue;
+        }
         if (e.kind == EventKind::bye && c->phase == Phase::answered) {
             send_bye(*c, now);
         } else if (e.kind == EventKind::ring_timeout &&
@@ -274,6 +281,7 @@ void UacCore::send_cancel(Call& c, TimePoint now) {
         sip::build_in_dialog_request(d, {"CANCEL", sent_by_, c.branch, c.invite_cseq, {}, {}});
     layer_->send_request(std::move(cancel), options_.next_hop, sip::Method::cancel, c.branch,
                          cookie(c.index, Kind::cancel), now);
+    push({now + 64 * layer_->timers().t1, c.index, EventKind::cancel_timeout});
 }
 
 void UacCore::send_bye(Call& c, TimePoint now, std::string_view authorization) {
@@ -391,6 +399,16 @@ void UacCore::start_media(Call& c, const sip::Message& r, TimePoint now) {
     }
     media_->start(c.media_id, *remote, now);
     c.remote_media = std::move(*remote);
+}
+
+void UacCore::refresh_target(Call& c, const sip::Message& request) {
+    sip::CommaList contacts(request.header(sip::HeaderId::contact));
+    auto first = contacts.next();
+    if (!first || !c.dialog) return;
+    auto contact = sip::parse_name_addr(*first);
+    if (!contact) return;
+    c.dialog->remote_target = std::string(contact->uri);
+    c.hop = hop_of(*c.dialog, options_.next_hop);
 }
 
 void UacCore::on_retransmitted_2xx(const sip::Message& r) {

@@ -91,7 +91,8 @@ class UacCore final : public sip::TransactionUser {
         grace_over,
         unregister_deadline,
         media_drained,
-        register_caller
+        register_caller,
+        cancel_timeout
     };
 
     // A caller: its identity, credentials, cached challenge and REGISTER client.
@@ -194,6 +195,9 @@ class UacCore final : public sip::TransactionUser {
     void reply(sip::TransactionId id, const sip::Message& request, int status, sip::TimePoint now,
                const Call* c = nullptr, std::string_view sdp = {});
     std::string our_offer(Call& c);
+    // §12.2.2: an accepted target refresh (re-INVITE, UPDATE) makes the request's Contact the
+    // remote target, where our later requests (the BYE) go.
+    void refresh_target(Call& c, const sip::Message& request);
     // Moves the call's media to `remote` if it differs from where it goes now.
     void follow(Call& c, sip::MediaEndpoint remote);
     void record_media_path(const Call& c);

@@ -78,6 +78,7 @@ ReadinessSpec read_readiness(TableReader t) {
     r.timeout_s = t.number("timeout_s").value_or(r.timeout_s);
     r.sip_options = t.boolean("sip_options").value_or(r.sip_options);
     r.health = t.boolean("health").value_or(r.health);
+    r.options_auth_ok = t.boolean("options_auth_ok").value_or(r.options_auth_ok);
     t.finish();
     return r;
 }
@@ -134,6 +135,45 @@ UsersSpec read_users(TableReader t) {
     if (names && count) t.error("count", "give names or count (with prefix/first), not both");
     if (names) u.names = *names;
     for (long i = 0; count && i < static_cast<long>(*count); ++i) u.names.push_back(prefix + std::to_string(first + i));
+    // callers/callees: a count, or a list of names drawn from the users.
+    auto side = [&](std::string_view key, std::optional<std::uint64_t>& n, std::vector<std::string>& list) {
+        if (t.holds_array(key)) {
+            list = *t.strings(key);
+            if (list.empty()) t.error(key, "must not be empty (or give a count)");
+            std::set<std::string> known(u.names.begin(), u.names.end()), seen;
+            for (std::size_t i = 0; i < list.size(); ++i) {
+                if (!known.contains(list[i]))
+                    t.error(key, "'" + list[i] + "' (item " + std::to_string(i + 1) + ") is not one of the " +
+                                     std::to_string(u.names.size()) + " users");
+                if (!seen.insert(list[i]).second) t.error(key, "'" + list[i] + "' is listed twice");
+            }
+        } else if (auto v = t.number(key)) {
+            if (*v < 1 || *v != static_cast<double>(static_cast<std::uint64_t>(*v)))
+                t.error(key, "expected a whole number of users >= 1 or a list of names");
+            n = static_cast<std::uint64_t>(*v);
+        }
+    };
+    side("callers", u.callers_count, u.callers);
+    side("callees", u.callees_count, u.callees);
+    if (auto m = t.string("mapping")) {
+        auto mapping = uac::parse_call_mapping(*m);
+        if (!mapping) t.error("mapping", mapping.error().message);
+        u.mapping = *mapping;
+    }
+    if (auto seed = t.number("seed")) u.seed = static_cast<std::uint64_t>(*seed);
+    u.callers_register = t.boolean("callers_register").value_or(false);
+    u.passwords = t.string_map("passwords").value_or(std::map<std::string, std::string>{});
+    for (const auto& [user, pw] : u.passwords) {
+        if (std::find(u.names.begin(), u.names.end(), user) == u.names.end())
+            t.error("passwords", "'" + user + "' is not one of the " + std::to_string(u.names.size()) + " users");
+    }
+    const std::uint64_t wanted = (u.callers.empty() ? u.callers_count.value_or(0) : u.callers.size()) +
+                                 (u.callees.empty() ? u.callees_count.value_or(0) : u.callees.size());
+    if ((u.callers_count || u.callees_count) && wanted > u.names.size())
+        t.error(u.callees_count || !u.callees.empty() ? "callees" : "callers",
+                "callers " + std::to_string(u.callers.empty() ? u.callers_count.value_or(0) : u.callers.size()) +
+                    " + callees " + std::to_string(u.callees.empty() ? u.callees_count.value_or(0) : u.callees.size()) +
+                    " need " + std::to_string(wanted) + " users, but there are " + std::to_string(u.names.size()));
     t.finish();
     return u;
 }
@@ -145,6 +185,7 @@ ScenarioSpec read_scenario(TableReader t) {
     s.args = t.strings("args").value_or(Argv{});
     s.vars = t.string_map("vars").value_or(std::map<std::string, std::string>{});
     s.sidecars = t.strings("sidecars").value_or(std::vector<std::string>{});
+    s.callers_register = t.boolean("callers_register");
     t.finish();
     return s;
 }

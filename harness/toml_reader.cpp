@@ -193,6 +193,11 @@ std::vector<TableReader> TableReader::tables(std::string_view key) {
     return out;
 }
 
+bool TableReader::holds_array(std::string_view key) const {
+    const toml::node* n = table_->get(key);
+    return n && n->is_array();
+}
+
 void TableReader::finish() const {
     std::vector<std::string> known(read_.begin(), read_.end());
     for (const auto& [k, v] : *table_) {

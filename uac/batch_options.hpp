@@ -11,6 +11,7 @@
 #include "media/media_engine.hpp"
 #include "sip/address.hpp"
 #include "sip/transaction_layer.hpp"
+#include "uac/population.hpp"
 
 namespace pbxbench::uac {
 
@@ -33,6 +34,10 @@ struct BatchOptions {
     bool register_first = false;
     std::string register_domain;
     std::chrono::seconds register_expires{3600};
+    // Who calls whom (uac/population.hpp); empty: from_user calls target_uri.
+    Population population;
+    // Every caller REGISTERs before the first call and un-REGISTERs after the last.
+    bool register_callers = false;
     // Media (docs/media.md): PCMU from the 2xx to our BYE, measured as it comes back.
     bool media = true;
     media::EngineOptions media_engine;      // ports, layout, tick

@@ -42,7 +42,7 @@ inline std::vector<int> effective_levels(const RunOptions& o) {
     return o.levels.empty() ? std::vector<int>{o.total} : o.levels;
 }
 
-// --quick: the three Kamailio scenarios finish in about two minutes. Explicit --levels, --cps,
+// --quick: the four Kamailio scenarios finish in a few minutes. Explicit --levels, --cps,
 // --hold and --cooldown are applied by the caller afterwards, so they still win.
 inline void apply_quick(RunOptions& o) {
     o.levels = {20, 50};

@@ -56,6 +56,10 @@ class JsonEvents final : public uas::UasEvents {
                                {"ringing", s.ringing},     {"media", s.media}};
         for (const uas::CounterInfo& c : uas::uas_counter_table)
             line[std::string(c.id)] = s.counters.*c.field;
+        line["calls_per_user"] = {{"users", s.calls_per_user.users},
+                                  {"min", s.calls_per_user.min},
+                                  {"max", s.calls_per_user.max},
+                                  {"without_calls", s.calls_per_user.without_calls}};
         return line;
     }
 };

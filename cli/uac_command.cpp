@@ -57,9 +57,6 @@ ExitCode exit_code(const uac::CallStats& stats, std::uint64_t total, bool interr
 
 // --threads N: the same schedule over N shards, each on its own thread (uac/sharded_batches).
 ExitCode run_uac_threads(const UacArgs& args) {
-    if (args.register_first)
-        throw Fatal("--threads with --register is not supported: one registration per UAC",
-                    ExitCode::usage);
     uac::BatchOptions options = batch_options(args);
     uac::ShardedBatches shards(options, args.threads);
     if (auto opened = shards.open(); !opened) throw Fatal(opened.error().message, ExitCode::usage);

@@ -179,6 +179,8 @@ class LevelRun {
         uac_config.progress_s = 0.5;
         uac_config.media.off = !ctx_.options.media;
         uac_config.media.ports = ctx_.options.uac_rtp_ports;
+        // Media from the UAS's own ports went direct; from anywhere else through the PBX's relay.
+        uac_config.peer_rtp_ports = "127.0.0.1:" + ctx_.options.uas_rtp_ports;
         auto uac_args = config_file_args("uac", uac::to_json(uac_config), run_dir / "uac.json");
         if (!uac_args) return fail(uac_args.error().message);
         auto uac = start(pbxbench_child(ctx_, "pbxbench uac", *uac_args, run_dir / "uac.log"));

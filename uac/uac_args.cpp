@@ -64,6 +64,10 @@ void for_each_arg(Args& a, Visit&& v) {
     v(ArgSpec{"--register-callers",
               "Every caller REGISTERs before the first call and un-REGISTERs after the last"},
       a.register_callers);
+    v(ArgSpec{"--peer-rtp-ports",
+              "HOST:A-B where the called endpoints send RTP from: media from there went direct, "
+              "from elsewhere through a relay (summary media_path)"},
+      a.peer_rtp_ports);
     v(ArgSpec{"--t1-ms", "SIP timer T1 in ms", 1, 10000}, a.t1_ms);
     v(ArgSpec{"--progress-interval", "Seconds between progress lines", 0.05, 3600.0}, a.progress_s);
     v(ArgSpec{"--grace", "Seconds to end active calls after SIGINT/SIGTERM", 0.0, 600.0},
@@ -171,8 +175,31 @@ Result<std::vector<Subscriber>> read_users_file(const std::filesystem::path& pat
     return users;
 }
 
+// "127.0.0.1:42000-51999" as a host and an inclusive port range.
+static Result<BatchOptions::PortRange> parse_peer_ports(const std::string& text) {
+    const auto colon = text.rfind(':');
+    const auto dash = text.find('-', colon == std::string::npos ? 0 : colon);
+    auto bad = [&] {
+        return fail("--peer-rtp-ports '" + text +
+                    "': expected HOST:FIRST-LAST, e.g. 127.0.0.1:42000-51999");
+    };
+    if (colon == std::string::npos || colon == 0 || dash == std::string::npos) return bad();
+    auto first = sip::parse_uint(std::string_view(text).substr(colon + 1, dash - colon - 1), 65535);
+    auto last = sip::parse_uint(std::string_view(text).substr(dash + 1), 65535);
+    if (!first || !last || *first > *last) return bad();
+    std::string host = text.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+    return BatchOptions::PortRange{host, static_cast<std::uint16_t>(*first),
+                                   static_cast<std::uint16_t>(*last)};
+}
+
 Result<BatchOptions> to_options(const UacArgs& a) {
     BatchOptions o;
+    if (!a.peer_rtp_ports.empty()) {
+        auto range = parse_peer_ports(a.peer_rtp_ports);
+        if (!range) return tl::unexpected(range.error());
+        o.peer_media = *range;
+    }
     const bool population = !a.users_file.empty() || !a.users.empty();
     if (population && !a.target.empty())
         return fail(

@@ -47,6 +47,9 @@ struct UacArgs {
     std::string mapping = "round_robin";
     std::uint64_t seed = 1;
     bool register_callers = false;
+    // HOST:A-B, where the far endpoints' RTP comes from: calls whose RTP came from there went
+    // direct, others through a relay (summary `media_path`). Empty: not known.
+    std::string peer_rtp_ports;
     int t1_ms = 500;
     double progress_s = 1;
     double grace_s = 5;

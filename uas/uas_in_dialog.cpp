@@ -73,9 +73,10 @@ void UasAgent::on_reinvite(sip::TransactionId id, const sip::Message& invite, si
     d->offer_pending = invite.body().empty();
     reply(id, invite, 200, {}, now, *sdp);
     ++counters_.reinvites_answered;
-    // Our RTP echoes to wherever the caller's packets come from (symmetric RTP), so a new
-    // c=/m= address in this offer needs nothing more: the echo follows the first packet
-    // from there.
+    // A new c=/m= moves the echo (a per-call socket that was connected to the old peer would
+    // otherwise never see the new one's packets).
+    if (config_.media && d->media_id != 0 && !invite.body().empty())
+        config_.media->retarget(d->media_id, invite.body());
     awaiting_ack_.erase(d->invite_txn);
     d->invite_txn = id;
     d->invite_cseq = invite.cseq().number;
@@ -110,6 +111,7 @@ void UasAgent::on_in_dialog(sip::TransactionId id, const sip::Message& request,
         ++d->sdp_version;
         reply(id, request, 200, {}, now, *sdp);
         ++counters_.updates_answered;
+        if (config_.media && d->media_id != 0) config_.media->retarget(d->media_id, request.body());
         return;
     }
     reply(id, request, 200, {}, now);
@@ -129,9 +131,10 @@ void UasAgent::on_ack(const sip::Message& ack, const sip::Address&) {
     d.offer_pending = false;
     // The answer to the offer in our 2xx (§13.2.1); without one the old session stays.
     auto answer = sip::parse_sdp(ack.body());
-    if (answer && sip::remote_audio_endpoint(*answer))
+    if (answer && sip::remote_audio_endpoint(*answer)) {
         ++counters_.ack_answers;
-    else
+        if (config_.media && d.media_id != 0) config_.media->retarget(d.media_id, ack.body());
+    } else
         ++counters_.ack_answers_missing;
 }
 

@@ -256,6 +256,18 @@ TEST(UacCoreBye, AByeRefusedAfterOurCredentialsFailsTheCall) {
     EXPECT_EQ(rig.sent("BYE").size(), 2u) << "one answer to the challenge, no loop";
 }
 
+TEST(UacCoreBye, ByesCrossingEachOtherEndTheCallOnce) {
+    UacRig rig(one_call());
+    rig.start();
+    ASSERT_TRUE(rig.run_until([&] { return !rig.sent("BYE").empty(); }));
+    rig.phone.send(rig.answered_call(), "BYE");  // ours is in flight
+    ASSERT_TRUE(rig.run_until([&] { return rig.core.finished(); }, 5s));
+    rig.run_for(1s);
+    EXPECT_EQ(rig.ended(), 1u);
+    EXPECT_EQ(rig.count(Outcome::completed), 1u);
+    EXPECT_EQ(rig.media.ended.size(), 1u);
+}
+
 // --- route set, stop, concurrency ---
 
 TEST(UacCoreRouting, AckAndByeFollowTheRouteSet) {

@@ -77,6 +77,21 @@ TEST(UacCoreDialog, AReinviteWithANewAddressIsAnsweredAndMovesTheMedia) {
     c.finish();
 }
 
+TEST(UacCoreDialog, WithoutMediaAMoveIsStillCounted) {
+    // Signaling only (no RTP engine): the summary must still show that the far end moved the
+    // media, e.g. a PBX's direct-media re-INVITE.
+    UacRig rig(AnsweredCall::held(), std::nullopt, WithMedia::no);
+    rig.start();
+    ASSERT_TRUE(rig.run_until([&] { return !rig.phone.acks.empty(); }, 5s));
+    rig.phone.send(rig.answered_call(), "INVITE", peer_offer("10.0.0.5", 41000, 2));
+    rig.run_for(100ms);
+    EXPECT_EQ(rig.stats().subscribers.updates.answered, 1u);
+    EXPECT_EQ(rig.stats().subscribers.updates.moved, 1u);
+    rig.phone.send(rig.answered_call(), "UPDATE", peer_offer("10.0.0.5", 41000, 3));
+    rig.run_for(100ms);
+    EXPECT_EQ(rig.stats().subscribers.updates.moved, 1u) << "no move the second time";
+}
+
 TEST(UacCoreDialog, AnOfferToTheSamePlaceIsAnsweredWithoutAMove) {
     AnsweredCall c;
     auto* r = c.send("INVITE", peer_offer("10.0.0.2", 40000, 2));

@@ -371,7 +371,13 @@ void UacCore::on_answer(Call& c, const sip::Message& r, TimePoint now) {
     }
     c.dialog = std::make_unique<sip::Dialog>(std::move(*dialog));
     c.hop = hop_of(*c.dialog, options_.next_hop);
-    if (media_) start_media(c, r, now);
+    if (media_) {
+        start_media(c, r, now);
+    } else if (auto sdp = sip::parse_sdp(r.body())) {
+        // Signaling only: still remember where the far end's media is, so that a re-INVITE
+        // moving it is counted (a direct-media PBX is visible without --media).
+        if (auto ep = sip::remote_audio_endpoint(*sdp)) c.remote_media = std::move(*ep);
+    }
     std::string branch = layer_->new_branch();
     c.ack =
         sip::build_in_dialog_request(*c.dialog, {"ACK", sent_by_, branch, c.invite_cseq, {}, {}});

@@ -335,6 +335,16 @@ TEST(UacCoreStop, WhatTheGraceDoesNotEndIsInterrupted) {
     EXPECT_EQ(rig.net.now - stopped, 2s);
 }
 
+TEST(UacCoreConcurrency, NoCallsFinishesAtOnce) {
+    auto o = one_call();
+    o.total = 0;
+    UacRig rig(o);
+    rig.start();
+    EXPECT_TRUE(rig.core.finished());
+    EXPECT_EQ(rig.finished, 1);
+    EXPECT_TRUE(rig.net.log.empty());
+}
+
 TEST(UacCoreConcurrency, MaxConcurrentIsNeverExceededAndEveryCallIsPlaced) {
     auto o = one_call();
     o.total = 8;

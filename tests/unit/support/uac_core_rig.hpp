@@ -120,6 +120,7 @@ struct Phone final : sip::TransactionUser {
     // Registrar.
     std::uint32_t max_expires = 3600;
     std::set<std::string> refuse;  // users whose REGISTER gets 403
+    bool answer_registers = true;  // false: REGISTERs get no answer (Timer F)
     // Our own re-INVITEs: ACK every 2xx at once (false: send_ack() later); an offer in the
     // 2xx (to an SDP-less re-INVITE) is answered in the ACK from answer_host:answer_port.
     bool auto_ack = true;
@@ -258,6 +259,7 @@ struct Phone final : sip::TransactionUser {
 
     void on_register(sip::TransactionId id, const sip::Message& req) {
         registers.emplace_back(req.raw());
+        if (!answer_registers) return;
         if (!authorized(id, req, false)) return;
         const std::string user = uri_user(req.to().uri);
         if (refuse.count(user)) {

@@ -321,6 +321,23 @@ TEST(UacCoreStop, StopPlacesNoMoreCalls) {
     EXPECT_EQ(rig.ended(), 6u);
 }
 
+TEST(UacCoreStop, StopWhileCallersRegisterPlacesNoCallAndFinishes) {
+    auto o = one_call();
+    o.population = population({"alice", "carol"}, {"bob"});
+    o.register_callers = true;
+    UacRig rig(o);
+    rig.phone.passwords = {{"alice", "pw-alice"}, {"carol", "pw-carol"}};
+    rig.start();
+    rig.run_for(1ms);  // alice's REGISTER out, carol's due at 5 ms (register_rate 200/s)
+    rig.core.stop(rig.net.now);
+    ASSERT_TRUE(rig.run_until([&] { return rig.core.finished(); }, 10s));
+    EXPECT_EQ(rig.stats().attempted, 0u);
+    EXPECT_TRUE(rig.phone.invites.empty());
+    EXPECT_TRUE(rig.phone.register_ok == rig.phone.unregister_ok)
+        << "every binding made was removed";
+    EXPECT_EQ(rig.stats().subscribers.registrations.registered, 0u);
+}
+
 TEST(UacCoreStop, WhatTheGraceDoesNotEndIsInterrupted) {
     auto o = one_call();
     o.shutdown_grace = 2s;
@@ -461,6 +478,15 @@ TEST(UacCoreMediaPath, MediaIsStartedAtTheAnswerAndStoppedBeforeTheBye) {
     auto sdp = sip::parse_sdp(invites[0].body());
     ASSERT_TRUE(sdp);
     EXPECT_EQ(sip::remote_audio_endpoint(*sdp)->rtp_port, 30002);
+}
+
+TEST(UacCoreMediaPath, TheCoreFinishesOnlyAfterEndedStreamsLingered) {
+    UacRig rig(one_call());
+    rig.media.clock = &rig.net.now;
+    ASSERT_TRUE(rig.run());
+    ASSERT_EQ(rig.media.ended_at.size(), 1u);
+    // The engine's linger (200 ms) and a margin of 50 ms, so late echoes are measured.
+    EXPECT_EQ(rig.net.now - rig.media.ended_at[0], 250ms);
 }
 
 TEST(UacCoreMediaPath, NoFreePortFailsTheCallWithoutSendingIt) {

@@ -30,6 +30,9 @@ class FakeMedia final : public uac::UacMedia {
     std::vector<std::uint32_t> ended;
     std::optional<uac::UacRtpSource> source;
     bool exhausted = false;  // allocate() finds no free port
+    // Set: an ended stream stays counted in streams() for linger() after its end, as the
+    // engine's do (late echoes still count); unset: it is freed at once.
+    const TimePoint* clock = nullptr;
 
     std::optional<uac::UacMediaSlot> allocate() override {
         if (exhausted) return std::nullopt;
@@ -46,11 +49,18 @@ class FakeMedia final : public uac::UacMedia {
     }
     void stop_sending(std::uint32_t id) override { stopped.push_back(id); }
     std::optional<uac::UacRtpSource> rtp_source(std::uint32_t) const override { return source; }
-    void end(std::uint32_t id, sip::TimePoint) override {
+    void end(std::uint32_t id, sip::TimePoint now) override {
         ended.push_back(id);
+        ended_at.push_back(now);
         --live_;
     }
-    std::size_t streams() const override { return live_; }
+    std::size_t streams() const override {
+        std::size_t lingering = 0;
+        if (clock)
+            for (auto t : ended_at) lingering += *clock < t + linger();
+        return live_ + lingering;
+    }
+    std::vector<TimePoint> ended_at;
     std::chrono::milliseconds linger() const override { return std::chrono::milliseconds(200); }
 
   private:

@@ -333,8 +333,9 @@ TEST(UacCoreStop, StopWhileCallersRegisterPlacesNoCallAndFinishes) {
     ASSERT_TRUE(rig.run_until([&] { return rig.core.finished(); }, 10s));
     EXPECT_EQ(rig.stats().attempted, 0u);
     EXPECT_TRUE(rig.phone.invites.empty());
-    EXPECT_TRUE(rig.phone.register_ok == rig.phone.unregister_ok)
-        << "every binding made was removed";
+    // alice's challenged REGISTER was turned into her un-REGISTER; carol's, not yet due when
+    // we stopped, must not go out at all: a binding nobody removes.
+    EXPECT_TRUE(rig.phone.register_ok.empty());
     EXPECT_EQ(rig.stats().subscribers.registrations.registered, 0u);
 }
 

@@ -172,7 +172,9 @@ void UacCore::advance(TimePoint now) {
                 unregister_deadline_passed_ = true;  // check_finished() then gives up waiting
                 continue;
             case EventKind::register_caller:
-                register_caller(static_cast<std::uint32_t>(e.index), now);
+                // Not after a stop: the un-REGISTERs went out already and would miss this one.
+                if (!stopping_ && !unregister_sent_)
+                    register_caller(static_cast<std::uint32_t>(e.index), now);
                 continue;
             case EventKind::grace_over: {
                 std::vector<std::uint64_t> left;

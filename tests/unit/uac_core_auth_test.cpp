@@ -89,6 +89,17 @@ TEST(UacCoreAuth, Proxy407IsAnsweredAndTheNonceReusedWithAGrowingNc) {
     EXPECT_TRUE(credentials_of(rig->phone, "alice", sip::HeaderId::authorization)[1] ==
                 std::nullopt)
         << "a 407 is answered in Proxy-Authorization only";
+    // Each 2xx is ACKed with the CSeq of the INVITE it answered (2 after a challenge, else 1).
+    std::map<std::string, std::uint32_t> invite_cseq;
+    for (const auto& raw : rig->phone.invites) {
+        auto m = sip::Message::parse(raw);
+        invite_cseq[std::string(m->call_id())] = m->cseq().number;
+    }
+    ASSERT_EQ(rig->phone.acks.size(), 6u);
+    for (const auto& raw : rig->phone.acks) {
+        auto ack = sip::Message::parse(raw);
+        EXPECT_EQ(ack->cseq().number, invite_cseq.at(std::string(ack->call_id())));
+    }
 }
 
 TEST(UacCoreAuth, Sha256ChallengesAreAnsweredWithSha256) {

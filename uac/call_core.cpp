@@ -172,7 +172,9 @@ void UacCore::advance(TimePoint now) {
                 unregister_deadline_passed_ = true;  // check_finished() then gives up waiting
                 continue;
             case EventKind::register_caller:
-                register_caller(static_cast<std::uint32_t>(e.index), now);
+                // Not after a stop: the un-REGISTERs went out already and would miss this one.
+                if (!stopping_ && !unregister_sent_)
+                    register_caller(static_cast<std::uint32_t>(e.index), now);
                 continue;
             case EventKind::grace_over: {
                 std::vector<std::uint64_t> left;
@@ -371,7 +373,13 @@ void UacCore::on_answer(Call& c, const sip::Message& r, TimePoint now) {
     }
     c.dialog = std::make_unique<sip::Dialog>(std::move(*dialog));
     c.hop = hop_of(*c.dialog, options_.next_hop);
-    if (media_) start_media(c, r, now);
+    if (media_) {
+        start_media(c, r, now);
+    } else if (auto sdp = sip::parse_sdp(r.body())) {
+        // Signaling only: still remember where the far end's media is, so that a re-INVITE
+        // moving it is counted (a direct-media PBX is visible without --media).
+        if (auto ep = sip::remote_audio_endpoint(*sdp)) c.remote_media = std::move(*ep);
+    }
     std::string branch = layer_->new_branch();
     c.ack =
         sip::build_in_dialog_request(*c.dialog, {"ACK", sent_by_, branch, c.invite_cseq, {}, {}});

@@ -81,6 +81,7 @@ class UacCore final : public sip::TransactionUser {
     void on_request(sip::TransactionId id, const sip::Message& request,
                     const sip::Address& from) override;
     void on_ack(const sip::Message& ack, const sip::Address& from) override;
+    void on_server_timeout(sip::TransactionId id, sip::TransactionTimer t) override;
 
   private:
     enum class Phase : std::uint8_t { inviting, ringing, answered, cancelling, byeing };
@@ -122,6 +123,7 @@ class UacCore final : public sip::TransactionUser {
         bool sent_cached_credentials = false;
         bool bye_auth_tried = false;
         bool offer_in_2xx_pending = false;  // our offer to an SDP-less re-INVITE awaits the ACK
+        sip::TransactionId offer_txn = 0;   // the re-INVITE whose 2xx carries that offer
         std::uint32_t invite_cseq = 1;
         std::string branch;         // of the current INVITE; a CANCEL reuses it
         std::string from;           // our From value with tag

@@ -89,6 +89,17 @@ TEST(UacCoreAuth, Proxy407IsAnsweredAndTheNonceReusedWithAGrowingNc) {
     EXPECT_TRUE(credentials_of(rig->phone, "alice", sip::HeaderId::authorization)[1] ==
                 std::nullopt)
         << "a 407 is answered in Proxy-Authorization only";
+    // Each 2xx is ACKed with the CSeq of the INVITE it answered (2 after a challenge, else 1).
+    std::map<std::string, std::uint32_t> invite_cseq;
+    for (const auto& raw : rig->phone.invites) {
+        auto m = sip::Message::parse(raw);
+        invite_cseq[std::string(m->call_id())] = m->cseq().number;
+    }
+    ASSERT_EQ(rig->phone.acks.size(), 6u);
+    for (const auto& raw : rig->phone.acks) {
+        auto ack = sip::Message::parse(raw);
+        EXPECT_EQ(ack->cseq().number, invite_cseq.at(std::string(ack->call_id())));
+    }
 }
 
 TEST(UacCoreAuth, Sha256ChallengesAreAnsweredWithSha256) {
@@ -320,6 +331,49 @@ TEST(UacCoreRegistration, TheSingleTargetFormRegistersItsAuthUserOnShardZeroOnly
         EXPECT_EQ(rig.phone.unregister_ok["1001"], shard == 0 ? 1 : 0);
         EXPECT_EQ(rig.stats().subscribers.registrations.registered, shard == 0 ? 1u : 0u);
     }
+}
+
+TEST(UacCoreRegistration, ARefusedRefreshIsCountedAndTheCallGoesOn) {
+    auto o = registering({"alice"}, 1);
+    o.hold = 10s;
+    auto rig = registrar_rig(o);
+    rig->phone.max_expires = 4;
+    rig->start();
+    ASSERT_TRUE(rig->run_until([&] { return rig->ready == 1; }));
+    rig->phone.refuse = {"alice"};  // the refresh 2 s later gets 403
+    ASSERT_TRUE(rig->run_until([&] { return rig->core.finished(); }));
+    EXPECT_EQ(rig->count(Outcome::completed), 1u);
+    const auto& r = rig->stats().subscribers.registrations;
+    EXPECT_EQ(r.registered, 1u);
+    EXPECT_EQ(r.refreshes, 0u);
+    EXPECT_EQ(r.failed, 1u);
+    EXPECT_EQ(r.unregistered, 0u) << "no binding left to remove";
+}
+
+TEST(UacCoreRegistration, AnUnansweredUnregisterDelaysTheEndAtMostThreeSeconds) {
+    auto o = registering({"alice"}, 1);
+    auto rig = registrar_rig(o);
+    rig->start();
+    ASSERT_TRUE(rig->run_until([&] { return rig->ready == 1; }));
+    rig->phone.answer_registers = false;
+    ASSERT_TRUE(rig->run_until([&] { return rig->core.finished(); }));
+    EXPECT_EQ(rig->count(Outcome::completed), 1u);
+    EXPECT_EQ(rig->stats().subscribers.registrations.unregistered, 0u);
+    TimePoint last_bye{};
+    for (const auto& d : rig->net.log)
+        if (d.bytes.starts_with("SIP/2.0 200") && d.bytes.find(" BYE\r\n") != std::string::npos)
+            last_bye = d.sent_at;
+    EXPECT_LE(rig->net.now - last_bye, 3100ms);
+    EXPECT_GE(rig->net.now - last_bye, 3000ms);
+}
+
+TEST(UacCoreRegistration, NoCallsStillRegistersAndUnregisters) {
+    auto o = registering({"alice", "carol"}, 0);
+    auto rig = registrar_rig(o);
+    ASSERT_TRUE(rig->run());
+    EXPECT_EQ(rig->stats().attempted, 0u);
+    EXPECT_EQ(rig->stats().subscribers.registrations.registered, 2u);
+    EXPECT_EQ(rig->stats().subscribers.registrations.unregistered, 2u);
 }
 
 TEST(UacCoreRegistration, RegistrationsAreRateLimited) {

@@ -23,7 +23,7 @@ struct AnsweredCall {
     }
     static uac::BatchOptions held() {
         auto o = rig_options();
-        o.hold = 10s;
+        o.hold = 60s;
         return o;
     }
     // Sends a request of the Phone's in the call and lets the exchange finish.
@@ -38,7 +38,7 @@ struct AnsweredCall {
     const uac::DialogUpdateStats& updates() const { return rig.stats().subscribers.updates; }
     // Ends the call with our BYE and checks it completed.
     void finish() {
-        ASSERT_TRUE(rig.run_until([&] { return rig.core.finished(); }, 30s));
+        ASSERT_TRUE(rig.run_until([&] { return rig.core.finished(); }, 120s));
         EXPECT_EQ(rig.count(Outcome::completed), 1u);
         EXPECT_EQ(rig.ended(), 1u);
     }
@@ -75,6 +75,21 @@ TEST(UacCoreDialog, AReinviteWithANewAddressIsAnsweredAndMovesTheMedia) {
     EXPECT_EQ(c.updates().answered, 1u);
     EXPECT_EQ(c.updates().moved, 1u);
     c.finish();
+}
+
+TEST(UacCoreDialog, WithoutMediaAMoveIsStillCounted) {
+    // Signaling only (no RTP engine): the summary must still show that the far end moved the
+    // media, e.g. a PBX's direct-media re-INVITE.
+    UacRig rig(AnsweredCall::held(), std::nullopt, WithMedia::no);
+    rig.start();
+    ASSERT_TRUE(rig.run_until([&] { return !rig.phone.acks.empty(); }, 5s));
+    rig.phone.send(rig.answered_call(), "INVITE", peer_offer("10.0.0.5", 41000, 2));
+    rig.run_for(100ms);
+    EXPECT_EQ(rig.stats().subscribers.updates.answered, 1u);
+    EXPECT_EQ(rig.stats().subscribers.updates.moved, 1u);
+    rig.phone.send(rig.answered_call(), "UPDATE", peer_offer("10.0.0.5", 41000, 3));
+    rig.run_for(100ms);
+    EXPECT_EQ(rig.stats().subscribers.updates.moved, 1u) << "no move the second time";
 }
 
 TEST(UacCoreDialog, AnOfferToTheSamePlaceIsAnsweredWithoutAMove) {
@@ -177,6 +192,25 @@ TEST(UacCoreDialog, AnOfferWhileOursAwaitsTheAckIsGlare491) {
     EXPECT_EQ(again->status, 200);
     EXPECT_EQ(c.rig.media.retargeted.size(), 2u);
     c.finish();
+}
+
+TEST(UacCoreDialog, AnOfferIn2xxNeverAckedDoesNotBlockLaterOffers) {
+    // The far end never ACKs the 2xx carrying our offer. After Timer L (64*T1) that offer is
+    // void: a later re-INVITE is not glare.
+    AnsweredCall c;
+    c.rig.phone.auto_ack = false;
+    auto* r = c.send("INVITE");
+    ASSERT_NE(r, nullptr);
+    ASSERT_EQ(r->status, 200);
+    c.rig.run_for(40s);
+    ASSERT_FALSE(c.rig.core.finished());
+    c.rig.phone.auto_ack = true;
+    auto* again = c.send("INVITE", peer_offer("10.0.0.5", 41000, 3));
+    ASSERT_NE(again, nullptr);
+    EXPECT_EQ(again->status, 200);
+    EXPECT_EQ(c.updates().glare, 0u);
+    EXPECT_EQ(c.updates().refused, 1u) << "the offer the far end never answered";
+    EXPECT_EQ(c.rig.media.retargeted.size(), 1u);
 }
 
 TEST(UacCoreDialog, AReinviteWithALowerCSeqGets500) {

@@ -256,6 +256,18 @@ TEST(UacCoreBye, AByeRefusedAfterOurCredentialsFailsTheCall) {
     EXPECT_EQ(rig.sent("BYE").size(), 2u) << "one answer to the challenge, no loop";
 }
 
+TEST(UacCoreBye, ByesCrossingEachOtherEndTheCallOnce) {
+    UacRig rig(one_call());
+    rig.start();
+    ASSERT_TRUE(rig.run_until([&] { return !rig.sent("BYE").empty(); }));
+    rig.phone.send(rig.answered_call(), "BYE");  // ours is in flight
+    ASSERT_TRUE(rig.run_until([&] { return rig.core.finished(); }, 5s));
+    rig.run_for(1s);
+    EXPECT_EQ(rig.ended(), 1u);
+    EXPECT_EQ(rig.count(Outcome::completed), 1u);
+    EXPECT_EQ(rig.media.ended.size(), 1u);
+}
+
 // --- route set, stop, concurrency ---
 
 TEST(UacCoreRouting, AckAndByeFollowTheRouteSet) {
@@ -309,6 +321,24 @@ TEST(UacCoreStop, StopPlacesNoMoreCalls) {
     EXPECT_EQ(rig.ended(), 6u);
 }
 
+TEST(UacCoreStop, StopWhileCallersRegisterPlacesNoCallAndFinishes) {
+    auto o = one_call();
+    o.population = population({"alice", "carol"}, {"bob"});
+    o.register_callers = true;
+    UacRig rig(o);
+    rig.phone.passwords = {{"alice", "pw-alice"}, {"carol", "pw-carol"}};
+    rig.start();
+    rig.run_for(1ms);  // alice's REGISTER out, carol's due at 5 ms (register_rate 200/s)
+    rig.core.stop(rig.net.now);
+    ASSERT_TRUE(rig.run_until([&] { return rig.core.finished(); }, 10s));
+    EXPECT_EQ(rig.stats().attempted, 0u);
+    EXPECT_TRUE(rig.phone.invites.empty());
+    // alice's challenged REGISTER was turned into her un-REGISTER; carol's, not yet due when
+    // we stopped, must not go out at all: a binding nobody removes.
+    EXPECT_TRUE(rig.phone.register_ok.empty());
+    EXPECT_EQ(rig.stats().subscribers.registrations.registered, 0u);
+}
+
 TEST(UacCoreStop, WhatTheGraceDoesNotEndIsInterrupted) {
     auto o = one_call();
     o.shutdown_grace = 2s;
@@ -321,6 +351,16 @@ TEST(UacCoreStop, WhatTheGraceDoesNotEndIsInterrupted) {
     ASSERT_TRUE(rig.run_until([&] { return rig.core.finished(); }, 10s));
     EXPECT_EQ(rig.count(Outcome::interrupted), 1u);
     EXPECT_EQ(rig.net.now - stopped, 2s);
+}
+
+TEST(UacCoreConcurrency, NoCallsFinishesAtOnce) {
+    auto o = one_call();
+    o.total = 0;
+    UacRig rig(o);
+    rig.start();
+    EXPECT_TRUE(rig.core.finished());
+    EXPECT_EQ(rig.finished, 1);
+    EXPECT_TRUE(rig.net.log.empty());
 }
 
 TEST(UacCoreConcurrency, MaxConcurrentIsNeverExceededAndEveryCallIsPlaced) {
@@ -439,6 +479,15 @@ TEST(UacCoreMediaPath, MediaIsStartedAtTheAnswerAndStoppedBeforeTheBye) {
     auto sdp = sip::parse_sdp(invites[0].body());
     ASSERT_TRUE(sdp);
     EXPECT_EQ(sip::remote_audio_endpoint(*sdp)->rtp_port, 30002);
+}
+
+TEST(UacCoreMediaPath, TheCoreFinishesOnlyAfterEndedStreamsLingered) {
+    UacRig rig(one_call());
+    rig.media.clock = &rig.net.now;
+    ASSERT_TRUE(rig.run());
+    ASSERT_EQ(rig.media.ended_at.size(), 1u);
+    // The engine's linger (200 ms) and a margin of 50 ms, so late echoes are measured.
+    EXPECT_EQ(rig.net.now - rig.media.ended_at[0], 250ms);
 }
 
 TEST(UacCoreMediaPath, NoFreePortFailsTheCallWithoutSendingIt) {

@@ -104,7 +104,10 @@ sed -i '/^name = "kamailio"/d' "$work/broken/kamailio.toml"
 "$pbxbench" run --profile "$work/broken/kamailio.toml" --out "$work/broken-out" > /dev/null 2> "$work/broken.err"
 check "missing field: exit 2" [ $? -eq 2 ]
 check "missing field: the message names 'name'" grep -q "kamailio.toml.*name" "$work/broken.err"
-check "profile errors start nothing" [ -z "$(groups_in "$work/nope.err" "$work/broken.err")" ]
+"$pbxbench" run --profile profiles/kamailio.toml --callers 600 --callees 500 --out "$work/many" > /dev/null 2> "$work/many.err"
+check "more callers + callees than users: exit 2" [ $? -eq 2 ]
+check "more callers + callees than users: the numbers named" grep -q -- "--callers 600 + --callees 500 need 1100 users.*has 1000" "$work/many.err"
+check "profile errors start nothing" [ -z "$(groups_in "$work/nope.err" "$work/broken.err" "$work/many.err")" ]
 
 # 3. SIGINT while calls are held: exit 130, valid JSON lines, nothing left behind.
 "$pbxbench" run --profile profiles/kamailio.toml --scenario mediaproxy_none --levels 30 --cps 50 --hold 30 \

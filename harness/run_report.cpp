@@ -175,6 +175,7 @@ json build_level_row(const LevelMeasurement& m, const json& run) {
             {"media", media_block(m)},
             {"processes", m.processes},
             {"collected", m.collected},
+            {"sut_log", m.sut_log},
             {"errors", errors}};
 }
 

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "harness/child_json.hpp"
+#include "harness/log_scan.hpp"
 #include "harness/run_metadata.hpp"
 #include "harness/scenario_plan.hpp"
 #include "monitor/monitor.hpp"
@@ -57,12 +58,16 @@ LaunchSpec pbxbench_child(const RunContext& ctx, const std::string& name,
 // The level's own state while it runs; the monitor thread only touches `view` and the samples file.
 class LevelRun {
   public:
-    LevelRun(const RunContext& ctx, const ScenarioSpec& scenario, int level, int repeat)
+    LevelRun(const RunContext& ctx, const ScenarioSpec& scenario, int level, int repeat,
+             const LevelOptions& options)
         : ctx_(ctx),
           scenario_(scenario),
           level_(level),
-          file_stem_(scenario.name + "-" + std::to_string(level) +
-                     (repeat > 1 ? "-r" + std::to_string(repeat) : "")),
+          file_stem_(!options.file_stem.empty()
+                         ? options.file_stem
+                         : scenario.name + "-" + std::to_string(level) +
+                               (repeat > 1 ? "-r" + std::to_string(repeat) : "")),
+          max_failures_(options.max_failures),
           children_(ctx.launcher) {
         m_.scenario = scenario.name;
         m_.level = level;
@@ -87,6 +92,9 @@ class LevelRun {
         if (auto r = start_and_measure(); !r) m_.error = r.error().message;
         if (ctx_.interrupted.load()) m_.interrupted = true;
         stop_monitor();
+        // Before the stop signal: errors logged while shutting down are not the load's.
+        if (!sut_log_path_.empty())
+            m_.sut_log = to_json(scan_log_file(sut_log_path_, ctx_.profile.sut.error_pattern));
         ctx_.view.phase(Phase::stopping);
         for (const auto& [name, status] : children_.stop_all()) {
             if (status.signal == SIGKILL)
@@ -232,6 +240,7 @@ class LevelRun {
         }
         auto sut = start(plan.sut);
         if (!sut) return fail(sut.error().message);
+        if (!ctx_.profile.sut.error_pattern.empty()) sut_log_path_ = plan.sut.log_path;
         sut_ = *sut;
         m_.processes["sut"] = sut_->pid();
         return {};
@@ -361,7 +370,14 @@ class LevelRun {
             auto event = parse_event_line(r.text);
             if (!event) continue;
             const std::string name = event_name(*event);
-            if (name == "progress") on_progress(*event);
+            if (name == "progress") {
+                on_progress(*event);
+                if (max_failures_ && !signalled &&
+                    event->value("failed", 0.0) > static_cast<double>(*max_failures_)) {
+                    m_.aborted_early = true;
+                    end_uac(10s);
+                }
+            }
             if (name == "summary") m_.uac_summary = *event;
         }
         std::optional<ExitStatus> status = uac.wait_for(3s);
@@ -379,6 +395,7 @@ class LevelRun {
     void on_progress(const json& p) {
         const double attempted = p.value("attempted", 0.0), active = p.value("active", 0.0);
         const double ended = p.value("completed", 0.0) + p.value("failed", 0.0);
+        m_.progress.push_back({p.value("elapsed_s", 0.0), attempted, p.value("failed", 0.0)});
         ctx_.view.calls(active, p.value("cps", 0.0));
         if (attempted < level_)
             ctx_.view.phase(Phase::ramping);
@@ -392,6 +409,8 @@ class LevelRun {
     const ScenarioSpec& scenario_;
     int level_;
     std::string file_stem_;  // NAME-LEVEL[-rN]: samples and logs
+    std::optional<std::uint64_t> max_failures_;
+    std::filesystem::path sut_log_path_;  // ours, when the profile names an error pattern
     LevelMeasurement m_;
     ChildSet children_;
     Process* sut_ = nullptr;                 // ours in children_, or attached_
@@ -405,8 +424,8 @@ class LevelRun {
 }  // namespace
 
 LevelMeasurement run_scenario_level(const RunContext& ctx, const ScenarioSpec& scenario, int level,
-                                    int repeat) {
-    return LevelRun(ctx, scenario, level, repeat).run();
+                                    int repeat, const LevelOptions& options) {
+    return LevelRun(ctx, scenario, level, repeat, options).run();
 }
 
 }  // namespace pbxbench::harness

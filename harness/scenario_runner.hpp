@@ -37,11 +37,19 @@ struct RunContext {
     std::optional<AttachTarget> attach;  // --attach: the running PBX instead of the profile's SUT
 };
 
+// Per-level choices beyond RunOptions, for `pbxbench capacity`'s trials.
+struct LevelOptions {
+    std::string file_stem;  // samples/<stem>.jsonl and logs/<stem>/; empty: NAME-LEVEL[-rN]
+    // Early abort: once more calls than this have failed, the UAC is stopped (SIGINT) and the
+    // level ends with `aborted_early`; a failing trial then costs seconds, not its full length.
+    std::optional<std::uint64_t> max_failures;
+};
+
 // Runs `scenario` with `level` calls and returns what was measured. `error` says why the
 // level failed (with the relevant log tail); `interrupted` is set when a signal cut it short.
 // `repeat` is 1-based; the first repeat's files keep the plain names (samples/NAME-LEVEL.jsonl),
 // later ones get "-rN".
 LevelMeasurement run_scenario_level(const RunContext& ctx, const ScenarioSpec& scenario, int level,
-                                    int repeat = 1);
+                                    int repeat = 1, const LevelOptions& options = {});
 
 }  // namespace pbxbench::harness

@@ -197,11 +197,12 @@ void CapacitySearch::record(const TrialRequest& trial, TrialVerdict verdict, dou
             confirmed_ = trial.value;
             return finish(StopReason::confirmed);
         }
-        // Failing the longer trial is a failure at that value: step down, by a step that
-        // doubles with each failed confirmation so a leaking SUT does not cost ten of them.
+        // Failing the longer trial is a failure at that value: step down. The first step is
+        // half the resolution (short trials passed here, so the limit is likely just below);
+        // each further one doubles, so a leaking SUT does not cost ten confirmations.
         hi_ = std::min(hi_.value_or(trial.value), trial.value);
         if (lo_ && *lo_ >= trial.value) lo_.reset();
-        const double step = config_.resolution * std::pow(2.0, confirm_failures_++);
+        const double step = config_.resolution / 2 * std::pow(2.0, confirm_failures_++);
         const double lower = round(trial.value * (1 - std::min(step, 0.5)));
         if (lower < config_.min_value || lower >= trial.value)
             return finish(StopReason::below_minimum);

@@ -117,13 +117,20 @@ void failure_classes(const json& row, TrialAssessment& a) {
 
 std::vector<double> schedule_lag_ms(const std::vector<ProgressPoint>& progress, double cps,
                                     std::uint64_t calls, double tick_ms) {
-    std::vector<double> out;
-    if (cps <= 0) return out;
+    std::vector<double> raw_s;
+    if (cps <= 0) return {};
     for (const ProgressPoint& p : progress) {
         if (p.attempted >= static_cast<double>(calls)) break;
-        const double due = std::min(std::floor(p.elapsed_s * cps) + 1, static_cast<double>(calls));
-        out.push_back(std::max(0.0, (due - p.attempted) / cps * 1000 - tick_ms));
+        raw_s.push_back(p.elapsed_s - p.attempted / cps);
     }
+    if (raw_s.empty()) return {};
+    // The progress clock starts a little before the schedule's t0, a constant the smallest
+    // value measures; a call is counted only once started, so one interval of 1/cps and one
+    // tick are allowed too. What is left grows only when the UAC falls behind.
+    const double offset_s = *std::min_element(raw_s.begin(), raw_s.end());
+    std::vector<double> out;
+    for (double r : raw_s)
+        out.push_back(std::max(0.0, (r - offset_s) * 1000 - tick_ms - 1000 / cps));
     return out;
 }
 
@@ -143,11 +150,11 @@ TrialAssessment assess_trial(const LevelMeasurement& m, const json& row,
     a.slos = evaluate_slos(slos, row);
     generator_checks(m, row, setup, a);
     if (!m.error.empty()) a.why.push_back(m.error);  // e.g. the SUT exited mid-run
+    failure_classes(row, a);
     if (m.aborted_early)
         a.why.push_back("stopped early: more than " +
                         std::to_string(setup.failure_budget.value_or(0)) +
                         " calls failed (the failures objective's budget)");
-    failure_classes(row, a);
     const double retrans = num(at(m.uac_summary, {"transactions", "retransmissions_sent"}));
     if (retrans > 0) a.why.push_back(fmt(retrans) + " SIP retransmissions by the UAC");
     const double loss = num(at(row, {"media", "loss_percent"}));

@@ -36,9 +36,10 @@ struct TrialAssessment {
     nlohmann::json to_json() const;
 };
 
-// How late the UAC's call starts ran behind their schedule, from its progress lines: at each
-// line before the last call, (calls due - calls started) / rate, less one tick. Empty without
-// progress lines during the ramp.
+// How far the UAC's call starts fell behind their schedule, from its progress lines: at each
+// line before the last call, elapsed - started / rate, less the smallest such value (the
+// progress clock's head start), one tick and one call interval. Empty without progress lines
+// during the ramp.
 std::vector<double> schedule_lag_ms(const std::vector<ProgressPoint>& progress, double cps,
                                     std::uint64_t calls, double tick_ms);
 

@@ -46,8 +46,9 @@ LogScan scan_log(std::istream& in, const std::string& pattern, std::size_t max_d
 }
 
 LogScan scan_log_file(const std::filesystem::path& file, const std::string& pattern,
-                      std::size_t max_distinct) {
+                      std::size_t max_distinct, std::uintmax_t offset) {
     std::ifstream in(file, std::ios::binary);
+    if (in && offset > 0) in.seekg(static_cast<std::streamoff>(offset));
     if (!in) {
         LogScan scan;
         scan.pattern = pattern;

@@ -26,9 +26,10 @@ struct LogScan {
 // nothing. Lines longer than 400 characters are cut in `first_distinct`.
 LogScan scan_log(std::istream& in, const std::string& pattern, std::size_t max_distinct = 5);
 
-// The same over a file; an unreadable or missing file scans as nothing.
+// The same over a file from byte `offset` on (a SUT kept across trials: only what this trial
+// logged); an unreadable or missing file scans as nothing.
 LogScan scan_log_file(const std::filesystem::path& file, const std::string& pattern,
-                      std::size_t max_distinct = 5);
+                      std::size_t max_distinct = 5, std::uintmax_t offset = 0);
 
 // {"pattern", "error_lines", "distinct", "first_distinct": [...]}
 nlohmann::json to_json(const LogScan& scan);

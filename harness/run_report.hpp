@@ -48,7 +48,7 @@ struct LevelMeasurement {
     nlohmann::json processes = nlohmann::json::object();  // process group ids we started
     nlohmann::json collected = nlohmann::json::object();  // [[collect]] name -> last output line
     std::vector<std::string> errors;                      // problems that did not end the level
-    nlohmann::json sut_log;  // the SUT log's error lines (log_scan.hpp); null if not scanned
+    nlohmann::json sut_log;      // the SUT log's error lines (log_scan.hpp); null if not scanned
     bool aborted_early = false;  // the UAC was stopped once more calls failed than allowed
     std::vector<ProgressPoint> progress;  // the UAC's progress lines, in order
 };

@@ -68,6 +68,8 @@ class LevelRun {
                          : scenario.name + "-" + std::to_string(level) +
                                (repeat > 1 ? "-r" + std::to_string(repeat) : "")),
           max_failures_(options.max_failures),
+          sut_log_path_(options.sut_log),
+          sut_log_offset_(options.sut_log_offset),
           children_(ctx.launcher) {
         m_.scenario = scenario.name;
         m_.level = level;
@@ -94,7 +96,8 @@ class LevelRun {
         stop_monitor();
         // Before the stop signal: errors logged while shutting down are not the load's.
         if (!sut_log_path_.empty())
-            m_.sut_log = to_json(scan_log_file(sut_log_path_, ctx_.profile.sut.error_pattern));
+            m_.sut_log = to_json(
+                scan_log_file(sut_log_path_, ctx_.profile.sut.error_pattern, 5, sut_log_offset_));
         ctx_.view.phase(Phase::stopping);
         for (const auto& [name, status] : children_.stop_all()) {
             if (status.signal == SIGKILL)
@@ -107,8 +110,7 @@ class LevelRun {
 
   private:
     Result<void> start_and_measure() {
-        const auto run_dir =
-            ctx_.out_dir / "logs" / file_stem_;
+        const auto run_dir = ctx_.out_dir / "logs" / file_stem_;
         auto vars = builtin_variables(ctx_.profile, scenario_, run_dir, ctx_.ports);
         if (!vars) return fail(vars.error().message);
         auto plan = plan_scenario(ctx_.profile, scenario_, *vars);
@@ -123,12 +125,19 @@ class LevelRun {
         const std::string sip = plan->sip.to_string();
         const auto users = uas_users(ctx_.profile, ctx_.options.uas_count);
         if (users.empty()) return fail("the profile has no [users] to register");
-        std::vector<std::string> uas_args = {
-            "uas",        "--bind",     "127.0.0.1",
-            "--count",    std::to_string(ctx_.options.uas_count),
-            "--registrar", sip,         "--user",
-            join(users, ","), "--password", ctx_.profile.users.password,
-            "--stats-interval", "0"};
+        std::vector<std::string> uas_args = {"uas",
+                                             "--bind",
+                                             "127.0.0.1",
+                                             "--count",
+                                             std::to_string(ctx_.options.uas_count),
+                                             "--registrar",
+                                             sip,
+                                             "--user",
+                                             join(users, ","),
+                                             "--password",
+                                             ctx_.profile.users.password,
+                                             "--stats-interval",
+                                             "0"};
         append_media_args(uas_args, ctx_.options.uas_rtp_ports);
         auto uas = start(pbxbench_child(ctx_, "pbxbench uas", uas_args, run_dir / "uas.log"));
         if (!uas) return fail(uas.error().message);
@@ -153,6 +162,9 @@ class LevelRun {
                                              "--progress-interval",
                                              "0.5"};
         append_media_args(uac_args, ctx_.options.uac_rtp_ports);
+        if (ctx_.options.uac_threads > 1)
+            uac_args.insert(uac_args.end(),
+                            {"--threads", std::to_string(ctx_.options.uac_threads)});
         auto uac = start(pbxbench_child(ctx_, "pbxbench uac", uac_args, run_dir / "uac.log"));
         if (!uac) return fail(uac.error().message);
         m_.processes["uac"] = (*uac)->pid();
@@ -410,7 +422,8 @@ class LevelRun {
     int level_;
     std::string file_stem_;  // NAME-LEVEL[-rN]: samples and logs
     std::optional<std::uint64_t> max_failures_;
-    std::filesystem::path sut_log_path_;  // ours, when the profile names an error pattern
+    std::filesystem::path sut_log_path_;  // scanned after the calls (error_pattern)
+    std::uintmax_t sut_log_offset_ = 0;
     LevelMeasurement m_;
     ChildSet children_;
     Process* sut_ = nullptr;                 // ours in children_, or attached_

@@ -32,8 +32,8 @@ struct RunContext {
     const std::atomic<bool>& interrupted;  // set by SIGINT/SIGTERM
     std::filesystem::path out_dir;         // logs/<scenario>-<level>/ and samples/ go below it
     std::filesystem::path self_exe;        // this binary, for `pbxbench uas` and `pbxbench uac`
-    CpuList sut_cpus;        // SUT, sidecars, setup steps; empty: inherit the harness's
-    CpuList generator_cpus;  // pbxbench uas and uac; empty: inherit the harness's
+    CpuList sut_cpus;                    // SUT, sidecars, setup steps; empty: inherit the harness's
+    CpuList generator_cpus;              // pbxbench uas and uac; empty: inherit the harness's
     std::optional<AttachTarget> attach;  // --attach: the running PBX instead of the profile's SUT
 };
 
@@ -43,6 +43,10 @@ struct LevelOptions {
     // Early abort: once more calls than this have failed, the UAC is stopped (SIGINT) and the
     // level ends with `aborted_early`; a failing trial then costs seconds, not its full length.
     std::optional<std::uint64_t> max_failures;
+    // With --attach, a SUT log to scan anyway (`pbxbench capacity --warm` keeps one SUT and
+    // attaches each trial to it): only what was written after `sut_log_offset` bytes.
+    std::filesystem::path sut_log;
+    std::uintmax_t sut_log_offset = 0;
 };
 
 // Runs `scenario` with `level` calls and returns what was measured. `error` says why the

@@ -299,7 +299,8 @@ class CapacityRun {
         json row = build_trial_row(info, f, a, level, run_);
         trial_rows.push_back(row);
         append(row, rows);
-        std::string why = a.why.empty() ? "" : ": " + a.why.front();
+        const auto& reasons = a.generator_reasons.empty() ? a.why : a.generator_reasons;
+        std::string why = reasons.empty() ? "" : ": " + reasons.front();
         base_ctx_.view.note(info.scenario + " trial " + std::to_string(trial.index) + " " +
                             g(trial.value) + " " + r_.unit + " → " +
                             std::string(to_string(a.verdict)) + why);

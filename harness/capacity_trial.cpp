@@ -71,11 +71,15 @@ void generator_checks(const LevelMeasurement& m, const json& row, const TrialSet
                                       " datagrams on a full receive buffer");
     std::vector<double> lag = schedule_lag_ms(m.progress, s.offered_cps, s.calls, s.tick_ms);
     if (!lag.empty()) {
+        // The median, not a tail: a progress line is a sparse sample (two a second), and on a
+        // shared machine one late wake-up is caught up at once; a generator that cannot keep
+        // the rate falls further behind at every line.
         std::sort(lag.begin(), lag.end());
-        a.schedule_lag_p99_ms = nearest_rank(lag, 99);
-        if (*a.schedule_lag_p99_ms > generator_lag_limit_ms)
-            a.generator_reasons.push_back("calls started " + fmt(*a.schedule_lag_p99_ms, 1) +
-                                          " ms behind schedule beyond one tick (p99 over "
+        a.schedule_lag_p50_ms = nearest_rank(lag, 50);
+        a.schedule_lag_max_ms = lag.back();
+        if (*a.schedule_lag_p50_ms > generator_lag_limit_ms)
+            a.generator_reasons.push_back("calls started " + fmt(*a.schedule_lag_p50_ms, 1) +
+                                          " ms behind schedule beyond one tick (median over "
                                           "progress lines; over 5 ms)");
     }
 }
@@ -191,7 +195,9 @@ json TrialAssessment::to_json() const {
         {"slos", checks},
         {"generator_bound", !generator_reasons.empty()},
         {"generator_reasons", generator_reasons},
-        {"schedule_lag_p99_ms", schedule_lag_p99_ms ? json(*schedule_lag_p99_ms) : json(nullptr)},
+        {"schedule_lag_ms",
+         {{"p50", schedule_lag_p50_ms ? json(*schedule_lag_p50_ms) : json(nullptr)},
+          {"max", schedule_lag_max_ms ? json(*schedule_lag_max_ms) : json(nullptr)}}},
         {"why", why}};
 }
 

@@ -24,7 +24,7 @@ struct TrialSetup {
 
 // The thresholds of "generator-bound" and "saturated" (docs/capacity.md).
 inline constexpr double generator_cpu_share_limit = 0.85;  // of the CPUs it may use
-inline constexpr double generator_lag_limit_ms = 5;        // pacing lag p99, beyond a tick
+inline constexpr double generator_lag_limit_ms = 5;  // RTP pacing lag p99; call starts: median
 inline constexpr double sut_cpu_saturated_share = 0.95;    // of the CPUs the SUT may use
 
 struct TrialAssessment {
@@ -32,7 +32,8 @@ struct TrialAssessment {
     std::vector<SloCheck> slos;
     std::vector<std::string> generator_reasons;  // non-empty: generator-bound
     std::vector<std::string> why;                // what broke, in words, most telling first
-    std::optional<double> schedule_lag_p99_ms;   // calls started late, beyond one tick
+    std::optional<double> schedule_lag_p50_ms;  // calls started late, beyond one tick
+    std::optional<double> schedule_lag_max_ms;
     nlohmann::json to_json() const;
 };
 

@@ -155,6 +155,11 @@ TrialAssessment assess_trial(const LevelMeasurement& m, const json& row,
     generator_checks(m, row, setup, a);
     if (!m.error.empty()) a.why.push_back(m.error);  // e.g. the SUT exited mid-run
     failure_classes(row, a);
+    // A broken latency or media objective comes next: with no failed calls it is the reason.
+    for (const SloCheck& c : a.slos)
+        if (!c.ok && c.slo.name != "failures")
+            a.why.push_back("SLO " + c.slo.text() + " broken (measured " +
+                            (c.measured ? fmt(*c.measured, 2) : std::string("nothing")) + ")");
     if (m.aborted_early)
         a.why.push_back("stopped early: more than " +
                         std::to_string(setup.failure_budget.value_or(0)) +
@@ -175,7 +180,7 @@ TrialAssessment assess_trial(const LevelMeasurement& m, const json& row,
         a.why.push_back(text);
     }
     for (const SloCheck& c : a.slos)
-        if (!c.ok)
+        if (!c.ok && c.slo.name == "failures")
             a.why.push_back("SLO " + c.slo.text() + " broken (measured " +
                             (c.measured ? fmt(*c.measured, 2) : std::string("nothing")) + ")");
     bool all_ok = m.error.empty() && !m.aborted_early;
@@ -190,15 +195,14 @@ TrialAssessment assess_trial(const LevelMeasurement& m, const json& row,
 json TrialAssessment::to_json() const {
     json checks = json::array();
     for (const SloCheck& c : slos) checks.push_back(harness::to_json(c));
-    return {
-        {"verdict", std::string(harness::to_string(verdict))},
-        {"slos", checks},
-        {"generator_bound", !generator_reasons.empty()},
-        {"generator_reasons", generator_reasons},
-        {"schedule_lag_ms",
-         {{"p50", schedule_lag_p50_ms ? json(*schedule_lag_p50_ms) : json(nullptr)},
-          {"max", schedule_lag_max_ms ? json(*schedule_lag_max_ms) : json(nullptr)}}},
-        {"why", why}};
+    return {{"verdict", std::string(harness::to_string(verdict))},
+            {"slos", checks},
+            {"generator_bound", !generator_reasons.empty()},
+            {"generator_reasons", generator_reasons},
+            {"schedule_lag_ms",
+             {{"p50", schedule_lag_p50_ms ? json(*schedule_lag_p50_ms) : json(nullptr)},
+              {"max", schedule_lag_max_ms ? json(*schedule_lag_max_ms) : json(nullptr)}}},
+            {"why", why}};
 }
 
 }  // namespace pbxbench::harness

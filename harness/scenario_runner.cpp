@@ -350,6 +350,7 @@ class LevelRun {
         auto end_uac = [&](std::chrono::milliseconds within) {
             if (!signalled) ::kill(uac.pid(), SIGINT);  // BYE/CANCEL what is active, then a summary
             signalled = true;
+            uac_signalled_ = true;
             deadline = std::min(deadline, Clock::now() + within);
         };
         for (;;) {
@@ -407,7 +408,9 @@ class LevelRun {
     void on_progress(const json& p) {
         const double attempted = p.value("attempted", 0.0), active = p.value("active", 0.0);
         const double ended = p.value("completed", 0.0) + p.value("failed", 0.0);
-        m_.progress.push_back({p.value("elapsed_s", 0.0), attempted, p.value("failed", 0.0)});
+        // Once the UAC is told to stop it starts no more calls: later lines are not pacing.
+        if (!uac_signalled_)
+            m_.progress.push_back({p.value("elapsed_s", 0.0), attempted, p.value("failed", 0.0)});
         ctx_.view.calls(active, p.value("cps", 0.0));
         if (attempted < level_)
             ctx_.view.phase(Phase::ramping);
@@ -422,6 +425,7 @@ class LevelRun {
     int level_;
     std::string file_stem_;  // NAME-LEVEL[-rN]: samples and logs
     std::optional<std::uint64_t> max_failures_;
+    bool uac_signalled_ = false;          // SIGINT sent: the UAC starts no more calls
     std::filesystem::path sut_log_path_;  // scanned after the calls (error_pattern)
     std::uintmax_t sut_log_offset_ = 0;
     LevelMeasurement m_;

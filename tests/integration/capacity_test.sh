@@ -58,6 +58,15 @@ check "ratelimit: summary.md ladder" grep -q "| Rate (calls/s) | Trial | Calls |
 no_kamailio_left() { ! pgrep -f -- "^kamailio .*$1" > /dev/null; }
 check "ratelimit: no Kamailio left running" no_kamailio_left "$work/rl/"
 
+# pbxbench compare on capacity results: the same result passes; a 20% drop is a regression.
+"$pbxbench" compare "$work/rl" "$work/rl" > /dev/null
+check "compare: the same capacity passes (exit 0)" [ $? -eq 0 ]
+mkdir -p "$work/rl-lower"
+jq -c 'if .kind == "capacity" then .result.value = .result.value * 0.8 else . end' "$c" > "$work/rl-lower/capacity.jsonl"
+"$pbxbench" compare "$work/rl" "$work/rl-lower" > "$work/cmp.txt"
+check "compare: a 20% drop is a regression (exit 1)" [ $? -eq 1 ]
+check "compare: names the drop" grep -q "ratelimit  cps .* -20.0%  regression" "$work/cmp.txt"
+
 # A SUT that never becomes ready: the search stops with that reason (exit 1).
 "$pbxbench" capacity --profile tests/integration/profiles/never-ready.toml --trial 2s --confirm 2s \
   --budget 1m --out "$work/nr" > /dev/null 2> "$work/nr.err"

@@ -67,6 +67,17 @@ TEST(CapacityTrial, PassesWhenEverySloHolds) {
     EXPECT_TRUE(a.why.empty());
 }
 
+TEST(CapacityTrial, ABrokenLatencyObjectiveIsTheReasonWhenNoCallFailed) {
+    LevelMeasurement m = measured(500, 0);
+    m.uac_summary["latency"]["setup_ms"]["p99"] = 2500.0;
+    m.uac_summary["transactions"]["retransmissions_sent"] = 900;
+    TrialAssessment a = assess(m, "failures<=0,setup_p99<=2000ms");
+    EXPECT_EQ(a.verdict, TrialVerdict::fail);
+    ASSERT_GE(a.why.size(), 2u);
+    EXPECT_EQ(a.why[0], "SLO setup_p99<=2000ms broken (measured 2500.00)");
+    EXPECT_EQ(a.why[1], "900 SIP retransmissions by the UAC");
+}
+
 TEST(CapacityTrial, FailsAndSaysWhy) {
     LevelMeasurement m = measured(500, 12);
     m.aborted_early = true;

@@ -218,7 +218,7 @@ class CapacityRun {
         append(result, rows);
         base_ctx_.view.note(scenario.name + ": " +
                             result["result"]["explanation"].get<std::string>());
-        return result["result"]["confirmed"] == true;
+        return result["result"]["stop_reason"] == "confirmed";
     }
 
   private:

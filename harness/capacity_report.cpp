@@ -87,9 +87,11 @@ std::string explain(const SearchInfo& info, const SearchOutcome& o,
                     for (const json& r : get(t, {"generator_reasons"}))
                         reasons += (reasons.empty() ? "" : "; ") + r.get<std::string>();
             return "limited by the generator at " + g(o.stopped_at.value_or(0)) + unit + " (" +
-                   reasons +
-                   "): the SUT's own limit is above what we could offer. To measure "
-                   "it, " +
+                   reasons + ")" +
+                   (o.confirmed
+                        ? "; the SUT holds at least " + g(*o.confirmed) + unit + " (confirmed)"
+                        : std::string()) +
+                   ": its own limit is above what we could offer. To measure it, " +
                    generator_fix();
         }
         case StopReason::error:
@@ -156,7 +158,8 @@ json build_capacity_row(const SearchInfo& info, const CapacitySearch& search,
     auto opt = [](std::optional<double> v) { return v ? json(*v) : json(nullptr); };
     double value = o.confirmed.value_or(0);
     json planning = nullptr;
-    if (o.confirmed)
+    // 70% of a floor (the generator's limit came first) would plan on a guess.
+    if (o.confirmed && o.reason == StopReason::confirmed)
         planning = info.find == "concurrent" ? json(std::floor(value * planning_share))
                                              : json(std::round(value * planning_share * 10) / 10);
     return {{"kind", "capacity"},
@@ -228,7 +231,11 @@ std::string render_capacity_md(const std::vector<json>& rows, const json& run) {
                 << ".\n\n";
         if (result) {
             const json& res = (*result)["result"];
-            if (res["confirmed"] == true)
+            if (res["confirmed"] == true && res["stop_reason"] == "generator_bound")
+                out << "**Result: at least " << num(res["value"], cps ? 1 : 0) << " " << unit
+                    << "** (confirmed; the generator, not the SUT, could offer no more: see "
+                       "below).\n\n";
+            else if (res["confirmed"] == true)
                 out << "**Result: " << num(res["value"], cps ? 1 : 0) << " " << unit
                     << "**, confirmed by a " << num(get(*result, {"search", "config", "confirm_s"}))
                     << " s trial. **Capacity planning at 70%: "

@@ -164,7 +164,7 @@ std::optional<TrialRequest> CapacitySearch::next(double elapsed_s) {
     }
     if (phase_ == Phase::confirm) {
         if (confirm_cost > left_s) {
-            finish(StopReason::budget);
+            finish(generator_bound_ ? StopReason::generator_bound : StopReason::budget);
             return std::nullopt;
         }
         return make(confirm_value_, config_.confirm_s, TrialPurpose::confirm);
@@ -178,8 +178,14 @@ void CapacitySearch::record(const TrialRequest& trial, TrialVerdict verdict, dou
     if (phase_ == Phase::done) return;
     switch (verdict) {
         case TrialVerdict::generator_bound:
+            // Nothing above this value is the SUT's to answer for. The highest pass is still
+            // worth confirming: a floor ("at least"), reported with the generator's limit.
             stopped_at_ = trial.value;
-            return finish(StopReason::generator_bound);
+            if (generator_bound_ || trial.purpose == TrialPurpose::confirm || !lo_)
+                return finish(StopReason::generator_bound);
+            generator_bound_ = true;
+            hi_.reset();
+            return start_confirm(*lo_);
         case TrialVerdict::error:
             stopped_at_ = trial.value;
             return finish(StopReason::error);
@@ -195,7 +201,7 @@ void CapacitySearch::record(const TrialRequest& trial, TrialVerdict verdict, dou
     if (trial.purpose == TrialPurpose::confirm) {
         if (passed) {
             confirmed_ = trial.value;
-            return finish(StopReason::confirmed);
+            return finish(generator_bound_ ? StopReason::generator_bound : StopReason::confirmed);
         }
         // Failing the longer trial is a failure at that value: step down. The first step is
         // half the resolution (short trials passed here, so the limit is likely just below);

@@ -32,7 +32,8 @@ enum class TrialPurpose {
 enum class StopReason {
     confirmed,        // a confirmation trial passed: the result
     budget,           // the wall-time budget ran out before any confirmation passed
-    generator_bound,  // the generator could not offer the load (limit_value)
+    generator_bound,  // the generator could not offer the load at stopped_at; `confirmed`, if
+                      // any, is a floor: the SUT holds at least that much
     error,            // a trial measured nothing (limit_value: where)
     interrupted,
     below_minimum,  // even `min_value` failed
@@ -130,6 +131,7 @@ class CapacitySearch {
     std::optional<double> confirmed_;
     std::optional<double> stopped_at_;
     bool retested_first_failure_ = false;
+    bool generator_bound_ = false;  // a trial was generator-bound: confirming a floor
     bool resolution_reached_ = false;
     StopReason reason_ = StopReason::budget;
     std::optional<TrialRequest> pending_;

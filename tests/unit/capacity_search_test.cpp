@@ -230,7 +230,7 @@ TEST(CapacitySearch, AskingTwiceGivesTheSameTrial) {
     EXPECT_EQ(a->value, b->value);
 }
 
-TEST(CapacitySearch, StopsAtTheFirstGeneratorBoundTrial) {
+TEST(CapacitySearch, StopsAtTheFirstGeneratorBoundTrialAndConfirmsAFloor) {
     Sut sut = [](const TrialRequest& t) {
         return t.value >= 800 ? TrialVerdict::generator_bound : TrialVerdict::pass;
     };
@@ -238,8 +238,19 @@ TEST(CapacitySearch, StopsAtTheFirstGeneratorBoundTrial) {
     EXPECT_EQ(run.outcome.reason, StopReason::generator_bound);
     ASSERT_TRUE(run.outcome.stopped_at);
     EXPECT_EQ(*run.outcome.stopped_at, 800);
+    // No trial above the generator's limit, and the highest pass is confirmed as a floor.
+    for (const auto& r : run.history) EXPECT_LE(r.request.value, 800);
+    ASSERT_EQ(run.history.size(), 6u);
+    EXPECT_EQ(run.history.back().request.purpose, TrialPurpose::confirm);
+    EXPECT_EQ(run.outcome.confirmed, 400);
+}
+
+TEST(CapacitySearch, AGeneratorBoundFirstTrialHasNoFloor) {
+    Sut sut = [](const TrialRequest&) { return TrialVerdict::generator_bound; };
+    SearchRun run = drive(quick_config(), sut);
+    EXPECT_EQ(run.outcome.reason, StopReason::generator_bound);
+    EXPECT_EQ(run.history.size(), 1u);
     EXPECT_FALSE(run.outcome.confirmed);
-    EXPECT_EQ(run.outcome.highest_pass, 400);
 }
 
 TEST(CapacitySearch, StopsWhenATrialMeasuresNothing) {

@@ -14,6 +14,7 @@
 #include "harness/run_metadata.hpp"
 #include "harness/scenario_runner.hpp"
 #include "harness/warm_sut.hpp"
+#include "report/capacity_html.hpp"
 
 namespace pbxbench::harness {
 
@@ -428,6 +429,9 @@ ExitCode run_capacity(const CapacityOptions& options) {
         all_confirmed = capacity.search(*scenario, rows) && all_confirmed;
     }
     view.finish();
+    // A convenience, as for `pbxbench run`: a failure warns and never fails the search.
+    if (auto r = report::write_capacity_html(rows, out_dir / "report.html"); !r)
+        std::cerr << "warning: report.html not written (" << r.error().message << ")\n";
     std::cout << render_capacity_md(rows, run) << std::flush;
     std::cerr << "pbxbench capacity: results in " << out_dir.string() << "\n";
     if (g_interrupted.load()) return ExitCode::interrupted;

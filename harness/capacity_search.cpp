@@ -180,7 +180,15 @@ void CapacitySearch::record(const TrialRequest& trial, TrialVerdict verdict, dou
         case TrialVerdict::generator_bound:
             // Nothing above this value is the SUT's to answer for. The highest pass is still
             // worth confirming: a floor ("at least"), reported with the generator's limit.
-            stopped_at_ = trial.value;
+            // Run once more first: on a shared machine one busy moment can starve the
+            // generator, and that should not end the search.
+            if (!generator_retested_ && !generator_bound_ &&
+                trial.purpose != TrialPurpose::confirm) {
+                generator_retested_ = true;
+                retest_ = trial.value;
+                return;
+            }
+            if (!stopped_at_) stopped_at_ = trial.value;
             if (generator_bound_ || trial.purpose == TrialPurpose::confirm || !lo_)
                 return finish(StopReason::generator_bound);
             generator_bound_ = true;

@@ -131,7 +131,8 @@ class CapacitySearch {
     std::optional<double> confirmed_;
     std::optional<double> stopped_at_;
     bool retested_first_failure_ = false;
-    bool generator_bound_ = false;  // a trial was generator-bound: confirming a floor
+    bool generator_bound_ = false;     // a trial was generator-bound: confirming a floor
+    bool generator_retested_ = false;  // the first generator-bound trial was run again
     bool resolution_reached_ = false;
     StopReason reason_ = StopReason::budget;
     std::optional<TrialRequest> pending_;

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "report/capacity_compare.hpp"
+#include "report/capacity_html.hpp"
 
 namespace pbxbench::report {
 namespace {
@@ -53,6 +54,27 @@ TEST(CapacityCompare, ScenariosOnOneSideOnlyAreListed) {
     EXPECT_EQ(changes[0].verdict, "only in BASE");
     EXPECT_EQ(changes[1].verdict, "only in NEW");
     EXPECT_FALSE(changes[0].regression || changes[1].regression);
+}
+
+TEST(CapacityHtml, ChartsEveryTrialAgainstItsOfferedValue) {
+    std::vector<json> rows;
+    for (double v : {400.0, 100.0, 200.0})
+        rows.push_back({{"kind", "trial"},
+                        {"scenario", "a"},
+                        {"trial", {{"value", v}, {"unit", "calls/s"}}},
+                        {"level",
+                         {{"latency", {{"setup_ms", {{"p50", v / 100}, {"p99", v / 10}}}}},
+                          {"sut", {{"cpu_percent", {{"avg", v / 10}, {"peak", v / 5}}}}},
+                          {"calls", {{"attempted", 100}, {"completed", v > 300 ? 50 : 100}}}}}});
+    rows.push_back(capacity("a", 200));
+    const std::string html = render_capacity_html(rows);
+    EXPECT_NE(html.find("<b>Result: 200 calls/s</b>"), std::string::npos);
+    // Three charts of two, two and one series, each with the three trials.
+    std::size_t n = 0;
+    for (auto at = html.find("data-points=\"3\""); at != std::string::npos;
+         at = html.find("data-points=\"3\"", at + 1))
+        ++n;
+    EXPECT_EQ(n, 5u);
 }
 
 }  // namespace

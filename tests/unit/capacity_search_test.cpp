@@ -238,9 +238,11 @@ TEST(CapacitySearch, StopsAtTheFirstGeneratorBoundTrialAndConfirmsAFloor) {
     EXPECT_EQ(run.outcome.reason, StopReason::generator_bound);
     ASSERT_TRUE(run.outcome.stopped_at);
     EXPECT_EQ(*run.outcome.stopped_at, 800);
-    // No trial above the generator's limit, and the highest pass is confirmed as a floor.
+    // No trial above the generator's limit (run twice: a busy moment is not a limit), and the
+    // highest pass is confirmed as a floor.
     for (const auto& r : run.history) EXPECT_LE(r.request.value, 800);
-    ASSERT_EQ(run.history.size(), 6u);
+    ASSERT_EQ(run.history.size(), 7u);
+    EXPECT_EQ(run.history[5].request.purpose, TrialPurpose::retest);
     EXPECT_EQ(run.history.back().request.purpose, TrialPurpose::confirm);
     EXPECT_EQ(run.outcome.confirmed, 400);
 }
@@ -249,8 +251,19 @@ TEST(CapacitySearch, AGeneratorBoundFirstTrialHasNoFloor) {
     Sut sut = [](const TrialRequest&) { return TrialVerdict::generator_bound; };
     SearchRun run = drive(quick_config(), sut);
     EXPECT_EQ(run.outcome.reason, StopReason::generator_bound);
-    EXPECT_EQ(run.history.size(), 1u);
+    EXPECT_EQ(run.history.size(), 2u);
     EXPECT_FALSE(run.outcome.confirmed);
+}
+
+TEST(CapacitySearch, AGeneratorHiccupDoesNotEndTheSearch) {
+    int calls_at_400 = 0;
+    Sut sut = [&](const TrialRequest& t) {
+        if (t.value == 400 && calls_at_400++ == 0) return TrialVerdict::generator_bound;
+        return t.value <= 500 ? TrialVerdict::pass : TrialVerdict::fail;
+    };
+    SearchRun run = drive(quick_config(), sut);
+    EXPECT_EQ(run.outcome.reason, StopReason::confirmed);
+    EXPECT_GE(*run.outcome.confirmed, 475);
 }
 
 TEST(CapacitySearch, StopsWhenATrialMeasuresNothing) {

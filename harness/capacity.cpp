@@ -292,6 +292,7 @@ class CapacityRun {
         f.hold_s = opts_ptr ? opts_ptr->hold_s : 0;
         f.media = r_.media;
         f.cost_s = cost;
+        f.aborted_early = m.aborted_early;
         const json& retrans = m.uac_summary.is_object()
                                   ? m.uac_summary.value("transactions", json::object())
                                         .value("retransmissions_sent", json())

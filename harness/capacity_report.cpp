@@ -131,6 +131,7 @@ json build_trial_row(const SearchInfo& info, const TrialFacts& f, const TrialAss
         {"hold_s", f.hold_s},
         {"media", f.media},
         {"cost_s", f.cost_s},
+        {"aborted_early", f.aborted_early},
         {"retransmissions", f.retransmissions ? json(*f.retransmissions) : json(nullptr)}};
     row["level"] = level_row;
     return row;

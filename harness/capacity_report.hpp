@@ -33,6 +33,7 @@ struct TrialFacts {
     bool media = false;
     double cost_s = 0;
     std::optional<double> retransmissions;  // SIP retransmissions the UAC sent
+    bool aborted_early = false;             // stopped once its failure budget was spent
 };
 
 nlohmann::json build_trial_row(const SearchInfo& info, const TrialFacts& facts,

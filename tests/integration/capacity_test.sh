@@ -2,8 +2,9 @@
 # Integration: `pbxbench capacity` against a PBX whose capacity is known. Kamailio with
 # WITH_RATELIMIT answers 503 to new calls beyond RATE_LIMIT=200 per second
 # (tests/integration/profiles/kamailio-ratelimit.toml); the call-rate search must find
-# 200 ± 5% and confirm it, well inside its budget, naming the 503s above it. Then a SUT that
-# never becomes ready (the search stops with that reason) and the usage errors (exit 2).
+# 200 ± 5% and confirm it, well inside its budget, naming the 503s above it. The concurrent-call
+# search must find its DIALOG_LIMIT=100 likewise. Then --warm, compare on capacity results, a
+# SUT that never becomes ready (the search stops with that reason) and the usage errors (exit 2).
 set -uo pipefail
 pbxbench=$(realpath "$1")
 source "$(dirname "$0")/lib.sh"
@@ -30,7 +31,7 @@ check "usage: nothing was started" [ ! -d "$work/usage/logs/ratelimit-t00-probe-
 
 # The 503-limited Kamailio: found within ±5% and confirmed.
 started=$(date +%s)
-"$pbxbench" capacity --profile "$profile" --start 50 --trial 5s --confirm 10s --budget 150s \
+"$pbxbench" capacity --profile "$profile" --start 100 --trial 4s --confirm 8s --budget 150s \
   --out "$work/rl" > "$work/rl.md" 2> "$work/rl.err"
 rc=$?
 took=$(( $(date +%s) - started ))
@@ -57,6 +58,14 @@ check "ratelimit: summary.md has the result, the planning figure and the ladder"
 check "ratelimit: summary.md ladder" grep -q "| Rate (calls/s) | Trial | Calls | Success %" "$work/rl/summary.md"
 no_kamailio_left() { ! pgrep -f -- "^kamailio .*$1" > /dev/null; }
 check "ratelimit: no Kamailio left running" no_kamailio_left "$work/rl/"
+
+# Concurrent calls: Kamailio answers 503 while 100 dialogs are active; found exactly.
+"$pbxbench" capacity --profile "$profile" --scenario dialoglimit --find concurrent --no-media \
+  --start 50 --cps 200 --trial 2s --confirm 4s --budget 90s --out "$work/dl" > /dev/null 2> "$work/dl.err"
+check "dialoglimit: exit 0" [ $? -eq 0 ]
+check "dialoglimit: 100 concurrent calls ± 5%, confirmed" \
+  jq -e -s 'map(select(.kind == "capacity"))[0] | .find == "concurrent" and .result.confirmed and .result.value >= 95 and .result.value <= 105' "$work/dl/capacity.jsonl"
+jq -s -c 'map(select(.kind == "capacity"))[0] | {value: .result.value, trials: .search.trials, elapsed_s: .search.elapsed_s}' "$work/dl/capacity.jsonl"
 
 # --warm: one SUT for every trial (a short search capped by --max: a probe and a confirmation).
 "$pbxbench" capacity --profile "$profile" --warm --start 100 --max 100 --trial 2s --confirm 3s \

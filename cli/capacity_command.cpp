@@ -55,10 +55,10 @@ double resolution(const std::string& text) {
 void add_capacity_command(CLI::App& app, ExitCode& result) {
     auto a = std::make_shared<CapacityArgs>();
     harness::CapacityOptions& o = a->options;
-    CLI::App* cmd = app.add_subcommand(
-        "capacity",
-        "Find the highest call rate (--find cps) or concurrent-call level (--find concurrent) a "
-        "PBX sustains within its SLOs, and why it broke above");
+    CLI::App* cmd = app.add_subcommand("capacity",
+                                       "Find the highest call rate or concurrent-call level a PBX "
+                                       "sustains within its SLOs, and why "
+                                       "it broke above");
     cmd->add_option("--profile", o.profile, "SUT profile (TOML), e.g. profiles/kamailio.toml")
         ->required();
     cmd->add_option("--scenario", o.scenarios,

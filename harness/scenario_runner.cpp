@@ -67,10 +67,10 @@ class LevelRun {
                          ? options.file_stem
                          : scenario.name + "-" + std::to_string(level) +
                                (repeat > 1 ? "-r" + std::to_string(repeat) : "")),
-          max_failures_(options.max_failures),
-          sut_log_path_(options.sut_log),
-          sut_log_offset_(options.sut_log_offset),
           children_(ctx.launcher) {
+        max_failures_ = options.max_failures;
+        sut_log_path_ = options.sut_log;
+        sut_log_offset_ = options.sut_log_offset;
         m_.scenario = scenario.name;
         m_.level = level;
         m_.repeat = repeat;
@@ -125,19 +125,12 @@ class LevelRun {
         const std::string sip = plan->sip.to_string();
         const auto users = uas_users(ctx_.profile, ctx_.options.uas_count);
         if (users.empty()) return fail("the profile has no [users] to register");
-        std::vector<std::string> uas_args = {"uas",
-                                             "--bind",
-                                             "127.0.0.1",
-                                             "--count",
-                                             std::to_string(ctx_.options.uas_count),
-                                             "--registrar",
-                                             sip,
-                                             "--user",
-                                             join(users, ","),
-                                             "--password",
-                                             ctx_.profile.users.password,
-                                             "--stats-interval",
-                                             "0"};
+        std::vector<std::string> uas_args = {
+            "uas",        "--bind",     "127.0.0.1",
+            "--count",    std::to_string(ctx_.options.uas_count),
+            "--registrar", sip,         "--user",
+            join(users, ","), "--password", ctx_.profile.users.password,
+            "--stats-interval", "0"};
         append_media_args(uas_args, ctx_.options.uas_rtp_ports);
         auto uas = start(pbxbench_child(ctx_, "pbxbench uas", uas_args, run_dir / "uas.log"));
         if (!uas) return fail(uas.error().message);
@@ -424,10 +417,6 @@ class LevelRun {
     const ScenarioSpec& scenario_;
     int level_;
     std::string file_stem_;  // NAME-LEVEL[-rN]: samples and logs
-    std::optional<std::uint64_t> max_failures_;
-    bool uac_signalled_ = false;          // SIGINT sent: the UAC starts no more calls
-    std::filesystem::path sut_log_path_;  // scanned after the calls (error_pattern)
-    std::uintmax_t sut_log_offset_ = 0;
     LevelMeasurement m_;
     ChildSet children_;
     Process* sut_ = nullptr;                 // ours in children_, or attached_
@@ -436,6 +425,10 @@ class LevelRun {
     std::ofstream samples_;
     std::unique_ptr<monitor::Monitor> monitor_;
     std::jthread monitor_thread_;
+    std::optional<std::uint64_t> max_failures_;  // LevelOptions: early abort
+    bool uac_signalled_ = false;                 // SIGINT sent: the UAC starts no more calls
+    std::filesystem::path sut_log_path_;         // scanned after the calls (error_pattern)
+    std::uintmax_t sut_log_offset_ = 0;
 };
 
 }  // namespace

@@ -480,6 +480,29 @@ void collected_section(std::ostream& out, const std::vector<const json*>& rows) 
     out << "\n";
 }
 
+// The SUT log's error lines per level (profile `[sut] error_pattern`): the count and the first
+// distinct lines, so failed calls come with the SUT's own words.
+void sut_log_section(std::ostream& out, const std::vector<const json*>& rows) {
+    bool any = false;
+    for (const json* r : rows) any = any || get(*r, {"sut_log"}).is_object();
+    if (!any) return;
+    out << "## SUT log\n\n";
+    for (const json* r : rows) {
+        const json& log = get(*r, {"sut_log"});
+        if (!log.is_object()) continue;
+        out << "- " << str(get(*r, {"scenario"})) << " at " << (*r)["level"].dump() << ": "
+            << num(get(log, {"error_lines"}), 0) << " error lines (lines containing `"
+            << str(get(log, {"pattern"})) << "`)";
+        const json& first = get(log, {"first_distinct"});
+        if (first.is_array() && !first.empty()) {
+            out << ", " << num(get(log, {"distinct"}), 0) << " distinct; first:";
+            for (const json& line : first) out << "\n    `" << str(line) << "`";
+        }
+        out << '\n';
+    }
+    out << '\n';
+}
+
 std::string render_summary_md(const std::vector<json>& all_rows, const json& run) {
     std::vector<const json*> rows, scaling;
     for (const json& r : all_rows) (get(r, {"kind"}) == "scaling" ? scaling : rows).push_back(&r);
@@ -508,6 +531,7 @@ std::string render_summary_md(const std::vector<json>& all_rows, const json& run
     media_proxy_section(out, rows);
     callauth_section(out, rows);
     collected_section(out, rows);
+    sut_log_section(out, rows);
     problems(out, rows);
     return out.str();
 }

@@ -202,6 +202,7 @@ json build_level_row(const LevelMeasurement& m, const json& run) {
             {"media_path", at(m.uac_summary, "media_path")},
             {"processes", m.processes},
             {"collected", m.collected},
+            {"sut_log", m.sut_log},
             {"errors", errors}};
 }
 

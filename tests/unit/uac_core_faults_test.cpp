@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "tests/unit/support/uac_core_rig.hpp"
 
 namespace pbxbench::test {
@@ -274,6 +276,65 @@ TEST(UacCoreFaults, ARegisteredCallerRecoversFromAnyLoss) {
     expect_every_fault_recovered(registered_call(), Fault::duplicate);
     expect_every_fault_recovered(registered_call(), Fault::delay);
     expect_every_failed_send_ends_once(registered_call());
+}
+
+// Several calls from three callers in flight at once, so a fault lands between calls too.
+Scenario overlapping_calls() {
+    return {
+        [] {
+            auto o = one_call();
+            o.population = population({"alice", "carol", "erin"}, {"bob", "dave"});
+            o.total = 4;
+            o.cps = 20;
+            return std::make_unique<UacRig>(o, uas::AgentConfig{});
+        },
+        run_to_end,
+        [](UacRig& rig) {
+            EXPECT_EQ(rig.count(Outcome::completed), 4u);
+            EXPECT_EQ(rig.ended(), 4u);
+            EXPECT_EQ(rig.uas->counters().answered, 4u);
+            EXPECT_EQ(rig.uas->active_dialogs(), 0u);
+            EXPECT_EQ(rig.stats().subscribers.calls_per_callee, (std::vector<std::uint64_t>{2, 2}));
+        }};
+}
+
+TEST(UacCoreFaults, OverlappingCallsRecoverFromAnyLoss) {
+    expect_every_fault_recovered(overlapping_calls(), Fault::drop);
+    expect_every_fault_recovered(overlapping_calls(), Fault::duplicate);
+    expect_every_fault_recovered(overlapping_calls(), Fault::delay);
+    expect_every_failed_send_ends_once(overlapping_calls());
+}
+
+// Many faults at once: 10% of datagrams each dropped, duplicated and delayed (a seeded draw),
+// over registering callers whose INVITEs are challenged. Every call still completes, though
+// reordered INVITEs of one caller reach the proxy with their nc out of order (stale=true).
+TEST(UacCoreFaults, ALossyNetworkStillCompletesEveryCall) {
+    for (std::uint32_t seed = 1; seed <= 10; ++seed) {
+        SCOPED_TRACE("seed " + std::to_string(seed));
+        auto o = one_call();
+        o.population = population({"alice", "carol", "erin"}, {"bob", "dave", "frank", "gina"});
+        o.total = 20;
+        o.hold = 2s;
+        o.register_callers = true;
+        UacRig rig(o);
+        for (const auto& c : o.population.callers) rig.phone.passwords[c.user] = c.password;
+        rig.phone.auth = Phone::Auth::proxy;
+        std::minstd_rand random(seed);
+        rig.net.policy = [&random](std::size_t, const Datagram&) {
+            const auto r = random() % 10;
+            return r == 0   ? Fault::drop
+                   : r == 1 ? Fault::duplicate
+                   : r == 2 ? Fault::delay
+                            : Fault::none;
+        };
+        ASSERT_TRUE(rig.run(300s));
+        EXPECT_EQ(rig.count(Outcome::completed), 20u);
+        EXPECT_EQ(rig.ended(), 20u);
+        EXPECT_EQ(rig.stats().subscribers.registrations.registered, 3u);
+        EXPECT_EQ(rig.stats().subscribers.registrations.unregistered, 3u);
+        EXPECT_EQ(rig.media.ended.size(), rig.media.allocated.size());
+        EXPECT_EQ(rig.phone.bye_ok.size(), 20u);
+    }
 }
 
 }  // namespace

@@ -305,9 +305,20 @@ TEST(UacCoreFaults, OverlappingCallsRecoverFromAnyLoss) {
     expect_every_failed_send_ends_once(overlapping_calls());
 }
 
-// Many faults at once: 10% of datagrams each dropped, duplicated and delayed (a seeded draw),
-// over registering callers whose INVITEs are challenged. Every call still completes, though
-// reordered INVITEs of one caller reach the proxy with their nc out of order (stale=true).
+// A lossy network: 10% of datagrams each dropped, duplicated and delayed, a seeded draw.
+std::function<Fault(std::size_t, const Datagram&)> lossy(std::uint32_t seed) {
+    return [random = std::minstd_rand(seed)](std::size_t, const Datagram&) mutable {
+        const auto r = random() % 10;
+        return r == 0   ? Fault::drop
+               : r == 1 ? Fault::duplicate
+               : r == 2 ? Fault::delay
+                        : Fault::none;
+    };
+}
+
+// Many faults at once over registering callers whose INVITEs are challenged. Every call still
+// completes, though reordered INVITEs of one caller reach the proxy with their nc out of order
+// (stale=true).
 TEST(UacCoreFaults, ALossyNetworkStillCompletesEveryCall) {
     for (std::uint32_t seed = 1; seed <= 10; ++seed) {
         SCOPED_TRACE("seed " + std::to_string(seed));
@@ -319,14 +330,7 @@ TEST(UacCoreFaults, ALossyNetworkStillCompletesEveryCall) {
         UacRig rig(o);
         for (const auto& c : o.population.callers) rig.phone.passwords[c.user] = c.password;
         rig.phone.auth = Phone::Auth::proxy;
-        std::minstd_rand random(seed);
-        rig.net.policy = [&random](std::size_t, const Datagram&) {
-            const auto r = random() % 10;
-            return r == 0   ? Fault::drop
-                   : r == 1 ? Fault::duplicate
-                   : r == 2 ? Fault::delay
-                            : Fault::none;
-        };
+        rig.net.policy = lossy(seed);
         ASSERT_TRUE(rig.run(300s));
         EXPECT_EQ(rig.count(Outcome::completed), 20u);
         EXPECT_EQ(rig.ended(), 20u);
@@ -334,6 +338,31 @@ TEST(UacCoreFaults, ALossyNetworkStillCompletesEveryCall) {
         EXPECT_EQ(rig.stats().subscribers.registrations.unregistered, 3u);
         EXPECT_EQ(rig.media.ended.size(), rig.media.allocated.size());
         EXPECT_EQ(rig.phone.bye_ok.size(), 20u);
+    }
+}
+
+TEST(UacCoreFaults, ALossyNetworkCancelsAtMostTheShareAndEndsEveryCall) {
+    for (std::uint32_t seed = 1; seed <= 10; ++seed) {
+        SCOPED_TRACE("seed " + std::to_string(seed));
+        auto o = one_call();
+        o.population = population({"alice", "carol"}, {"bob", "dave", "frank"});
+        o.total = 20;
+        o.cancel_ratio = 0.25;
+        uas::AgentConfig ringing;
+        ringing.ring = 300ms;
+        UacRig rig(o, ringing);
+        rig.net.policy = lossy(seed);
+        ASSERT_TRUE(rig.run(300s));
+        EXPECT_EQ(rig.ended(), 20u);
+        // Never more than the share; fewer when a CANCEL lost until the callee answered turned
+        // into a race (ACK, then BYE), or every provisional was lost before the 2xx (no CANCEL
+        // may be sent then, §9.1).
+        EXPECT_LE(rig.count(Outcome::cancelled) + rig.stats().cancel_races, 5u);
+        EXPECT_GE(rig.count(Outcome::cancelled), 3u);
+        EXPECT_EQ(rig.count(Outcome::completed) + rig.count(Outcome::cancelled), 20u);
+        EXPECT_EQ(rig.uas->counters().cancelled, rig.count(Outcome::cancelled));
+        EXPECT_EQ(rig.uas->active_dialogs(), 0u);
+        EXPECT_EQ(rig.media.ended.size(), rig.media.allocated.size());
     }
 }
 

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <random>
+#include <set>
 
 #include "tests/unit/support/uac_core_rig.hpp"
 
@@ -363,6 +364,37 @@ TEST(UacCoreFaults, ALossyNetworkCancelsAtMostTheShareAndEndsEveryCall) {
         EXPECT_EQ(rig.uas->counters().cancelled, rig.count(Outcome::cancelled));
         EXPECT_EQ(rig.uas->active_dialogs(), 0u);
         EXPECT_EQ(rig.media.ended.size(), rig.media.allocated.size());
+    }
+}
+
+TEST(UacCoreFaults, ALossyNetworkMovesEveryCallsMediaOnce) {
+    // The far end re-INVITEs each call to a new address as soon as our ACK arrives.
+    for (std::uint32_t seed = 1; seed <= 10; ++seed) {
+        SCOPED_TRACE("seed " + std::to_string(seed));
+        auto o = one_call();
+        o.total = 20;
+        o.hold = 10s;
+        UacRig rig(o);
+        rig.net.policy = lossy(seed);
+        std::set<std::string> moved;
+        rig.start();
+        ASSERT_TRUE(rig.run_until(
+            [&] {
+                for (const auto& raw : rig.phone.acks) {
+                    const std::string id(sip::Message::parse(raw)->call_id());
+                    if (moved.insert(id).second)
+                        rig.phone.send(id, "INVITE", peer_offer("10.0.0.5", 41000, 2));
+                }
+                return rig.core.finished();
+            },
+            300s));
+        EXPECT_EQ(rig.count(Outcome::completed), 20u);
+        const auto& u = rig.stats().subscribers.updates;
+        EXPECT_EQ(u.received, 20u);
+        EXPECT_EQ(u.answered, 20u);
+        EXPECT_EQ(u.moved, 20u);
+        EXPECT_EQ(u.glare + u.refused, 0u);
+        EXPECT_EQ(rig.media.retargeted.size(), 20u);
     }
 }
 

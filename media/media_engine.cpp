@@ -71,6 +71,8 @@ struct MediaEngine::Impl {
         bool rtcp_mux = false;
         std::array<sip::Address, 2> indexed{};  // shared layout: the addresses in by_address
         std::optional<std::uint32_t> indexed_peer_ssrc;  // and the peer's key in by_ssrc
+        sip::Address last_source;                        // of the last RTP packet
+        std::uint32_t source_changes = 0;
         bool latch_rtp = false;  // the next packet's source becomes remote_rtp
         bool latch_rtcp = false;
         bool started = false;
@@ -258,6 +260,28 @@ struct MediaEngine::Impl {
         active.push_back(s);
     }
 
+    void retarget(std::uint32_t id, const sip::Address& rtp, const sip::Address& rtcp, bool mux) {
+        Stream* s = find(id);
+        if (!s || !s->started) return;
+        if (is_shared()) unindex_shared(*s);
+        s->remote_rtp = rtp;
+        s->remote_rtcp = mux ? rtp : rtcp;
+        s->rtcp_mux = mux;
+        // The new SDP address wins: a late packet from the old peer (a relay that forwarded
+        // the first packets before the re-INVITE) must not latch the stream back onto it.
+        s->latch_rtp = false;
+        s->latch_rtcp = false;
+        if (!is_shared()) {
+            s->rtp.disconnect();
+        } else {
+            StreamSpec spec;
+            spec.remote_rtp = s->remote_rtp;
+            spec.remote_rtcp = s->remote_rtcp;
+            spec.peer_ssrc = s->indexed_peer_ssrc;
+            index_shared(*s, spec);
+        }
+    }
+
     void stop_sending(std::uint32_t id) {
         Stream* s = find(id);
         if (!s || !s->started || !s->media.sending()) return;
@@ -345,6 +369,10 @@ struct MediaEngine::Impl {
             return;
         }
         ++counters.packets_received;
+        if (!(d.from == s->last_source)) {
+            if (s->last_source.port != 0) ++s->source_changes;
+            s->last_source = d.from;
+        }
         if (s->remote_rtp.port == 0 || s->latch_rtp) s->remote_rtp = d.from;
         s->latch_rtp = false;
         // A per-call socket whose peer sends from where we send to: connect it, so each send
@@ -500,6 +528,15 @@ Result<Allocation> MediaEngine::allocate() {
 }
 void MediaEngine::start(std::uint32_t id, StreamSpec spec, std::int64_t answer_us) {
     impl_->start(id, std::move(spec), answer_us);
+}
+void MediaEngine::retarget(std::uint32_t id, const sip::Address& remote_rtp,
+                           const sip::Address& remote_rtcp, bool rtcp_mux) {
+    impl_->retarget(id, remote_rtp, remote_rtcp, rtcp_mux);
+}
+std::optional<RtpSource> MediaEngine::rtp_source(std::uint32_t id) const {
+    auto it = impl_->streams.find(id);
+    if (it == impl_->streams.end() || it->second->last_source.port == 0) return std::nullopt;
+    return RtpSource{it->second->last_source, it->second->source_changes};
 }
 void MediaEngine::stop_sending(std::uint32_t id) {
     impl_->stop_sending(id);

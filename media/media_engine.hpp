@@ -36,20 +36,25 @@ struct EngineOptions {
     std::chrono::microseconds tick{2000};
     // Read as soon as a packet is ready (echo endpoints answer at once) rather than on ticks.
     bool receive_on_ready = false;
-    std::size_t receive_buffer_bytes = 0;  // 0: 256 KiB per call socket, 16 MiB shared
+    std::size_t receive_buffer_bytes = 0;   // 0: 256 KiB per call socket, 16 MiB shared
     std::chrono::milliseconds linger{200};  // after end(): late packets still count
 };
 
 // What the SDP exchange decided for one call.
 struct StreamSpec {
-    StreamConfig config;           // ssrc is filled in by the engine
-    sip::Address remote_rtp;       // port 0: learn it from the first packet (symmetric RTP)
-    sip::Address remote_rtcp;      // port 0: likewise
+    StreamConfig config;       // ssrc is filled in by the engine
+    sip::Address remote_rtp;   // port 0: learn it from the first packet (symmetric RTP)
+    sip::Address remote_rtcp;  // port 0: likewise
     bool rtcp_mux = false;
     std::optional<std::uint32_t> peer_ssrc;  // announced in the peer's SDP (a=ssrc)
     // Send to where the peer's packets come from once they come (symmetric RTP, RFC 4961),
     // whatever its SDP said: relays such as rtpengine latch the same way.
     bool latch = false;
+};
+
+struct RtpSource {
+    sip::Address last;
+    std::uint32_t changes = 0;  // a packet came from another address than the one before
 };
 
 struct Allocation {
@@ -63,11 +68,11 @@ struct EngineCounters {
     std::uint64_t packets_received = 0;
     std::uint64_t rtcp_sent = 0;
     std::uint64_t rtcp_received = 0;
-    std::uint64_t unmatched = 0;     // datagrams no stream claimed
+    std::uint64_t unmatched = 0;  // datagrams no stream claimed
     std::uint64_t send_errors = 0;
-    std::uint64_t watch_errors = 0;  // sockets epoll refused to watch (their calls get no media)
-    std::uint64_t kernel_drops = 0;  // SO_RXQ_OVFL: receive buffer full
-    std::uint64_t port_failures = 0; // allocations that found no free port
+    std::uint64_t watch_errors = 0;   // sockets epoll refused to watch (their calls get no media)
+    std::uint64_t kernel_drops = 0;   // SO_RXQ_OVFL: receive buffer full
+    std::uint64_t port_failures = 0;  // allocations that found no free port
 
     EngineCounters& operator+=(const EngineCounters& o);
 };
@@ -88,6 +93,14 @@ class MediaEngine {
     Result<Allocation> allocate();
     // Media flows: a source's first packet leaves on the next tick.
     void start(std::uint32_t id, StreamSpec spec, std::int64_t answer_us);
+    // The far end moved its media (a re-INVITE or UPDATE): send to the new addresses from now
+    // on, and accept packets from anywhere again (a connected per-call socket would drop them).
+    // Sequence numbers carry on, so the switch is not counted as loss.
+    void retarget(std::uint32_t id, const sip::Address& remote_rtp, const sip::Address& remote_rtcp,
+                  bool rtcp_mux);
+    // Where the stream's RTP last came from and how often that source changed; nullopt before
+    // the first packet or for an unknown id.
+    std::optional<RtpSource> rtp_source(std::uint32_t id) const;
     // The call is ending: no more RTP; a final SR with BYE goes out on the next tick.
     void stop_sending(std::uint32_t id);
     // The call ended at `end_us`: a source stops sending, an echo keeps answering until the

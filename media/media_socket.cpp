@@ -166,6 +166,14 @@ bool UdpSocket::connect(const sip::Address& peer) {
     return true;
 }
 
+void UdpSocket::disconnect() {
+    if (!connected_) return;
+    sockaddr unspec{};
+    unspec.sa_family = AF_UNSPEC;  // connect(2): AF_UNSPEC dissolves the association
+    ::connect(fd_, &unspec, sizeof unspec);
+    connected_ = false;
+}
+
 bool UdpSocket::send(std::span<const std::uint8_t> bytes, const sip::Address& to, bool queue) {
     if (connected_ && to == peer_ && !queue)
         return ::send(fd_, bytes.data(), bytes.size(), MSG_DONTWAIT) >= 0;

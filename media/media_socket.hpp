@@ -34,6 +34,8 @@ class UdpSocket {
     // anyone else. Only for a per-call socket whose peer has shown where it sends from.
     bool connect(const sip::Address& peer);
     bool connected() const { return connected_; }
+    // Undoes connect(): datagrams from anyone arrive again (the peer moved, e.g. a re-INVITE).
+    void disconnect();
 
     int fd() const { return fd_; }
     std::uint16_t port() const { return port_; }

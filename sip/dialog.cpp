@@ -106,7 +106,20 @@ std::string build_in_dialog_request(Dialog& d, const InDialogRequest& r) {
     b.header("Call-ID", d.call_id);
     b.header("CSeq", cseq, ' ', r.method);
     if (!r.contact.empty()) b.header("Contact", "<", r.contact, ">");
+    for (const auto& [name, value] : r.extra_headers) b.header(name, value);
     return b.finish(r.body);
+}
+
+Dialog initial_request_dialog(std::string call_id, std::string from, std::string_view to_uri,
+                              std::uint32_t cseq) {
+    Dialog d;
+    d.call_id = std::move(call_id);
+    d.local_party = std::move(from);
+    d.remote_target = std::string(to_uri);
+    d.remote_party.reserve(to_uri.size() + 2);
+    d.remote_party.append("<").append(to_uri).append(">");
+    d.local_seq = cseq;
+    return d;
 }
 
 bool accept_remote_cseq(Dialog& d, std::uint32_t cseq) {

@@ -2,8 +2,10 @@
 // Dialog state (RFC 3261 §12) and construction of requests inside a dialog.
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/error.hpp"
@@ -51,11 +53,19 @@ struct InDialogRequest {
     std::optional<std::uint32_t> cseq;  // set for ACK (the INVITE's number); else local_seq + 1
     std::string_view contact;           // optional Contact URI (re-INVITE)
     std::string_view body;              // optional SDP
+    // Further headers, after Contact: "Name: value" pairs (Proxy-Authorization, Allow, ...).
+    std::span<const std::pair<std::string_view, std::string_view>> extra_headers = {};
 };
 
 // Builds a request within the dialog (§12.2.1.1), with loose or strict routing as the route
-// set requires; advances local_seq unless `cseq` was given.
+// set requires; advances local_seq unless `cseq` was given. Initial requests (INVITE, CANCEL)
+// go through here too, from a dialog made by initial_request_dialog(): one builder for all.
 std::string build_in_dialog_request(Dialog& d, const InDialogRequest& r);
+
+// The pseudo-dialog an initial request is built from: no route set, the Request-URI as the
+// remote target, our From (with tag) and the peer's To (without tag); local_seq = `cseq`.
+Dialog initial_request_dialog(std::string call_id, std::string from, std::string_view to_uri,
+                              std::uint32_t cseq);
 
 // Checks an in-dialog request's CSeq against the remote sequence (§12.2.2): false if it is
 // lower (the caller answers 500), otherwise records it.

@@ -3,14 +3,15 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "media/dtmf.hpp"
 #include "media/g711.hpp"
 #include "media/media_engine.hpp"
 #include "sip/address.hpp"
 #include "sip/transaction_layer.hpp"
+#include "uac/population.hpp"
 
 namespace pbxbench::uac {
 
@@ -33,15 +34,33 @@ struct BatchOptions {
     bool register_first = false;
     std::string register_domain;
     std::chrono::seconds register_expires{3600};
+    // Who calls whom (docs/uac.md): empty keeps the single-target form above. Each caller
+    // presents itself in From and Contact and answers 401/407 with its own credentials.
+    Population population;
+    // Every caller REGISTERs before the first call (at `register_rate` per second), refreshes
+    // during long holds and un-REGISTERs after the last call.
+    bool register_callers = false;
+    double register_rate = 200;
+    // Answer a challenge once per caller, then send its nonce again with an incremented nc
+    // (RFC 7616 §3.4) until the server asks for a fresh one.
+    bool reuse_nonce = true;
+    // Where the far endpoints' RTP comes from (the UAS port range): a call whose RTP came from
+    // there went direct; from anywhere else, through a relay. Port 0s: not known.
+    struct PortRange {
+        std::string host;
+        std::uint16_t min = 0;
+        std::uint16_t max = 0;
+    };
+    std::optional<PortRange> peer_media;
     // Media (docs/media.md): PCMU from the 2xx to our BYE, measured as it comes back.
     bool media = true;
-    media::EngineOptions media_engine;      // ports, layout, tick
+    media::EngineOptions media_engine;        // ports, layout, tick
     std::optional<media::FrameSource> audio;  // empty: a 440 Hz tone
     std::vector<media::DtmfScheduleItem> dtmf;
     bool media_peer_echoes = true;  // the callee returns our packets (pbxbench uas, SIPp -rtp_echo)
     std::int64_t silence_threshold_ms = 2000;
     std::uint16_t media_base_port = 30000;  // advertised without --media: nothing listens there
-    std::chrono::milliseconds tick{10};      // scheduling quantum: calls start at most this late
+    std::chrono::milliseconds tick{10};     // scheduling quantum: calls start at most this late
     sip::TimerSettings timers;
     std::size_t receive_buffer_bytes = 8u << 20;
     std::chrono::milliseconds shutdown_grace{5000};

@@ -27,11 +27,12 @@ nlohmann::json ProgressReporter::media_rates(double window_s) {
     auto rate = [window_s](std::uint64_t now, std::uint64_t before) {
         return window_s > 0 ? static_cast<double>(now - before) / window_s : 0.0;
     };
-    nlohmann::json j = {{"streams", m->streams()},
-                        {"packets_out_per_s", rate(c.packets_sent, last_media_.packets_sent)},
-                        {"packets_in_per_s", rate(c.packets_received, last_media_.packets_received)},
-                        {"kernel_drops", c.kernel_drops},
-                        {"pacing_lag_p99_ms", m->pacing_lag().percentile_ms(99)}};
+    nlohmann::json j = {
+        {"streams", m->streams()},
+        {"packets_out_per_s", rate(c.packets_sent, last_media_.packets_sent)},
+        {"packets_in_per_s", rate(c.packets_received, last_media_.packets_received)},
+        {"kernel_drops", c.kernel_drops},
+        {"pacing_lag_p99_ms", m->pacing_lag().percentile_ms(99)}};
     last_media_ = c;
     return j;
 }
@@ -139,7 +140,7 @@ nlohmann::json summary_json(const BatchTotals& totals, double wall_s, const Proc
             {"status", r->last_status()},       {"reason", r->last_reason()},
             {"contact", r->accepted_contact()}, {"expires_s", r->granted_expires().count()}};
     }
-    return {
+    nlohmann::json summary = {
         {"event", "summary"},
         {"schema_version", 1},
         {"interrupted", interrupted},
@@ -157,8 +158,8 @@ nlohmann::json summary_json(const BatchTotals& totals, double wall_s, const Proc
           {"t1_ms", std::chrono::duration<double, std::milli>(o.timers.t1).count()},
           {"tick_ms", o.tick.count()},
           {"call_id_prefix", o.call_id_prefix}}},
-        {"setup_error", totals.setup_error.empty() ? nlohmann::json(nullptr)
-                                                   : nlohmann::json(totals.setup_error)},
+        {"setup_error",
+         totals.setup_error.empty() ? nlohmann::json(nullptr) : nlohmann::json(totals.setup_error)},
         {"registration", registration},
         {"attempted", s.attempted},
         {"completed", s.count(Outcome::completed)},
@@ -191,6 +192,8 @@ nlohmann::json summary_json(const BatchTotals& totals, double wall_s, const Proc
            s.attempted ? cpu_s * 1000.0 / static_cast<double>(s.attempted) : 0.0},
           {"cpu_percent", wall_s > 0 ? cpu_s / wall_s * 100.0 : 0.0}}},
     };
+    s.subscribers.add_json(summary);
+    return summary;
 }
 
 }  // namespace pbxbench::uac

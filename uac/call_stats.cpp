@@ -42,6 +42,7 @@ void CallStats::merge(const CallStats& o) {
     post_dial_delay_us.insert(post_dial_delay_us.end(), o.post_dial_delay_us.begin(),
                               o.post_dial_delay_us.end());
     bye_us.insert(bye_us.end(), o.bye_us.begin(), o.bye_us.end());
+    subscribers.merge(o.subscribers);
 }
 
 nlohmann::json CallStats::outcomes_json() const {

@@ -10,6 +10,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "uac/subscriber_stats.hpp"
+
 namespace pbxbench::uac {
 
 enum class Outcome : std::uint8_t {
@@ -45,6 +47,7 @@ struct CallStats {
     std::vector<std::uint32_t> setup_us;            // INVITE sent -> 2xx received
     std::vector<std::uint32_t> post_dial_delay_us;  // INVITE sent -> first 18x
     std::vector<std::uint32_t> bye_us;              // BYE sent -> its 2xx
+    SubscriberStats subscribers;
 
     std::uint64_t count(Outcome o) const { return outcomes[static_cast<std::size_t>(o)]; }
     // Every ended call that did not go as planned (neither completed nor cancelled on purpose).

@@ -24,8 +24,7 @@ std::string_view to_string(CallMapping m) {
 Result<CallMapping> parse_call_mapping(std::string_view word) {
     if (word == "round_robin") return CallMapping::round_robin;
     if (word == "random") return CallMapping::random;
-    return fail("unknown call mapping '" + std::string(word) +
-                "': expected round_robin or random");
+    return fail("unknown call mapping '" + std::string(word) + "': expected round_robin or random");
 }
 
 CallPair Population::pick(std::uint64_t index) const {
@@ -55,8 +54,7 @@ Result<void> validate(const Population& p) {
     std::unordered_set<std::string_view> seen;
     for (const auto& c : p.callers) {
         if (c.user.empty()) return fail("callers: an empty user name");
-        if (!seen.insert(c.user).second)
-            return fail("callers: '" + c.user + "' is listed twice");
+        if (!seen.insert(c.user).second) return fail("callers: '" + c.user + "' is listed twice");
     }
     seen.clear();
     for (const auto& e : p.callees) {

@@ -4,6 +4,8 @@
 #include <boost/asio/post.hpp>
 #include <future>
 #include <random>
+#include <string_view>
+#include <unordered_map>
 
 #include "uac/batch_report.hpp"
 
@@ -37,7 +39,8 @@ ShardedBatches::ShardedBatches(BatchOptions options, unsigned shards)
         std::snprintf(prefix, sizeof prefix, "pbx%08x", std::random_device{}());
         options_.call_id_prefix = prefix;
     }
-    for (unsigned k = 0; k < std::max(shards, 1u); ++k) shards_.push_back(std::make_unique<Shard>());
+    for (unsigned k = 0; k < std::max(shards, 1u); ++k)
+        shards_.push_back(std::make_unique<Shard>());
 }
 
 ShardedBatches::~ShardedBatches() {
@@ -66,15 +69,25 @@ Result<void> ShardedBatches::open() {
 }
 
 void ShardedBatches::start() {
-    const auto t0 = std::chrono::steady_clock::now() + std::chrono::milliseconds(20);
+    // Every shard registers its own callers first; once the last one is ready, all begin one
+    // schedule from one t0, so registrations never eat into the call schedule.
+    auto ready = std::make_shared<std::atomic<std::size_t>>(0);
     for (auto& shard : shards_) {
         Shard* s = shard.get();
-        s->thread = std::thread([this, s, t0] {
-            s->batch->set_t0(t0);
-            s->batch->start([this, s] {
-                s->done = true;
-                ++finished_shards_;
-            });
+        s->thread = std::thread([this, s, ready] {
+            s->batch->start_held(
+                [this, ready] {
+                    if (++*ready != shards_.size()) return;
+                    const auto t0 = options_.t0.value_or(std::chrono::steady_clock::now() +
+                                                         std::chrono::milliseconds(20));
+                    for (auto& other : shards_)
+                        boost::asio::post(other->io,
+                                          [b = other->batch.get(), t0] { b->begin(t0); });
+                },
+                [this, s] {
+                    s->done = true;
+                    ++finished_shards_;
+                });
             s->io.run();
         });
     }
@@ -98,7 +111,8 @@ nlohmann::json ShardedBatches::progress() {
         if (s->done.load()) continue;  // its thread may be gone: it has nothing in flight
         auto promise = std::make_shared<std::promise<nlohmann::json>>();
         auto future = promise->get_future();
-        boost::asio::post(s->io, [s = s.get(), promise] { promise->set_value(s->reporter->next()); });
+        boost::asio::post(s->io,
+                          [s = s.get(), promise] { promise->set_value(s->reporter->next()); });
         if (future.wait_for(std::chrono::milliseconds(500)) != std::future_status::ready) continue;
         nlohmann::json p = future.get();
         total = total.is_null() ? p : sum_progress(total, p);
@@ -113,27 +127,74 @@ std::vector<const CallBatch*> ShardedBatches::batches() const {
     return out;
 }
 
-nlohmann::json sum_progress(const nlohmann::json& a, const nlohmann::json& b) {
+namespace {
+
+enum class Merge { sum, max, first };
+
+// How each progress field combines across shards: counts and rates add, elapsed time and lag
+// take the largest. A field not listed keeps the first shard's value rather than a sum that
+// could be meaningless (a percentage, a ratio); add it here when adding it to progress.
+Merge merge_rule(std::string_view path) {
+    static const std::unordered_map<std::string_view, Merge> table = {
+        {"attempted", Merge::sum},
+        {"active", Merge::sum},
+        {"completed", Merge::sum},
+        {"failed", Merge::sum},
+        {"failed_by_reason.*", Merge::sum},
+        {"retransmissions", Merge::sum},
+        {"cps", Merge::sum},
+        {"registered", Merge::sum},
+        {"elapsed_s", Merge::max},
+        {"media.streams", Merge::sum},
+        {"media.packets_out_per_s", Merge::sum},
+        {"media.packets_in_per_s", Merge::sum},
+        {"media.kernel_drops", Merge::sum},
+        {"media.pacing_lag_p99_ms", Merge::max},
+    };
+    auto it = table.find(path);
+    if (it != table.end()) return it->second;
+    const auto dot = path.rfind('.');
+    if (dot != std::string_view::npos) {
+        std::string wildcard(path.substr(0, dot));
+        wildcard += ".*";
+        auto w = table.find(wildcard);
+        if (w != table.end()) return w->second;
+    }
+    return Merge::first;
+}
+
+nlohmann::json sum_at(const nlohmann::json& a, const nlohmann::json& b, const std::string& prefix) {
     nlohmann::json out = a;
     for (auto it = b.begin(); it != b.end(); ++it) {
-        const std::string& key = it.key();
-        if (!out.contains(key) || out[key].is_null()) {
-            out[key] = it.value();
-        } else if (it->is_object() && out[key].is_object()) {
-            out[key] = sum_progress(out[key], *it);
-        } else if (it->is_number() && out[key].is_number()) {
-            const bool take_max = key == "elapsed_s" || key.find("lag") != std::string::npos;
-            const double x = out[key].get<double>(), y = it->get<double>();
-            if (take_max) {
-                out[key] = std::max(x, y);
-            } else if (it->is_number_unsigned() && out[key].is_number_unsigned()) {
-                out[key] = out[key].get<std::uint64_t>() + it->get<std::uint64_t>();
-            } else {
-                out[key] = x + y;
+        const std::string path = prefix.empty() ? it.key() : prefix + "." + it.key();
+        nlohmann::json& mine = out[it.key()];
+        if (mine.is_null()) {
+            mine = it.value();
+        } else if (it->is_object() && mine.is_object()) {
+            mine = sum_at(mine, *it, path);
+        } else if (it->is_number() && mine.is_number()) {
+            switch (merge_rule(path)) {
+                case Merge::first:
+                    break;
+                case Merge::max:
+                    mine = std::max(mine.get<double>(), it->get<double>());
+                    break;
+                case Merge::sum:
+                    if (it->is_number_unsigned() && mine.is_number_unsigned())
+                        mine = mine.get<std::uint64_t>() + it->get<std::uint64_t>();
+                    else
+                        mine = mine.get<double>() + it->get<double>();
+                    break;
             }
         }
     }
     return out;
+}
+
+}  // namespace
+
+nlohmann::json sum_progress(const nlohmann::json& a, const nlohmann::json& b) {
+    return sum_at(a, b, "");
 }
 
 }  // namespace pbxbench::uac

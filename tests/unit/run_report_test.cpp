@@ -410,6 +410,75 @@ TEST(LevelRow, InvalidUtf8InALogTailOrCollectOutputDoesNotThrow) {
     EXPECT_THAT(md, HasSubstr("kamailio said"));
 }
 
+// The UAC's subscriber figures (the contract in docs/results.md) and the UAS's answered calls
+// per user, as a callauth level with one wrong-password caller would report them.
+LevelMeasurement callauth_level(int level, double cpu) {
+    LevelMeasurement m = measured("callauth", level, cpu, 40e6);
+    m.config["callers"] = 4;
+    m.config["callees"] = 4;
+    m.config["mapping"] = "round_robin";
+    m.config["callers_register"] = true;
+    m.uac_summary["latency"]["setup_ms"]["p50"] = 2.75;
+    m.uac_summary["population"] = {
+        {"callers", 4}, {"callees", 4}, {"mapping", "round_robin"}, {"seed", 1}};
+    m.uac_summary["calls_per_callee"] = {
+        {"callees", 4}, {"min", 2}, {"max", 3}, {"without_calls", 0}};
+    m.uac_summary["auth"] = {{"challenges", {{"401", 0}, {"407", 10}}},
+                             {"nonce_reused", 6},
+                             {"fresh_challenges", 4},
+                             {"stale", 0},
+                             {"unsupported", 0},
+                             {"failures_by_user", {{"1003", 2}}}};
+    m.uac_summary["registrations"] = {
+        {"callers", 4}, {"registered", 4}, {"refreshes", 1}, {"failed", 0}, {"unregistered", 4}};
+    m.uac_summary["reinvites"] = {{"received", 0}, {"answered", 0}, {"refused", 0}, {"glare", 0}};
+    m.uac_summary["media_path"] = {{"direct", 8},
+                                   {"relayed", 2},
+                                   {"unknown", 0},
+                                   {"moved", 1},
+                                   {"relays", {{"127.0.0.1:30000", 2}}}};
+    m.uas_summary = {
+        {"event", "summary"},
+        {"reinvites", 1},
+        {"reinvites_answered", 0},
+        {"reinvites_refused", 1},
+        {"reinvite_glare", 1},
+        {"calls_per_user", {{"users", 4}, {"min", 2}, {"max", 3}, {"without_calls", 0}}}};
+    return m;
+}
+
+TEST(LevelRow, CarriesSubscriberFiguresFromBothSides) {
+    json row = build_level_row(callauth_level(10, 20), run_meta());
+    EXPECT_EQ(row["subscribers"]["population"]["callers"], 4);
+    EXPECT_EQ(row["subscribers"]["calls_per_callee"]["max"], 3);
+    EXPECT_EQ(row["subscribers"]["uas_calls_per_user"]["users"], 4);
+    EXPECT_EQ(row["subscribers"]["auth"]["failures_by_user"]["1003"], 2);
+    EXPECT_EQ(row["subscribers"]["reinvites"]["uas"]["glare"], 1);
+    EXPECT_EQ(row["media_path"]["relayed"], 2);
+    // An older UAC without these fields: nulls, never a crash.
+    json old = build_level_row(measured("mediaproxy_none", 10, 10, 40e6), run_meta());
+    EXPECT_TRUE(old["subscribers"]["auth"].is_null());
+    EXPECT_TRUE(old["media_path"].is_null());
+}
+
+TEST(SummaryMarkdown, SubscribersTableAndTheCostOfCallauth) {
+    std::vector<json> rows = {
+        build_level_row(measured("mediaproxy_none", 10, 10, 40e6), run_meta()),
+        build_level_row(callauth_level(10, 25), run_meta())};
+    const std::string md = render_summary_md(rows, run_meta());
+    EXPECT_THAT(md, HasSubstr("## Subscribers"));
+    EXPECT_THAT(md,
+                HasSubstr("| 10 | callauth | 4 | 4 (round_robin) | 2 / 3 / 0 | 401: 0, 407: 10; "
+                          "nonce reused 6, fresh 4 | 4/4, 1 refreshes | **1003 (2 calls): "
+                          "wrong password?** | direct 8, relayed 2 (127.0.0.1:30000: 2), moved 1 | "
+                          "0/0/0 ; **1/0/1** |"));
+    EXPECT_THAT(md, Not(HasSubstr("secret")));
+    EXPECT_THAT(md, HasSubstr("## Cost of INVITE authentication"));
+    EXPECT_THAT(md, HasSubstr("- Level 10: CPU per call 2.5000 vs 1.0000 (2.50×), peak per call "
+                              "3.0000 vs 1.2000 (2.50×); setup p50 +1.25 ms (2.75 vs 1.50)."));
+    EXPECT_THAT(md, Not(HasSubstr("noise at this level")));
+}
+
 TEST(ChildJson, ParsesEventLinesAndIgnoresOthers) {
     auto e = parse_event_line(R"({"event":"ready","endpoints":2})");
     ASSERT_TRUE(e);

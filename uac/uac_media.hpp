@@ -1,0 +1,44 @@
+#pragma once
+// What the UAC call core asks of the media layer, so the core stays sans-IO: CallBatch plugs
+// in the RTP engine (EngineMedia), unit tests plug in a recorder.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+
+#include "sip/address.hpp"
+#include "sip/sdp.hpp"
+#include "sip/transaction_layer.hpp"
+
+namespace pbxbench::uac {
+
+struct UacMediaSlot {
+    std::uint32_t id = 0;
+    std::uint16_t port = 0;  // RTP; RTCP on port + 1
+    std::uint32_t ssrc = 0;  // announced in our SDP (a=ssrc)
+};
+
+struct UacRtpSource {
+    sip::Address last;          // where the call's RTP last came from
+    std::uint32_t changes = 0;  // times the source changed mid-call
+};
+
+class UacMedia {
+  public:
+    virtual ~UacMedia() = default;
+    // A port and SSRC for our offer; nullopt when none is free.
+    virtual std::optional<UacMediaSlot> allocate() = 0;
+    // The far end answered with `remote`: send from now on and measure what comes back.
+    virtual void start(std::uint32_t id, const sip::MediaEndpoint& remote, sip::TimePoint now) = 0;
+    // A re-INVITE or UPDATE moved the far end's media: send there from now on.
+    virtual void retarget(std::uint32_t id, const sip::MediaEndpoint& remote) = 0;
+    // Our BYE is going out: no more RTP.
+    virtual void stop_sending(std::uint32_t id) = 0;
+    virtual std::optional<UacRtpSource> rtp_source(std::uint32_t id) const = 0;
+    // The call ended (or was never answered): figures join the aggregate after the linger.
+    virtual void end(std::uint32_t id, sip::TimePoint now) = 0;
+    // Streams allocated and not yet freed, and how long ended ones linger.
+    virtual std::size_t streams() const = 0;
+    virtual std::chrono::milliseconds linger() const = 0;
+};
+
+}  // namespace pbxbench::uac

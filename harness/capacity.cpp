@@ -339,7 +339,8 @@ class CapacityRun {
             return;
         }
         rows.push_back(row);
-        if (auto md = write_file_atomically(out_dir_ / "summary.md", render_capacity_md(rows, run_));
+        if (auto md =
+                write_file_atomically(out_dir_ / "summary.md", render_capacity_md(rows, run_));
             !md)
             base_ctx_.view.note("error: " + md.error().message);
     }

@@ -137,11 +137,9 @@ TEST_F(AsteriskProfile, LoadsPlansAndRendersEveryScenario) {
         for (auto [lo, hi] : {std::pair{16000, 25999}, std::pair{42000, 51999}})
             EXPECT_TRUE(rtp_end < lo || rtp_start > hi) << lo << "-" << hi;
 
-        // The health gauge counts calls: bridges when Asterisk bridges two legs, channels
-        // when it answers the call itself.
+        // The health gauge counts bridged calls (a bridged call is two channels, one bridge).
         ASSERT_TRUE(plan->health);
-        EXPECT_EQ(plan->health->calls_metric,
-                  s->name == "echo" ? "asterisk_channels_count" : "asterisk_bridges_count");
+        EXPECT_EQ(plan->health->calls_metric, "asterisk_bridges_count");
         EXPECT_EQ(plan->setup.size(), 3u);
         EXPECT_EQ(plan->collect.size(), 1u);
     }

@@ -66,19 +66,32 @@ void add_run_command(CLI::App& app, ExitCode& result) {
     auto* levels =
         cmd->add_option("--levels", a->levels,
                         "Concurrency levels, e.g. 200,500,1000: each scenario once per level");
-    cmd->add_flag("--no-media", [&o](std::int64_t) { o.media = false; },
-                  "Signaling only: the UAC and UAS send no RTP");
-    cmd->add_option("--uac-rtp-ports", o.uac_rtp_ports, "RTP port range of the UAC (a pair per call)")
+    cmd->add_flag(
+        "--no-media", [&o](std::int64_t) { o.media = false; },
+        "Signaling only: the UAC and UAS send no RTP");
+    cmd->add_option("--uac-rtp-ports", o.uac_rtp_ports,
+                    "RTP port range of the UAC (a pair per call)")
         ->capture_default_str();
-    cmd->add_option("--uas-rtp-ports", o.uas_rtp_ports, "RTP port range of the UAS (a pair per call)")
+    cmd->add_option("--uas-rtp-ports", o.uas_rtp_ports,
+                    "RTP port range of the UAS (a pair per call)")
         ->capture_default_str();
     cmd->add_option("--repeat", o.repeat,
                     "Run each scenario x level this many times (compare then weighs the spread)")
         ->capture_default_str()
         ->check(CLI::Range(1, 100));
-    cmd->add_option("--uas-count", o.uas_count, "Registered answering endpoints")
+    cmd->add_option("--uas-count", o.uas_count,
+                    "Registered answering endpoints, one per callee (0: one per callee; without "
+                    "--callees it sets the number of callees)")
         ->capture_default_str()
-        ->check(CLI::Range(1, 10000));
+        ->check(CLI::Range(0, 10000));
+    cmd->add_option("--callers", o.callers,
+                    "Callers: the first N of the profile's [users] place the calls (overrides "
+                    "[users] callers)")
+        ->check(CLI::Range(1ull, 10'000'000ull));
+    cmd->add_option("--callees", o.callees,
+                    "Callees: the next M users, each registered by pbxbench uas (overrides "
+                    "[users] callees)")
+        ->check(CLI::Range(1ull, 10'000'000ull));
     cmd->add_option("--out", a->out,
                     "Results directory (default results/<YYYYmmdd-HHMMSS>-<profile name>/)");
     auto* cooldown = cmd->add_option("--cooldown", o.cooldown_s, "Idle seconds between levels")

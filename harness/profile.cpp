@@ -66,8 +66,10 @@ HealthSpec read_health(TableReader t) {
     if (!h.calls_pointer.empty() && !h.calls_metric.empty())
         t.error("calls_metric", "give calls_pointer or calls_metric, not both");
     for (const char* key : {"calls_pointer", "ready_pointer"}) {
-        std::string v = key == std::string_view("calls_pointer") ? h.calls_pointer : h.ready_pointer;
-        if (!v.empty() && v.front() != '/') t.error(key, "expected a JSON pointer like /result/all");
+        std::string v =
+            key == std::string_view("calls_pointer") ? h.calls_pointer : h.ready_pointer;
+        if (!v.empty() && v.front() != '/')
+            t.error(key, "expected a JSON pointer like /result/all");
     }
     t.finish();
     return h;
@@ -78,6 +80,7 @@ ReadinessSpec read_readiness(TableReader t) {
     r.timeout_s = t.number("timeout_s").value_or(r.timeout_s);
     r.sip_options = t.boolean("sip_options").value_or(r.sip_options);
     r.health = t.boolean("health").value_or(r.health);
+    r.options_auth_ok = t.boolean("options_auth_ok").value_or(r.options_auth_ok);
     t.finish();
     return r;
 }
@@ -96,7 +99,8 @@ SidecarReady read_ready(TableReader& parent) {
     take(SidecarReady::Kind::tcp_port, t->string_or_integer("tcp_port"));
     take(SidecarReady::Kind::log_contains, t->string("log_contains"));
     t->finish();
-    if (given != 1) parent.error("ready", "expected exactly one of udp_port, tcp_port, log_contains");
+    if (given != 1)
+        parent.error("ready", "expected exactly one of udp_port, tcp_port, log_contains");
     return ready;
 }
 
@@ -133,7 +137,55 @@ UsersSpec read_users(TableReader t) {
     auto first = static_cast<long>(t.number("first").value_or(1000));
     if (names && count) t.error("count", "give names or count (with prefix/first), not both");
     if (names) u.names = *names;
-    for (long i = 0; count && i < static_cast<long>(*count); ++i) u.names.push_back(prefix + std::to_string(first + i));
+    for (long i = 0; count && i < static_cast<long>(*count); ++i)
+        u.names.push_back(prefix + std::to_string(first + i));
+    // callers/callees: a count, or a list of names drawn from the users.
+    auto side = [&](std::string_view key, std::optional<std::uint64_t>& n,
+                    std::vector<std::string>& list) {
+        if (t.holds_array(key)) {
+            list = *t.strings(key);
+            if (list.empty()) t.error(key, "must not be empty (or give a count)");
+            std::set<std::string> known(u.names.begin(), u.names.end()), seen;
+            for (std::size_t i = 0; i < list.size(); ++i) {
+                if (!known.contains(list[i]))
+                    t.error(key, "'" + list[i] + "' (item " + std::to_string(i + 1) +
+                                     ") is not one of the " + std::to_string(u.names.size()) +
+                                     " users");
+                if (!seen.insert(list[i]).second) t.error(key, "'" + list[i] + "' is listed twice");
+            }
+        } else if (auto v = t.number(key)) {
+            if (*v < 1 || *v != static_cast<double>(static_cast<std::uint64_t>(*v)))
+                t.error(key, "expected a whole number of users >= 1 or a list of names");
+            n = static_cast<std::uint64_t>(*v);
+        }
+    };
+    side("callers", u.callers_count, u.callers);
+    side("callees", u.callees_count, u.callees);
+    if (auto m = t.string("mapping")) {
+        auto mapping = uac::parse_call_mapping(*m);
+        if (!mapping) t.error("mapping", mapping.error().message);
+        u.mapping = *mapping;
+    }
+    if (auto seed = t.number("seed")) u.seed = static_cast<std::uint64_t>(*seed);
+    u.callers_register = t.boolean("callers_register").value_or(false);
+    u.passwords = t.string_map("passwords").value_or(std::map<std::string, std::string>{});
+    for (const auto& [user, pw] : u.passwords) {
+        if (std::find(u.names.begin(), u.names.end(), user) == u.names.end())
+            t.error("passwords", "'" + user + "' is not one of the " +
+                                     std::to_string(u.names.size()) + " users");
+    }
+    const std::uint64_t wanted =
+        (u.callers.empty() ? u.callers_count.value_or(0) : u.callers.size()) +
+        (u.callees.empty() ? u.callees_count.value_or(0) : u.callees.size());
+    if ((u.callers_count || u.callees_count) && wanted > u.names.size())
+        t.error(
+            u.callees_count || !u.callees.empty() ? "callees" : "callers",
+            "callers " +
+                std::to_string(u.callers.empty() ? u.callers_count.value_or(0) : u.callers.size()) +
+                " + callees " +
+                std::to_string(u.callees.empty() ? u.callees_count.value_or(0) : u.callees.size()) +
+                " need " + std::to_string(wanted) + " users, but there are " +
+                std::to_string(u.names.size()));
     t.finish();
     return u;
 }
@@ -145,6 +197,7 @@ ScenarioSpec read_scenario(TableReader t) {
     s.args = t.strings("args").value_or(Argv{});
     s.vars = t.string_map("vars").value_or(std::map<std::string, std::string>{});
     s.sidecars = t.strings("sidecars").value_or(std::vector<std::string>{});
+    s.callers_register = t.boolean("callers_register");
     t.finish();
     return s;
 }
@@ -165,9 +218,11 @@ Profile read_profile(const toml::table& root, const std::filesystem::path& file)
     for (auto& tt : t.tables("templates")) {
         TemplateSpec spec;
         std::string source = tt.required_string("source");
-        spec.source = std::filesystem::path(source).is_absolute() ? std::filesystem::path(source) : p.dir / source;
+        spec.source = std::filesystem::path(source).is_absolute() ? std::filesystem::path(source)
+                                                                  : p.dir / source;
         spec.target = tt.required_string("target");
-        if (spec.target.find('/') != std::string::npos) tt.error("target", "expected a file name (no '/'), got " + spec.target);
+        if (spec.target.find('/') != std::string::npos)
+            tt.error("target", "expected a file name (no '/'), got " + spec.target);
         tt.finish();
         p.templates.push_back(spec);
     }
@@ -178,8 +233,10 @@ Profile read_profile(const toml::table& root, const std::filesystem::path& file)
     if (auto users = t.table("users")) p.users = read_users(*users);
     p.vars = t.string_map("vars").value_or(std::map<std::string, std::string>{});
     for (auto& st : t.tables("scenarios")) p.scenarios.push_back(read_scenario(st));
-    if (p.scenarios.empty()) t.error("scenarios", "missing (expected at least one [[scenarios]] table)");
-    if (p.readiness.health && !p.health) t.error("readiness", "health = true needs a [health] table");
+    if (p.scenarios.empty())
+        t.error("scenarios", "missing (expected at least one [[scenarios]] table)");
+    if (p.readiness.health && !p.health)
+        t.error("readiness", "health = true needs a [health] table");
     t.finish();
     detail::check_profile(p);
     return p;
@@ -202,8 +259,10 @@ const SidecarSpec* Profile::find_sidecar(std::string_view sidecar) const {
 std::vector<const SidecarSpec*> Profile::sidecars_for(const ScenarioSpec& scenario) const {
     std::vector<const SidecarSpec*> out;
     for (const auto& s : sidecars) {
-        bool wanted = std::find(scenario.sidecars.begin(), scenario.sidecars.end(), s.name) != scenario.sidecars.end() ||
-                      std::find(s.scenarios.begin(), s.scenarios.end(), scenario.name) != s.scenarios.end();
+        bool wanted =
+            std::find(scenario.sidecars.begin(), scenario.sidecars.end(), s.name) !=
+                scenario.sidecars.end() ||
+            std::find(s.scenarios.begin(), s.scenarios.end(), scenario.name) != s.scenarios.end();
         if (wanted) out.push_back(&s);
     }
     return out;
@@ -215,7 +274,8 @@ std::vector<const SetupSpec*> steps_for(const std::vector<SetupSpec>& steps,
                                         const ScenarioSpec& scenario) {
     std::vector<const SetupSpec*> out;
     for (const auto& s : steps) {
-        if (s.scenarios.empty() || std::find(s.scenarios.begin(), s.scenarios.end(), scenario.name) != s.scenarios.end())
+        if (s.scenarios.empty() ||
+            std::find(s.scenarios.begin(), s.scenarios.end(), scenario.name) != s.scenarios.end())
             out.push_back(&s);
     }
     return out;
@@ -232,9 +292,9 @@ std::vector<const SetupSpec*> Profile::collect_for(const ScenarioSpec& scenario)
 }
 
 const std::vector<std::string>& builtin_variable_names() {
-    static const std::vector<std::string> names = {"SIP_PORT",           "HTTP_PORT", "RTPENGINE_NG_PORT",
-                                                   "RTPENGINE_CLI_PORT", "RUN_DIR",   "PROFILE_DIR",
-                                                   "EXTENSION_PASSWORD", "SCENARIO"};
+    static const std::vector<std::string> names = {
+        "SIP_PORT", "HTTP_PORT",   "RTPENGINE_NG_PORT",  "RTPENGINE_CLI_PORT",
+        "RUN_DIR",  "PROFILE_DIR", "EXTENSION_PASSWORD", "SCENARIO"};
     return names;
 }
 
@@ -244,7 +304,8 @@ Result<Profile> parse_profile(std::string_view text, const std::filesystem::path
         return read_profile(root, file);
     } catch (const toml::parse_error& e) {
         const auto& begin = e.source().begin;
-        return fail(file.string() + ":" + std::to_string(begin.line) + ":" + std::to_string(begin.column) +
+        return fail(file.string() + ":" + std::to_string(begin.line) + ":" +
+                    std::to_string(begin.column) +
                     ": TOML syntax error: " + std::string(e.description()));
     } catch (const ProfileError& e) {
         return fail(e.what());
@@ -259,7 +320,8 @@ Result<Profile> load_profile(const std::filesystem::path& file) {
     return parse_profile(text.str(), file);
 }
 
-Result<std::vector<const ScenarioSpec*>> select_scenarios(const Profile& profile, std::string_view selection) {
+Result<std::vector<const ScenarioSpec*>> select_scenarios(const Profile& profile,
+                                                          std::string_view selection) {
     std::vector<const ScenarioSpec*> out;
     if (selection == "all" || selection.empty()) {
         for (const auto& s : profile.scenarios) out.push_back(&s);
@@ -275,8 +337,8 @@ Result<std::vector<const ScenarioSpec*>> select_scenarios(const Profile& profile
         if (name.empty()) continue;
         const ScenarioSpec* s = profile.find_scenario(name);
         if (!s) {
-            return fail("unknown scenario '" + name + "' in profile " + profile.name + " (" + profile.file.string() +
-                        "); known scenarios: " + known + ", or all");
+            return fail("unknown scenario '" + name + "' in profile " + profile.name + " (" +
+                        profile.file.string() + "); known scenarios: " + known + ", or all");
         }
         if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
     }
@@ -287,15 +349,16 @@ Result<std::vector<const ScenarioSpec*>> select_scenarios(const Profile& profile
 Result<int> parse_signal(std::string_view signal) {
     std::string s(signal);
     if (s.starts_with("SIG")) s = s.substr(3);
-    static const std::pair<const char*, int> names[] = {{"TERM", SIGTERM}, {"INT", SIGINT},   {"QUIT", SIGQUIT},
-                                                         {"HUP", SIGHUP},   {"KILL", SIGKILL}, {"USR1", SIGUSR1},
-                                                         {"USR2", SIGUSR2}};
+    static const std::pair<const char*, int> names[] = {
+        {"TERM", SIGTERM}, {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"HUP", SIGHUP},
+        {"KILL", SIGKILL}, {"USR1", SIGUSR1}, {"USR2", SIGUSR2}};
     for (const auto& [name, number] : names)
         if (s == name) return number;
     char* end = nullptr;
     long n = std::strtol(s.c_str(), &end, 10);
     if (!s.empty() && *end == '\0' && n > 0 && n < 65) return static_cast<int>(n);
-    return fail("expected a signal name such as \"TERM\", \"INT\" or \"QUIT\", got \"" + std::string(signal) + "\"");
+    return fail("expected a signal name such as \"TERM\", \"INT\" or \"QUIT\", got \"" +
+                std::string(signal) + "\"");
 }
 
 Result<std::filesystem::path> resolve_command(const std::string& command) {
@@ -306,16 +369,20 @@ Result<std::filesystem::path> resolve_command(const std::string& command) {
     }
     const char* path_env = std::getenv("PATH");
     // Debian keeps daemons such as kamailio in /usr/sbin, which a user's PATH may lack.
-    std::string path = std::string(path_env ? path_env : "/usr/local/bin:/usr/bin:/bin") + ":/usr/local/sbin:/usr/sbin:/sbin";
+    std::string path = std::string(path_env ? path_env : "/usr/local/bin:/usr/bin:/bin") +
+                       ":/usr/local/sbin:/usr/sbin:/sbin";
     std::stringstream dirs(path);
     std::string dir;
     while (std::getline(dirs, dir, ':')) {
         if (dir.empty()) continue;
         std::filesystem::path candidate = std::filesystem::path(dir) / command;
         std::error_code ec;
-        if (std::filesystem::is_regular_file(candidate, ec) && ::access(candidate.c_str(), X_OK) == 0) return candidate;
+        if (std::filesystem::is_regular_file(candidate, ec) &&
+            ::access(candidate.c_str(), X_OK) == 0)
+            return candidate;
     }
-    return fail("command not found: " + command + " (searched PATH and the sbin folders; is it installed?)");
+    return fail("command not found: " + command +
+                " (searched PATH and the sbin folders; is it installed?)");
 }
 
 }  // namespace pbxbench::harness

@@ -3,6 +3,7 @@
 // it is ready, and what it serves. Loaded from TOML; the format is documented in docs/profiles.md.
 // Strings keep their ${VAR} references here; scenario_plan.hpp substitutes them for one run.
 #include <filesystem>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include "base/error.hpp"
 #include "harness/template.hpp"
+#include "uac/population.hpp"
 
 namespace pbxbench::harness {
 
@@ -46,6 +48,7 @@ struct ReadinessSpec {
     double timeout_s = 30;
     bool sip_options = true;                     // answered OPTIONS with 200
     bool health = false;                         // health endpoint healthy (needs [health])
+    bool options_auth_ok = false;                // a 401/407 to OPTIONS counts as alive
 };
 
 struct TemplateSpec {
@@ -83,6 +86,16 @@ struct SetupSpec {
 struct UsersSpec {
     std::vector<std::string> names;              // explicit names, or generated from prefix/first/count
     std::string password;
+    // Who calls whom (docs/profiles.md "[users]"): a count takes users in order (callers
+    // first, then callees, disjoint); a list names users. Unset: 1 caller, --uas-count callees.
+    std::optional<std::uint64_t> callers_count;
+    std::optional<std::uint64_t> callees_count;
+    std::vector<std::string> callers;            // named callers (set instead of callers_count)
+    std::vector<std::string> callees;
+    uac::CallMapping mapping = uac::CallMapping::round_robin;
+    std::uint64_t seed = 1;                      // for mapping = "random"; recorded in the row
+    bool callers_register = false;               // callers REGISTER before the level
+    std::map<std::string, std::string> passwords;  // per-user overrides of `password`
 };
 
 struct ScenarioSpec {
@@ -91,6 +104,7 @@ struct ScenarioSpec {
     Argv args;                                   // appended to the SUT command
     std::map<std::string, std::string> vars;
     std::vector<std::string> sidecars;           // names of sidecars this scenario needs
+    std::optional<bool> callers_register;        // overrides [users].callers_register
 };
 
 struct Profile {

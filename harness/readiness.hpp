@@ -23,23 +23,46 @@ struct PortProbe {
     std::uint16_t port = 0;
 };
 
+// Who the OPTIONS probe says it is: a PBX that knows only its subscribers (Asterisk's PJSIP)
+// answers an unknown From user 401 and never 200.
+struct SipIdentity {
+    std::string user = "pbxbench";  // From user: the first caller in a run
+    std::string password;           // answers one 401/407 when set
+    bool auth_ok = false;           // [readiness] options_auth_ok: a 401/407 counts as alive
+};
+
+// The final answer to one OPTIONS exchange (after our credentials, if we sent them).
+struct OptionsAnswer {
+    int status = 0;
+    std::string reason;
+    bool answered_challenge = false;  // we sent credentials after a 401/407
+};
+
 // Every check that is set must pass (once) before the process counts as ready.
 struct ReadinessChecks {
-    std::optional<sip::Address> sip_options;      // an OPTIONS answered with 2xx
-    std::optional<monitor::HealthConfig> health;  // healthy, and the call count readable if configured
-    std::optional<PortProbe> port;                // something bound (UDP) or listening (TCP) there
-    std::string log_contains;                     // this text in the process's log
+    std::optional<sip::Address> sip_options;  // an OPTIONS answered with 2xx
+    SipIdentity sip_identity;
+    std::optional<monitor::HealthConfig>
+        health;                     // healthy, and the call count readable if configured
+    std::optional<PortProbe> port;  // something bound (UDP) or listening (TCP) there
+    std::string log_contains;       // this text in the process's log
 };
 
 // The seam to the network and /proc for readiness checks.
 class ReadinessProbe {
   public:
     virtual ~ReadinessProbe() = default;
-    // One OPTIONS exchange; an error saying what happened (timeout, status) otherwise.
-    virtual Result<void> sip_options(const sip::Address& target) = 0;
+    // One OPTIONS exchange as `who` (answering a 401/407 with its credentials once): the
+    // final status, or an error when none came (timeout, transport).
+    virtual Result<OptionsAnswer> sip_options(const sip::Address& target,
+                                              const SipIdentity& who) = 0;
     virtual monitor::HealthResult health(const monitor::HealthConfig& config) = 0;
     virtual bool port_bound(const PortProbe& port) = 0;
 };
+
+// Whether `answer` proves the PBX alive; else why not, saying what to change for a 401/407.
+Result<void> judge_options_answer(const sip::Address& target, const SipIdentity& who,
+                                  const OptionsAnswer& answer);
 
 // OPTIONS through pbxbench's own SIP stack with T1 = 20 ms (so one attempt gives up within
 // 1.3 s), libcurl for health, /proc/net/{udp,udp6,tcp,tcp6} for ports.
@@ -58,8 +81,9 @@ struct ReadyReport {
 // exit status and last 20 log lines) or `timeout` passes (error naming the check still failing
 // and its last reason, plus the log tail). A check in progress may overrun the deadline by
 // its own bound (1.3 s for OPTIONS, the request timeout for health).
-Result<ReadyReport> wait_ready(Process& process, const ReadinessChecks& checks, ReadinessProbe& probe,
-                               monitor::Clock& clock, std::chrono::milliseconds timeout,
+Result<ReadyReport> wait_ready(Process& process, const ReadinessChecks& checks,
+                               ReadinessProbe& probe, monitor::Clock& clock,
+                               std::chrono::milliseconds timeout,
                                std::chrono::milliseconds interval = std::chrono::milliseconds(100));
 
 }  // namespace pbxbench::harness

@@ -13,6 +13,7 @@
 #include "harness/results_writer.hpp"
 #include "harness/run_metadata.hpp"
 #include "harness/scenario_runner.hpp"
+#include "harness/subscribers.hpp"
 #include "report/html_report.hpp"
 
 namespace pbxbench::harness {
@@ -88,6 +89,17 @@ ExitCode run_benchmark(const RunOptions& options) {
     if (!profile) throw Fatal(profile.error().message, ExitCode::usage);
     auto selected = select_scenarios(*profile, options.scenarios);
     if (!selected) throw Fatal(selected.error().message, ExitCode::usage);
+    // Every scenario's subscribers are checked before anything starts.
+    if (options.uas_count != 0 && options.callees != 0 &&
+        options.callees != static_cast<std::uint64_t>(options.uas_count))
+        throw Fatal("--uas-count " + std::to_string(options.uas_count) + " and --callees " +
+                        std::to_string(options.callees) +
+                        " disagree: the UAS runs one endpoint per callee; give one of them",
+                    ExitCode::usage);
+    for (const ScenarioSpec* scenario : *selected) {
+        if (auto s = resolve_subscribers(*profile, scenario, subscriber_counts(options)); !s)
+            throw Fatal(s.error().message, ExitCode::usage);
+    }
     for (int level : effective_levels(options))
         if (level <= 0)
             throw Fatal("--levels/--total: every level must be at least 1 call", ExitCode::usage);

@@ -1,6 +1,7 @@
 #pragma once
 // What `pbxbench run` was asked to do: the profile, which scenarios, the load per level and
 // where results go. Filled by cli/run_command.cpp; read by harness/run.cpp.
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -17,14 +18,18 @@ struct RunOptions {
     double cps = 100;               // fast ramp ...
     double hold_s = 60;             // ... long hold: concurrency == level
     std::vector<int> levels;        // each scenario runs once per level, total = level
-    int uas_count = 2;              // registered answering endpoints
-    std::filesystem::path out;      // empty: results/<YYYYmmdd-HHMMSS>-<profile name>/
-    double cooldown_s = 10;         // idle time between scenario x level runs
-    bool quick = false;             // small counts, short holds (see apply_quick)
-    int repeat = 1;                 // runs of each scenario x level, for run-to-run spread
+    // Answering endpoints, one per callee: 0 follows the callees (the profile's, else 2);
+    // given without --callees it sets the number of callees.
+    int uas_count = 0;
+    std::uint64_t callers = 0;  // --callers: 0 keeps the profile's [users] callers
+    std::uint64_t callees = 0;  // --callees: 0 keeps the profile's [users] callees
+    std::filesystem::path out;  // empty: results/<YYYYmmdd-HHMMSS>-<profile name>/
+    double cooldown_s = 10;     // idle time between scenario x level runs
+    bool quick = false;         // small counts, short holds (see apply_quick)
+    int repeat = 1;             // runs of each scenario x level, for run-to-run spread
     int monitor_interval_ms = 500;
-    Pinning pinning;                // --pin; empty lists: not pinned
-    AttachOptions attach;           // --attach: a PBX already running, never started or stopped
+    Pinning pinning;       // --pin; empty lists: not pinned
+    AttachOptions attach;  // --attach: a PBX already running, never started or stopped
     // RTP: the UAC sends PCMU from each answer to its BYE and the UAS echoes it. The port
     // ranges stay clear of the profile's relay (rtpengine uses 30000-40000 in ours).
     bool media = true;
@@ -37,7 +42,7 @@ inline std::vector<int> effective_levels(const RunOptions& o) {
     return o.levels.empty() ? std::vector<int>{o.total} : o.levels;
 }
 
-// --quick: the three Kamailio scenarios finish in about two minutes. Explicit --levels, --cps,
+// --quick: the four Kamailio scenarios finish in a few minutes. Explicit --levels, --cps,
 // --hold and --cooldown are applied by the caller afterwards, so they still win.
 inline void apply_quick(RunOptions& o) {
     o.levels = {20, 50};

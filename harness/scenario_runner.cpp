@@ -6,10 +6,14 @@
 #include <memory>
 #include <thread>
 
+#include "base/private_file.hpp"
 #include "harness/child_json.hpp"
 #include "harness/run_metadata.hpp"
 #include "harness/scenario_plan.hpp"
+#include "harness/subscribers.hpp"
 #include "monitor/monitor.hpp"
+#include "uac/uac_args.hpp"
+#include "uas/uas_args.hpp"
 
 namespace pbxbench::harness {
 
@@ -19,24 +23,27 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 using nlohmann::json;
 
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
-    std::string out;
-    for (const auto& i : items) out += (out.empty() ? "" : std::string(sep)) + i;
-    return out;
-}
-
 std::string fixed(double v) {
     char buf[32];
     std::snprintf(buf, sizeof buf, "%g", v);
     return buf;
 }
 
-// The users the UAS endpoints register: one per endpoint while the profile has enough,
-// otherwise all of them (`pbxbench uas` cycles them over the endpoints).
-std::vector<std::string> uas_users(const Profile& profile, int count) {
-    const auto& names = profile.users.names;
-    std::size_t n = std::min(names.size(), static_cast<std::size_t>(std::max(count, 1)));
-    return {names.begin(), names.begin() + static_cast<long>(n)};
+// `pbxbench uas` or `pbxbench uac` with its whole configuration in `file`, written 0600:
+// passwords never appear on a command line (ps shows argv to every local user).
+Result<std::vector<std::string>> config_file_args(std::string_view command,
+                                                  const nlohmann::json& config,
+                                                  const std::filesystem::path& file) {
+    if (auto w = write_private_file(file, config.dump(2) + "\n"); !w)
+        return tl::unexpected(w.error());
+    return std::vector<std::string>{std::string(command), "--config", file.string()};
+}
+
+std::string user_list(const std::vector<uac::Subscriber>& users) {
+    std::string out;
+    for (const auto& u : users)
+        out += (out.empty() ? "" : ",") + u.user + (u.password.empty() ? "" : ":" + u.password);
+    return out;
 }
 
 LaunchSpec pbxbench_child(const RunContext& ctx, const std::string& name,
@@ -68,10 +75,21 @@ class LevelRun {
         m_.level = level;
         m_.repeat = repeat;
         m_.interval_s = ctx.options.monitor_interval_ms / 1000.0;
+        auto subscribers =
+            resolve_subscribers(ctx.profile, &scenario, subscriber_counts(ctx.options));
+        if (subscribers)
+            subscribers_ = std::move(*subscribers);
+        else
+            subscribers_error_ = subscribers.error().message;
         m_.config = {{"total", level},
                      {"cps", ctx.options.cps},
                      {"hold_s", ctx.options.hold_s},
-                     {"uas_count", ctx.options.uas_count},
+                     {"uas_count", subscribers_.callees.size()},
+                     {"callers", subscribers_.callers.size()},
+                     {"callees", subscribers_.callees.size()},
+                     {"mapping", uac::to_string(subscribers_.mapping)},
+                     {"seed", subscribers_.seed},
+                     {"callers_register", subscribers_.callers_register},
                      {"cooldown_s", ctx.options.cooldown_s},
                      {"quick", ctx.options.quick},
                      {"repeat", repeat},
@@ -99,53 +117,73 @@ class LevelRun {
 
   private:
     Result<void> start_and_measure() {
-        const auto run_dir =
-            ctx_.out_dir / "logs" / file_stem_;
+        const auto run_dir = ctx_.out_dir / "logs" / file_stem_;
         auto vars = builtin_variables(ctx_.profile, scenario_, run_dir, ctx_.ports);
         if (!vars) return fail(vars.error().message);
         auto plan = plan_scenario(ctx_.profile, scenario_, *vars);
         if (!plan) return fail(plan.error().message);
         if (auto up = ctx_.attach ? attach_to_pbx(*plan) : start_sut(*plan); !up) return up;
+        // The OPTIONS probe asks as the first caller, a user the PBX knows.
+        if (!subscribers_.callers.empty()) {
+            plan->sut_ready.sip_identity.user = subscribers_.callers.front().user;
+            plan->sut_ready.sip_identity.password = subscribers_.callers.front().password;
+        }
+        plan->sut_ready.sip_identity.auth_ok = ctx_.profile.readiness.options_auth_ok;
         auto ready =
             wait_ready(*sut_, plan->sut_ready, ctx_.probe, ctx_.clock, plan->ready_timeout);
         if (!ready) return fail(sut_->name() + " did not become ready: " + ready.error().message);
         if (ctx_.interrupted.load()) return {};
 
         ctx_.view.phase(Phase::registering);
+        if (!subscribers_error_.empty()) return fail(subscribers_error_);
         const std::string sip = plan->sip.to_string();
-        const auto users = uas_users(ctx_.profile, ctx_.options.uas_count);
-        if (users.empty()) return fail("the profile has no [users] to register");
-        std::vector<std::string> uas_args = {
-            "uas",        "--bind",     "127.0.0.1",
-            "--count",    std::to_string(ctx_.options.uas_count),
-            "--registrar", sip,         "--user",
-            join(users, ","), "--password", ctx_.profile.users.password,
-            "--stats-interval", "0"};
-        append_media_args(uas_args, ctx_.options.uas_rtp_ports);
-        auto uas = start(pbxbench_child(ctx_, "pbxbench uas", uas_args, run_dir / "uas.log"));
+        // One endpoint per callee, each registering its user.
+        uas::UasArgs uas_config;
+        uas_config.bind = "127.0.0.1";
+        uas_config.count = static_cast<int>(subscribers_.callees.size());
+        uas_config.registrar = sip;
+        uas_config.users = user_list(subscribers_.callees);
+        uas_config.password = ctx_.profile.users.password;
+        uas_config.stats_interval_s = 0;
+        uas_config.media.off = !ctx_.options.media;
+        uas_config.media.ports = ctx_.options.uas_rtp_ports;
+        auto uas_args = config_file_args("uas", uas::to_json(uas_config), run_dir / "uas.json");
+        if (!uas_args) return fail(uas_args.error().message);
+        auto uas = start(pbxbench_child(ctx_, "pbxbench uas", *uas_args, run_dir / "uas.log"));
         if (!uas) return fail(uas.error().message);
         m_.processes["uas"] = (*uas)->pid();
         EventWait wait{
-            std::chrono::milliseconds(15000 + 50 * ctx_.options.uas_count), &ctx_.interrupted, {}};
+            std::chrono::milliseconds(15000 + 50 * uas_config.count), &ctx_.interrupted, {}};
         auto registered = wait_for_event(**uas, "ready", wait);
         if (!registered) {
             if (ctx_.interrupted.load()) return {};
             return fail("registration failed: " + registered.error().message);
         }
 
-        std::vector<std::string> uac_args = {"uac",
-                                             "--target",
-                                             "sip:" + users.front() + "@" + sip,
-                                             "--total",
-                                             std::to_string(level_),
-                                             "--cps",
-                                             fixed(ctx_.options.cps),
-                                             "--hold",
-                                             fixed(ctx_.options.hold_s),
-                                             "--progress-interval",
-                                             "0.5"};
-        append_media_args(uac_args, ctx_.options.uac_rtp_ports);
-        auto uac = start(pbxbench_child(ctx_, "pbxbench uac", uac_args, run_dir / "uac.log"));
+        // Call i goes from caller c(i) to callee e(i) at the PBX (uac/population.hpp).
+        uac::UacArgs uac_config;
+        uac_config.proxy = sip;
+        uac_config.domain = sip;
+        std::vector<uac::Subscriber> everyone = subscribers_.callers;
+        everyone.insert(everyone.end(), subscribers_.callees.begin(), subscribers_.callees.end());
+        for (const auto& u : everyone)
+            uac_config.users.push_back(u.user + (u.password.empty() ? "" : ":" + u.password));
+        uac_config.callers = subscribers_.callers.size();
+        uac_config.callees = subscribers_.callees.size();
+        uac_config.mapping = std::string(uac::to_string(subscribers_.mapping));
+        uac_config.seed = subscribers_.seed;
+        uac_config.register_callers = subscribers_.callers_register;
+        uac_config.total = static_cast<std::uint64_t>(level_);
+        uac_config.cps = ctx_.options.cps;
+        uac_config.hold_s = ctx_.options.hold_s;
+        uac_config.progress_s = 0.5;
+        uac_config.media.off = !ctx_.options.media;
+        uac_config.media.ports = ctx_.options.uac_rtp_ports;
+        // Media from the UAS's own ports went direct; from anywhere else through the PBX's relay.
+        uac_config.peer_rtp_ports = "127.0.0.1:" + ctx_.options.uas_rtp_ports;
+        auto uac_args = config_file_args("uac", uac::to_json(uac_config), run_dir / "uac.json");
+        if (!uac_args) return fail(uac_args.error().message);
+        auto uac = start(pbxbench_child(ctx_, "pbxbench uac", *uac_args, run_dir / "uac.log"));
         if (!uac) return fail(uac.error().message);
         m_.processes["uac"] = (*uac)->pid();
         // The monitor starts right after the UAC because it needs the UAC's pid; the UAC
@@ -156,14 +194,6 @@ class LevelRun {
         if (!ctx_.interrupted.load()) collect(*plan);
         read_uas_summary(**uas);
         return {};
-    }
-
-    void append_media_args(std::vector<std::string>& args, const std::string& ports) const {
-        if (!ctx_.options.media) {
-            args.push_back("--no-media");
-            return;
-        }
-        args.insert(args.end(), {"--rtp-ports", ports});
     }
 
     // Stops the UAS (it un-registers) and keeps its summary: the echo side's media figures.
@@ -320,7 +350,11 @@ class LevelRun {
 
     // Reads the UAC's progress until its summary and exit, watching the SUT and sidecars.
     Result<void> follow_uac(Process& uac) {
-        const double expected_s = level_ / ctx_.options.cps + ctx_.options.hold_s;
+        // Callers that register first take a moment each before the first call.
+        const double expected_s =
+            level_ / ctx_.options.cps + ctx_.options.hold_s +
+            (subscribers_.callers_register ? 0.01 * static_cast<double>(subscribers_.callers.size())
+                                           : 0.0);
         // Room for Timer B (32 s) on the last calls and the UAC's own 5 s grace.
         auto deadline =
             Clock::now() + std::chrono::milliseconds(static_cast<long>((expected_s + 60) * 1000));
@@ -392,6 +426,8 @@ class LevelRun {
     const ScenarioSpec& scenario_;
     int level_;
     std::string file_stem_;  // NAME-LEVEL[-rN]: samples and logs
+    Subscribers subscribers_;
+    std::string subscribers_error_;  // checked by run_benchmark already; kept for direct callers
     LevelMeasurement m_;
     ChildSet children_;
     Process* sut_ = nullptr;                 // ours in children_, or attached_

@@ -14,7 +14,8 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
         row[0] = i;
         for (std::size_t j = 1; j <= b.size(); ++j) {
             std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            row[j] =
+                std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
             diagonal = up;
         }
     }
@@ -41,16 +42,26 @@ std::string did_you_mean(std::string_view word, const std::vector<std::string>& 
 
 std::string describe(const toml::node& node) {
     switch (node.type()) {
-        case toml::node_type::string: return "a string";
-        case toml::node_type::integer: return "an integer";
-        case toml::node_type::floating_point: return "a float";
-        case toml::node_type::boolean: return "a boolean";
-        case toml::node_type::array: return "an array";
-        case toml::node_type::table: return "a table";
-        case toml::node_type::date: return "a date";
-        case toml::node_type::time: return "a time";
-        case toml::node_type::date_time: return "a date-time";
-        default: return "nothing";
+        case toml::node_type::string:
+            return "a string";
+        case toml::node_type::integer:
+            return "an integer";
+        case toml::node_type::floating_point:
+            return "a float";
+        case toml::node_type::boolean:
+            return "a boolean";
+        case toml::node_type::array:
+            return "an array";
+        case toml::node_type::table:
+            return "a table";
+        case toml::node_type::date:
+            return "a date";
+        case toml::node_type::time:
+            return "a time";
+        case toml::node_type::date_time:
+            return "a date-time";
+        default:
+            return "nothing";
     }
 }
 
@@ -98,7 +109,8 @@ std::string TableReader::missing(std::string_view key, const std::string& expect
     std::vector<std::string> present;
     for (const auto& [k, v] : *table_) present.emplace_back(k.str());
     std::string hint = did_you_mean(key, present);
-    return "missing (expected " + expected + ")" + (hint.empty() ? "" : "; is '" + hint + "' a misspelling of it?");
+    return "missing (expected " + expected + ")" +
+           (hint.empty() ? "" : "; is '" + hint + "' a misspelling of it?");
 }
 
 std::string TableReader::required_string(std::string_view key) {
@@ -181,16 +193,24 @@ std::optional<TableReader> TableReader::table(std::string_view key) {
 std::vector<TableReader> TableReader::tables(std::string_view key) {
     const toml::node* n = get(key);
     if (!n) return {};
-    if (!n->is_array()) error(key, "expected an array of tables ([[" + std::string(key) + "]]), got " + describe(*n));
+    if (!n->is_array())
+        error(key,
+              "expected an array of tables ([[" + std::string(key) + "]]), got " + describe(*n));
     std::vector<TableReader> out;
     const toml::array& a = *n->as_array();
     for (std::size_t i = 0; i < a.size(); ++i) {
         std::string item = field(key) + "[" + std::to_string(i) + "]";
         if (!a[i].is_table())
-            throw ProfileError(location(&a[i]) + ": " + item + ": expected a table, got " + describe(a[i]));
+            throw ProfileError(location(&a[i]) + ": " + item + ": expected a table, got " +
+                               describe(a[i]));
         out.emplace_back(*a[i].as_table(), file_, item);
     }
     return out;
+}
+
+bool TableReader::holds_array(std::string_view key) const {
+    const toml::node* n = table_->get(key);
+    return n && n->is_array();
 }
 
 void TableReader::finish() const {
@@ -199,9 +219,11 @@ void TableReader::finish() const {
         std::string_view key = k.str();
         if (read_.contains(key)) continue;
         std::string hint = did_you_mean(key, known);
-        std::string message = "unknown key" + (hint.empty() ? std::string{} : "; did you mean '" + hint + "'?");
+        std::string message =
+            "unknown key" + (hint.empty() ? std::string{} : "; did you mean '" + hint + "'?");
         const auto& at = k.source().begin.line ? k.source() : v.source();
-        std::string where = file_ + ":" + std::to_string(at.begin.line) + ":" + std::to_string(at.begin.column);
+        std::string where =
+            file_ + ":" + std::to_string(at.begin.line) + ":" + std::to_string(at.begin.column);
         throw ProfileError(where + ": " + field(key) + ": " + message);
     }
 }

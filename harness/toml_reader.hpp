@@ -44,6 +44,9 @@ class TableReader {
     // [[key]] arrays of tables; each element must be a table.
     std::vector<TableReader> tables(std::string_view key);
 
+    // Whether `key` is present and holds an array (without reading it).
+    bool holds_array(std::string_view key) const;
+
     // Throws for any key that was never read.
     void finish() const;
 

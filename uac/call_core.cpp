@@ -172,7 +172,9 @@ void UacCore::advance(TimePoint now) {
                 unregister_deadline_passed_ = true;  // check_finished() then gives up waiting
                 continue;
             case EventKind::register_caller:
-                register_caller(static_cast<std::uint32_t>(e.index), now);
+                // Not after a stop: the un-REGISTERs went out already and would miss this one.
+                if (!stopping_ && !unregister_sent_)
+                    register_caller(static_cast<std::uint32_t>(e.index), now);
                 continue;
             case EventKind::grace_over: {
                 std::vector<std::uint64_t> left;
@@ -182,10 +184,17 @@ void UacCore::advance(TimePoint now) {
             }
             case EventKind::bye:
             case EventKind::ring_timeout:
+            case EventKind::cancel_timeout:
                 break;
         }
         Call* c = find(e.index);
         if (c == nullptr) continue;
+        if (e.kind == EventKind::cancel_timeout) {
+            // §9.1: no final response 64*T1 after our CANCEL: consider the INVITE cancelled
+            // rather than hold the call until Timer C.
+            if (c->phase == Phase::cancelling) end(e.index, c->cancel_outcome);
+            continue;
+        }
         if (e.kind == EventKind::bye && c->phase == Phase::answered) {
             send_bye(*c, now);
         } else if (e.kind == EventKind::ring_timeout &&
@@ -274,6 +283,7 @@ void UacCore::send_cancel(Call& c, TimePoint now) {
         sip::build_in_dialog_request(d, {"CANCEL", sent_by_, c.branch, c.invite_cseq, {}, {}});
     layer_->send_request(std::move(cancel), options_.next_hop, sip::Method::cancel, c.branch,
                          cookie(c.index, Kind::cancel), now);
+    push({now + 64 * layer_->timers().t1, c.index, EventKind::cancel_timeout});
 }
 
 void UacCore::send_bye(Call& c, TimePoint now, std::string_view authorization) {
@@ -363,7 +373,13 @@ void UacCore::on_answer(Call& c, const sip::Message& r, TimePoint now) {
     }
     c.dialog = std::make_unique<sip::Dialog>(std::move(*dialog));
     c.hop = hop_of(*c.dialog, options_.next_hop);
-    if (media_) start_media(c, r, now);
+    if (media_) {
+        start_media(c, r, now);
+    } else if (auto sdp = sip::parse_sdp(r.body())) {
+        // Signaling only: still remember where the far end's media is, so that a re-INVITE
+        // moving it is counted (a direct-media PBX is visible without --media).
+        if (auto ep = sip::remote_audio_endpoint(*sdp)) c.remote_media = std::move(*ep);
+    }
     std::string branch = layer_->new_branch();
     c.ack =
         sip::build_in_dialog_request(*c.dialog, {"ACK", sent_by_, branch, c.invite_cseq, {}, {}});
@@ -391,6 +407,16 @@ void UacCore::start_media(Call& c, const sip::Message& r, TimePoint now) {
     }
     media_->start(c.media_id, *remote, now);
     c.remote_media = std::move(*remote);
+}
+
+void UacCore::refresh_target(Call& c, const sip::Message& request) {
+    sip::CommaList contacts(request.header(sip::HeaderId::contact));
+    auto first = contacts.next();
+    if (!first || !c.dialog) return;
+    auto contact = sip::parse_name_addr(*first);
+    if (!contact) return;
+    c.dialog->remote_target = std::string(contact->uri);
+    c.hop = hop_of(*c.dialog, options_.next_hop);
 }
 
 void UacCore::on_retransmitted_2xx(const sip::Message& r) {

@@ -81,6 +81,7 @@ class UacCore final : public sip::TransactionUser {
     void on_request(sip::TransactionId id, const sip::Message& request,
                     const sip::Address& from) override;
     void on_ack(const sip::Message& ack, const sip::Address& from) override;
+    void on_server_timeout(sip::TransactionId id, sip::TransactionTimer t) override;
 
   private:
     enum class Phase : std::uint8_t { inviting, ringing, answered, cancelling, byeing };
@@ -91,7 +92,8 @@ class UacCore final : public sip::TransactionUser {
         grace_over,
         unregister_deadline,
         media_drained,
-        register_caller
+        register_caller,
+        cancel_timeout
     };
 
     // A caller: its identity, credentials, cached challenge and REGISTER client.
@@ -121,6 +123,7 @@ class UacCore final : public sip::TransactionUser {
         bool sent_cached_credentials = false;
         bool bye_auth_tried = false;
         bool offer_in_2xx_pending = false;  // our offer to an SDP-less re-INVITE awaits the ACK
+        sip::TransactionId offer_txn = 0;   // the re-INVITE whose 2xx carries that offer
         std::uint32_t invite_cseq = 1;
         std::string branch;         // of the current INVITE; a CANCEL reuses it
         std::string from;           // our From value with tag
@@ -194,6 +197,9 @@ class UacCore final : public sip::TransactionUser {
     void reply(sip::TransactionId id, const sip::Message& request, int status, sip::TimePoint now,
                const Call* c = nullptr, std::string_view sdp = {});
     std::string our_offer(Call& c);
+    // §12.2.2: an accepted target refresh (re-INVITE, UPDATE) makes the request's Contact the
+    // remote target, where our later requests (the BYE) go.
+    void refresh_target(Call& c, const sip::Message& request);
     // Moves the call's media to `remote` if it differs from where it goes now.
     void follow(Call& c, sip::MediaEndpoint remote);
     void record_media_path(const Call& c);

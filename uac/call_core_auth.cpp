@@ -149,7 +149,9 @@ void UacCore::on_registration_event(std::uint32_t index,
         else
             s.refreshes += reg.successes() - successes;
     }
-    if (reg.state() == State::unregistered && before != State::unregistered) ++s.unregistered;
+    // Only a binding that existed was removed: a caller whose registration failed (or never
+    // started) turns `unregistered` at once without a REGISTER and is not counted.
+    if (reg.state() == State::unregistered && before == State::unregistering) ++s.unregistered;
     const bool settled_now = reg.state() == State::registered || reg.state() == State::failed;
     const bool was_pending = before == State::idle || before == State::registering;
     if (reg.state() == State::failed && before != State::failed && !unregister_sent_) {

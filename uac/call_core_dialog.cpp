@@ -51,6 +51,11 @@ void UacCore::on_request(sip::TransactionId id, const sip::Message& request, con
         return;
     }
     if (in_dialog && !sip::accept_remote_cseq(*c->dialog, request.cseq().number)) {
+        if (method == sip::Method::invite || method == sip::Method::update) {
+            // An offer we refused all the same: counted like a 488, so summary.md shows it.
+            ++stats_.subscribers.updates.received;
+            ++stats_.subscribers.updates.refused;
+        }
         reply(id, request, 500, now, c);  // §12.2.2: out of order
         changed(now);
         return;
@@ -80,12 +85,15 @@ void UacCore::on_in_dialog_offer(sip::TransactionId id, Call& c, const sip::Mess
     if (request.body().empty()) {
         if (!reinvite) {
             ++s.answered;
+            refresh_target(c, request);
             reply(id, request, 200, now, &c);
             return;
         }
         // An SDP-less re-INVITE asks us to offer in the 2xx; the answer comes in the ACK.
         ++s.answered;
         c.offer_in_2xx_pending = true;
+        c.offer_txn = id;
+        refresh_target(c, request);
         reply(id, request, 200, now, &c, our_offer(c));
         return;
     }
@@ -108,6 +116,7 @@ void UacCore::on_in_dialog_offer(sip::TransactionId id, Call& c, const sip::Mess
     }
     ++c.sdp_version;
     ++s.answered;
+    refresh_target(c, request);
     reply(id, request, 200, now, &c, *answer);
     follow(c, std::move(*remote));
 }
@@ -121,6 +130,16 @@ void UacCore::on_ack(const sip::Message& ack, const sip::Address&) {
         follow(*c, std::move(*remote));
     } else {
         ++stats_.subscribers.updates.refused;  // an ACK without a usable answer (§13.2.1)
+    }
+}
+
+void UacCore::on_server_timeout(sip::TransactionId id, sip::TransactionTimer) {
+    // Timer L: the 2xx carrying our offer was never ACKed (§13.3.1.4). That offer is void, or
+    // every later offer from the far end would be refused as glare for the rest of the call.
+    for (auto& [index, c] : calls_) {
+        if (!c.offer_in_2xx_pending || c.offer_txn != id) continue;
+        c.offer_in_2xx_pending = false;
+        ++stats_.subscribers.updates.refused;
     }
 }
 

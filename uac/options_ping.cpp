@@ -3,6 +3,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "sip/digest.hpp"
 #include "sip/endpoint.hpp"
 #include "sip/message_builder.hpp"
 
@@ -23,32 +24,66 @@ class Pinger final : public sip::TransactionUser {
     void send_next() {
         if (summary_.sent >= options_.count) return;
         int seq = ++summary_.sent;
+        call_id_ = endpoint_->layer().new_branch() + "@pbxbench";
+        cseq_ = 1;
+        challenge_answered_ = false;
+        started_ = Clock::now();
+        send(seq, {});
+    }
+
+    // One OPTIONS of ping `seq`; `authorization` is a whole header line or empty.
+    void send(int seq, std::string_view authorization) {
         std::string branch = endpoint_->layer().new_branch();
         const std::string& me = endpoint_->sent_by();
+        // From our identity at the target's domain: a PBX matches its users by this.
+        const std::string from = "sip:" + options_.from_user + "@" + options_.target.to_string();
         sip::MessageBuilder b;
         b.request_line("OPTIONS", options_.target_uri);
         b.header("Via", "SIP/2.0/UDP ", me, ";branch=", branch, ";rport");
         b.header("Max-Forwards", 70);
-        b.header("From", "<sip:pbxbench@", me, ">;tag=p", seq);
+        b.header("From", "<", from, ">;tag=p", seq);
         b.header("To", "<", options_.target_uri, ">");
-        b.header("Call-ID", branch, "@pbxbench");
-        b.header("CSeq", seq, " OPTIONS");
-        b.header("Contact", "<sip:pbxbench@", me, ">");
+        b.header("Call-ID", call_id_);
+        b.header("CSeq", cseq_, " OPTIONS");
+        b.header("Contact", "<sip:", options_.from_user, "@", me, ">");
         b.header("Accept", "application/sdp");
         b.header("User-Agent", "pbxbench/" PBXBENCH_VERSION);
-        started_ = Clock::now();
+        if (!authorization.empty())
+            b.header(authorization.substr(0, authorization.find(':')),
+                     authorization.substr(authorization.find(':') + 2));
         auto id =
             endpoint_->layer().send_request(b.finish(), options_.target, sip::Method::options,
-                                            branch, static_cast<std::uint64_t>(seq), started_);
+                                            branch, static_cast<std::uint64_t>(seq), Clock::now());
         if (id == 0) finish(PingReply{seq, 0, "send failed: transport refused the datagram", 0, 0});
     }
 
     void on_response(sip::TransactionId id, std::uint64_t cookie, const sip::Message& r) override {
         if (id == 0 || r.status() < 200) return;
+        const int status = r.status();
+        // A challenge is answered once per ping, with a new CSeq in the same call.
+        if ((status == 401 || status == 407) && !options_.password.empty() &&
+            !challenge_answered_) {
+            auto challenge =
+                sip::parse_challenge(status == 401 ? r.header(sip::HeaderId::www_authenticate)
+                                                   : r.header(sip::HeaderId::proxy_authenticate));
+            if (challenge) {
+                challenge_answered_ = true;
+                ++cseq_;
+                const std::string value =
+                    sip::build_authorization(*challenge, {options_.from_user, options_.password},
+                                             "OPTIONS", options_.target_uri, 1, sip::make_cnonce());
+                send(static_cast<int>(cookie),
+                     std::string(status == 401 ? "Authorization" : "Proxy-Authorization") + ": " +
+                         value);
+                return;
+            }
+        }
         double rtt = std::chrono::duration<double, std::milli>(Clock::now() - started_).count();
         ++summary_.answered;
-        if (r.status() < 300) ++summary_.ok;
-        finish(PingReply{static_cast<int>(cookie), r.status(), std::string(r.reason()), rtt, 0});
+        if (status < 300) ++summary_.ok;
+        PingReply reply{static_cast<int>(cookie), status, std::string(r.reason()), rtt, 0};
+        reply.answered_challenge = challenge_answered_;
+        finish(reply);
     }
     void on_client_timeout(sip::TransactionId, std::uint64_t cookie,
                            sip::TransactionTimer t) override {
@@ -90,6 +125,9 @@ class Pinger final : public sip::TransactionUser {
     sip::Endpoint* endpoint_ = nullptr;
     PingSummary summary_;
     Clock::time_point started_;
+    std::string call_id_;
+    int cseq_ = 1;
+    bool challenge_answered_ = false;
 };
 
 }  // namespace

@@ -17,7 +17,9 @@ struct PingOptions {
     sip::Address bind;       // local address (port 0: any free port)
     int count = 1;
     std::chrono::milliseconds interval{1000};
-    std::chrono::milliseconds t1{500};  // timeout is Timer F = 64*T1
+    std::chrono::milliseconds t1{500};   // timeout is Timer F = 64*T1
+    std::string from_user = "pbxbench";  // a PBX may answer only users it knows
+    std::string password;                // answers one 401/407 per ping as from_user when set
 };
 
 struct PingReply {
@@ -26,6 +28,7 @@ struct PingReply {
     std::string reason;  // reason phrase, or what went wrong
     double rtt_ms = 0;
     int retransmissions = 0;
+    bool answered_challenge = false;  // the status came after our credentials
 };
 
 struct PingSummary {

@@ -22,6 +22,10 @@ class CallMedia {
     virtual std::optional<MediaSlot> allocate() = 0;
     // We answered `offer_sdp` at `answered`: echo whatever arrives from now on.
     virtual void start(std::uint32_t id, std::string_view offer_sdp, sip::TimePoint answered) = 0;
+    // A later offer or answer (re-INVITE, UPDATE, the answer in an ACK) may have moved the far
+    // end's media: echo to its new address and accept packets from it (a direct-media B2BUA
+    // moves the caller from its relay to the caller itself).
+    virtual void retarget(std::uint32_t id, std::string_view sdp) = 0;
     // The call ended (BYE, CANCEL, never ACKed) or was never answered.
     virtual void end(std::uint32_t id, sip::TimePoint now) = 0;
 };

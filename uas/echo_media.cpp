@@ -34,6 +34,16 @@ void EchoMedia::start(std::uint32_t id, std::string_view offer_sdp, sip::TimePoi
     engine_.start(id, std::move(spec), media::to_us(answered));
 }
 
+void EchoMedia::retarget(std::uint32_t id, std::string_view sdp) {
+    auto parsed = sip::parse_sdp(sdp);
+    if (!parsed) return;
+    auto ep = sip::remote_audio_endpoint(*parsed);
+    if (!ep) return;
+    auto rtp = sip::make_address(ep->address, ep->rtp_port);
+    auto rtcp = sip::make_address(ep->rtcp_address, ep->rtcp_port);
+    if (rtp && rtcp) engine_.retarget(id, *rtp, *rtcp, ep->rtcp_mux);
+}
+
 void EchoMedia::end(std::uint32_t id, sip::TimePoint now) {
     engine_.end(id, media::to_us(now));
 }

@@ -200,8 +200,12 @@ void UasAgent::on_invite(sip::TransactionId id, const sip::Message& invite, sip:
         reply(id, invite, 488, to_tag, now);
         return;
     }
-    PendingCall call{std::string(invite.raw()), std::move(to_tag), std::move(*sdp),
-                     std::move(*dialog),        port,              session_id,
+    PendingCall call{std::string(invite.raw()),
+                     std::move(to_tag),
+                     std::move(*sdp),
+                     std::move(*dialog),
+                     port,
+                     session_id,
                      media_id};
     if (config_.send_180) reply(id, invite, 180, call.to_tag, now);
     if (config_.ring.count() <= 0) {
@@ -221,10 +225,13 @@ void UasAgent::answer(sip::TransactionId id, const sip::Message& invite, Pending
     CallDialog d;
     d.dialog = std::move(call.dialog);
     d.invite_txn = id;
+    d.invite_cseq = invite.cseq().number;
     d.media_port = call.media_port;
     d.sdp_session_id = call.sdp_session_id;
     d.media_id = call.media_id;
-    if (config_.media && call.media_id != 0) config_.media->start(call.media_id, invite.body(), now);
+    d.offer_pending = invite.body().empty();  // our 200 carried the offer
+    if (config_.media && call.media_id != 0)
+        config_.media->start(call.media_id, invite.body(), now);
     std::string key = dialog_key(d.dialog.call_id, d.dialog.local_tag);
     awaiting_ack_[id] = key;
     dialogs_[std::move(key)] = std::move(d);
@@ -251,7 +258,8 @@ void UasAgent::on_cancel(sip::TransactionId id, const sip::Message& cancel, sip:
 }
 
 void UasAgent::reply(sip::TransactionId id, const sip::Message& request, int status,
-                     std::string_view to_tag, sip::TimePoint now, std::string_view sdp) {
+                     std::string_view to_tag, sip::TimePoint now, std::string_view sdp,
+                     int retry_after_s) {
     sip::MessageBuilder b = sip::response_to(request, status, to_tag);
     const bool invite = request.method() == sip::Method::invite;
     if (invite && status > 100 && status < 300) {
@@ -270,6 +278,7 @@ void UasAgent::reply(sip::TransactionId id, const sip::Message& request, int sta
     if (status == 200 && request.method() == sip::Method::options)
         b.header("Accept", "application/sdp");
     if (status == 503) b.header("Retry-After", 5);
+    if (retry_after_s >= 0) b.header("Retry-After", retry_after_s);
     b.header("Server", "pbxbench/" PBXBENCH_VERSION);
     std::string bytes = sdp.empty() ? b.finish() : b.finish(sdp);
     layer_->respond(id, std::move(bytes), status, now);

@@ -75,6 +75,8 @@ class UasAgent final : public sip::TransactionUser {
     std::size_t ringing() const { return pending_.size(); }
     const AgentConfig& config() const { return config_; }
     const std::string& contact_uri() const { return contact_uri_; }
+    // INVITEs answered 200 (initial ones): the calls this endpoint took.
+    std::uint64_t calls_answered() const { return counters_.answered; }
     // Counts an INVITE dropped before it reached the layer (--drop-invites).
     void count_dropped_invite() { ++counters_.invites_dropped; }
 
@@ -103,10 +105,13 @@ class UasAgent final : public sip::TransactionUser {
     struct CallDialog {
         sip::Dialog dialog;
         sip::TransactionId invite_txn = 0;  // the (re-)INVITE whose 2xx awaits its ACK
+        std::uint64_t invite_cseq = 0;      // its CSeq: the ACK that completes it carries it
         std::uint16_t media_port = 0;
         std::uint64_t sdp_session_id = 0;
         std::uint64_t sdp_version = 1;
         std::uint32_t media_id = 0;
+        // We sent an offer in a 2xx (the INVITE had none): its answer comes in the ACK.
+        bool offer_pending = false;
     };
     struct Due {
         sip::TimePoint when;
@@ -125,8 +130,14 @@ class UasAgent final : public sip::TransactionUser {
     // 481 or 500 itself and returns nullptr when there is none to serve.
     CallDialog* find_dialog(sip::TransactionId id, const sip::Message& request, sip::TimePoint now);
     // Sends a response; dialog-establishing ones (18x/2xx to INVITE) get Contact and Record-Route.
+    // `retry_after_s` >= 0 adds Retry-After (a 500 for glare, §14.2).
     void reply(sip::TransactionId id, const sip::Message& request, int status,
-               std::string_view to_tag, sip::TimePoint now, std::string_view sdp = {});
+               std::string_view to_tag, sip::TimePoint now, std::string_view sdp = {},
+               int retry_after_s = -1);
+    // Refuses a re-INVITE or UPDATE that overlaps one in progress on `d` (RFC 3261 §14.2,
+    // RFC 3311 §5.2); false when nothing overlaps.
+    bool refuse_glare(sip::TransactionId id, const sip::Message& request, const CallDialog& d,
+                      sip::TimePoint now);
     // Our SDP for `offer_body` (an answer, or an offer when the INVITE had none); nullopt if
     // the offer cannot be answered.
     std::optional<std::string> make_sdp(std::string_view offer_body, std::uint16_t port,

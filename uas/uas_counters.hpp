@@ -12,15 +12,23 @@ struct UasCounters {
     std::uint64_t invites_received = 0;  // initial INVITEs (not re-INVITEs, not retransmissions)
     std::uint64_t invites_dropped = 0;   // ignored on purpose by --drop-invites
     std::uint64_t answered = 0;
-    std::uint64_t rejected = 0;          // by --reject-ratio
-    std::uint64_t offers_refused = 0;    // 488: an SDP offer we cannot answer
-    std::uint64_t refused_stopping = 0;  // 503 while shutting down
+    std::uint64_t rejected = 0;               // by --reject-ratio
+    std::uint64_t offers_refused = 0;         // 488: an SDP offer we cannot answer
+    std::uint64_t refused_stopping = 0;       // 503 while shutting down
     std::uint64_t media_ports_exhausted = 0;  // 503: no free RTP port
     std::uint64_t cancelled = 0;
     std::uint64_t acks = 0;
     std::uint64_t ack_timeouts = 0;  // Timer L or H: the caller never ACKed
     std::uint64_t byes = 0;
-    std::uint64_t reinvites = 0;
+    std::uint64_t reinvites = 0;           // re-INVITEs received (retransmissions not counted)
+    std::uint64_t reinvites_answered = 0;  // 200, with an SDP answer or (no offer) our offer
+    std::uint64_t reinvites_refused = 0;   // 488, 491 or 500
+    std::uint64_t reinvite_glare = 0;      // 491/500: overlapping the previous INVITE (§14.2)
+    std::uint64_t updates = 0;             // in-dialog UPDATEs received
+    std::uint64_t updates_answered = 0;
+    std::uint64_t updates_refused = 0;      // 488 or 491
+    std::uint64_t ack_answers = 0;          // SDP answers taken from ACKs to our offers
+    std::uint64_t ack_answers_missing = 0;  // ACKs to our offer without a usable answer
     std::uint64_t options = 0;
     std::uint64_t in_dialog_other = 0;       // INFO, UPDATE, NOTIFY... answered 200
     std::uint64_t unknown_dialog = 0;        // answered 481
@@ -37,7 +45,7 @@ struct CounterInfo {
     std::uint64_t UasCounters::*field;
 };
 
-inline constexpr std::array<CounterInfo, 20> uas_counter_table{{
+inline constexpr std::array<CounterInfo, 28> uas_counter_table{{
     {"registrations_ok", "successful registrations (refreshes included)",
      &UasCounters::registrations_ok},
     {"registrations_failed", "failed registrations", &UasCounters::registrations_failed},
@@ -55,9 +63,20 @@ inline constexpr std::array<CounterInfo, 20> uas_counter_table{{
     {"acks", "ACKs of 2xx received", &UasCounters::acks},
     {"ack_timeouts", "answers never ACKed", &UasCounters::ack_timeouts},
     {"byes", "BYEs answered 200", &UasCounters::byes},
-    {"reinvites", "re-INVITEs answered", &UasCounters::reinvites},
+    {"reinvites", "re-INVITEs received", &UasCounters::reinvites},
+    {"reinvites_answered", "re-INVITEs answered 200", &UasCounters::reinvites_answered},
+    {"reinvites_refused", "re-INVITEs refused (488, 491, 500)", &UasCounters::reinvites_refused},
+    {"reinvite_glare", "re-INVITEs refused for overlapping an INVITE or offer in progress",
+     &UasCounters::reinvite_glare},
+    {"updates", "UPDATEs received in a dialog", &UasCounters::updates},
+    {"updates_answered", "UPDATEs answered 200", &UasCounters::updates_answered},
+    {"updates_refused", "UPDATEs refused (488, 491)", &UasCounters::updates_refused},
+    {"ack_answers", "SDP answers received in ACKs to our offers", &UasCounters::ack_answers},
+    {"ack_answers_missing", "ACKs to our offers without a usable SDP answer",
+     &UasCounters::ack_answers_missing},
     {"options", "OPTIONS answered", &UasCounters::options},
-    {"in_dialog_other", "other in-dialog requests answered 200", &UasCounters::in_dialog_other},
+    {"in_dialog_other", "other in-dialog requests (INFO, NOTIFY, ...) answered 200",
+     &UasCounters::in_dialog_other},
     {"unknown_dialog", "requests answered 481 (no such dialog)", &UasCounters::unknown_dialog},
     {"retransmissions_sent", "SIP retransmissions sent", &UasCounters::retransmissions_sent},
     {"retransmissions_received", "SIP retransmissions received",

@@ -1,6 +1,7 @@
 #include "uas/uas_pool.hpp"
 
 #include <algorithm>
+#include <map>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -9,8 +10,8 @@
 #include <nlohmann/json.hpp>
 
 #include "sip/endpoint.hpp"
-#include "uas/echo_media.hpp"
 #include "sip/text.hpp"
+#include "uas/echo_media.hpp"
 
 namespace pbxbench::uas {
 
@@ -251,6 +252,28 @@ UasCounters UasPool::counters() const {
     UasCounters total;
     for (const auto& node : nodes_) total += node->agent->counters();
     return total;
+}
+
+CallsPerUser calls_per_user(const std::vector<std::pair<std::string, std::uint64_t>>& answered) {
+    std::map<std::string, std::uint64_t> per_user;
+    for (const auto& [user, n] : answered) per_user[user] += n;
+    CallsPerUser c;
+    c.users = per_user.size();
+    bool first = true;
+    for (const auto& [user, n] : per_user) {
+        c.min = first ? n : std::min(c.min, n);
+        c.max = std::max(c.max, n);
+        if (n == 0) ++c.without_calls;
+        first = false;
+    }
+    return c;
+}
+
+CallsPerUser UasPool::calls_per_user() const {
+    std::vector<std::pair<std::string, std::uint64_t>> answered;
+    for (const auto& node : nodes_)
+        answered.emplace_back(node->agent->config().user, node->agent->calls_answered());
+    return uas::calls_per_user(answered);
 }
 
 std::size_t UasPool::active_dialogs() const {

@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "base/error.hpp"
-#include "sip/address.hpp"
 #include "media/media_engine.hpp"
+#include "sip/address.hpp"
 #include "uas/uas_agent.hpp"
 
 namespace boost::asio {
@@ -45,6 +45,17 @@ struct PoolOptions {
     // transaction layer, to prove that the caller's retransmissions recover.
     std::uint64_t drop_invites = 0;
 };
+
+// How evenly the calls spread over the users (proof that every callee was called).
+struct CallsPerUser {
+    std::size_t users = 0;  // distinct users over the endpoints
+    std::uint64_t min = 0;  // INVITEs answered by the least-called user
+    std::uint64_t max = 0;
+    std::size_t without_calls = 0;  // users that answered none
+};
+
+// Folds per-endpoint answered counts into per-user figures (endpoints sharing a user add up).
+CallsPerUser calls_per_user(const std::vector<std::pair<std::string, std::uint64_t>>& answered);
 
 // What the pool tells its owner about registrations.
 class PoolListener {
@@ -82,6 +93,7 @@ class UasPool {
     std::size_t unregister_pending() const;
 
     UasCounters counters() const;
+    CallsPerUser calls_per_user() const;
     std::size_t active_dialogs() const;
     std::size_t ringing() const;
     // The echo streams' figures, or null when media is off.

@@ -143,6 +143,7 @@ class Runner final : public PoolListener {
         if (!pool_) return s;
         s.endpoints = pool_->size();
         s.counters = pool_->counters();
+        s.calls_per_user = pool_->calls_per_user();
         s.active_dialogs = pool_->active_dialogs();
         s.ringing = pool_->ringing();
         s.media = pool_->media_json();

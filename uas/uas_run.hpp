@@ -42,6 +42,7 @@ struct StatsSnapshot {
     double elapsed_s = 0;
     std::size_t endpoints = 0;
     UasCounters counters;
+    CallsPerUser calls_per_user;
     std::size_t active_dialogs = 0;
     std::size_t ringing = 0;
     nlohmann::json media;  // MediaEngine::to_json(), null when media is off

@@ -193,5 +193,63 @@ TEST(MediaEngineLoopback, EchoMediaCountsDtmfWhateverTheEncodingCase) {
     e.echo->close();
 }
 
+// A direct-media B2BUA moves the echo's peer by re-INVITE: first the relay (source a) sends,
+// then the caller itself (source b) from another port. The echo's per-call socket was connected
+// to a once a's packets came; EchoMedia::retarget must open it to b, or the kernel drops every
+// packet of b and the call looks dead after the move.
+TEST(MediaEngineLoopback, EchoFollowsAReinviteThatMovesItsPeer) {
+    boost::asio::io_context io;
+    Engines e = open_engines(io, 0);
+    ASSERT_TRUE(e.source && e.echo);
+    uas::EchoMedia echo_media(*e.echo);
+    auto a = e.source->allocate();
+    auto b = e.source->allocate();
+    auto slot = echo_media.allocate();
+    ASSERT_TRUE(a && b && slot);
+    auto offer_from = [](std::uint16_t port, std::uint32_t ssrc) {
+        sip::OfferParams offer;
+        offer.address = "127.0.0.1";
+        offer.rtp_port = port;
+        offer.ssrc = ssrc;
+        return sip::build_offer(offer);
+    };
+    auto source_spec = [&](std::uint32_t) {
+        StreamSpec spec;
+        spec.config.role = StreamRole::source;
+        spec.config.peer_echoes = false;  // the echo answers with its own SSRC and sequence
+        spec.remote_rtp = loopback(slot->port);
+        spec.remote_rtcp = loopback(static_cast<std::uint16_t>(slot->port + 1));
+        spec.peer_ssrc = slot->ssrc;
+        return spec;
+    };
+    echo_media.start(slot->id, offer_from(a->port, a->ssrc), std::chrono::steady_clock::now());
+    e.source->start(a->id, source_spec(a->id), steady_now_us());
+    io.run_for(300ms);
+    e.source->stop_sending(a->id);
+    io.run_for(60ms);
+    const EngineCounters before = e.source->counters();
+    EXPECT_GT(before.packets_received, 10u) << "the echo answered the first peer";
+    // The re-INVITE: from now on the peer is b.
+    echo_media.retarget(slot->id, offer_from(b->port, b->ssrc));
+    e.source->start(b->id, source_spec(b->id), steady_now_us());
+    io.run_for(400ms);
+    e.source->stop_sending(b->id);
+    io.run_for(60ms);
+    const EngineCounters after = e.source->counters();
+    const std::uint64_t sent_by_b = after.packets_sent - before.packets_sent;
+    EXPECT_GE(sent_by_b, 15u);
+    EXPECT_EQ(after.packets_received - before.packets_received, sent_by_b)
+        << "every packet of the new peer was echoed back to it";
+    auto src = e.source->rtp_source(b->id);
+    ASSERT_TRUE(src.has_value());
+    EXPECT_EQ(src->last, loopback(slot->port));
+    e.source->end(a->id, steady_now_us());
+    e.source->end(b->id, steady_now_us());
+    echo_media.end(slot->id, std::chrono::steady_clock::now());
+    io.run_for(250ms);
+    e.source->close();
+    e.echo->close();
+}
+
 }  // namespace
 }  // namespace pbxbench::media

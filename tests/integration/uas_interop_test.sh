@@ -78,10 +78,16 @@ check "drop: summary counts 2 dropped INVITEs" [ "$(json_field drop summary invi
 
 # (e) A signal before every endpoint is registered: exit 130 (the registrar never answers).
 dead=$(pick_port) || exit 1
-start_uas early --registrar "127.0.0.1:$dead" --user bob
+start_uas early --registrar "127.0.0.1:$dead" --user bob --password secret
 sleep 0.5
 stop_uas
 check "early signal: exits 130" [ "$uas_rc" -eq 130 ]
+
+# (e2) No default password any more: a registrar without one is a usage error naming it.
+nopw_rc=0
+timeout 10 "$pbxbench" uas --registrar "127.0.0.1:$dead" --user bob >/dev/null 2>"$work/nopw.err" || nopw_rc=$?
+check "registrar without --password: exit 2" [ "$nopw_rc" -eq 2 ]
+check "registrar without --password: says so" grep -q -- "--registrar needs --password" "$work/nopw.err"
 
 # (b) Registered mode against Kamailio: bob and alice register, then calls through the proxy.
 start_kamailio "$work/kam" || exit 1

@@ -320,8 +320,11 @@ TEST(ShippedProfile, KamailioLoadsAndPlansEveryScenario) {
     ASSERT_TRUE(p) << p.error().message;
     auto names = select_scenarios(*p, "all");
     ASSERT_TRUE(names);
-    ASSERT_EQ(names->size(), 3u);
+    ASSERT_EQ(names->size(), 4u);
     EXPECT_EQ((*names)[0]->name, "mediaproxy_none");
+    EXPECT_EQ((*names)[1]->name, "callauth");
+    EXPECT_EQ((*names)[1]->callers_register, true);
+    EXPECT_EQ(p->users.callers_count, 20u);
     EXPECT_EQ(p->users.names.size(), 1000u);
     PortAllocator ports;
     for (const ScenarioSpec* s : *names) {
@@ -330,16 +333,11 @@ TEST(ShippedProfile, KamailioLoadsAndPlansEveryScenario) {
         auto plan = plan_scenario(*p, *s, *vars);
         ASSERT_TRUE(plan) << s->name << ": " << plan.error().message;
         const bool sipflow = s->name == "sipflow";
-        EXPECT_EQ(plan->sidecars.size(), s->name == "mediaproxy_none" ? 0u
-                                         : sipflow                    ? 2u
-                                                                      : 1u)
-            << s->name;
+        const bool no_relay = s->name == "mediaproxy_none" || s->name == "callauth";
+        EXPECT_EQ(plan->sidecars.size(), no_relay ? 0u : sipflow ? 2u : 1u) << s->name;
         EXPECT_EQ(plan->setup.size(), sipflow ? 2u : 0u) << s->name;
         // rtpengine's counters wherever it relays; the trace count in sipflow.
-        EXPECT_EQ(plan->collect.size(), s->name == "mediaproxy_none" ? 0u
-                                        : sipflow                    ? 2u
-                                                                     : 1u)
-            << s->name;
+        EXPECT_EQ(plan->collect.size(), no_relay ? 0u : sipflow ? 2u : 1u) << s->name;
         EXPECT_FALSE(vars->at("PG_PORT").empty());  // the profile's own port variable
         EXPECT_NE(plan->templates.at(0).text.find("listen=udp:127.0.0.1:" + vars->at("SIP_PORT")),
                   std::string::npos);

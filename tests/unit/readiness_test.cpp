@@ -18,11 +18,20 @@ class FakeProbe final : public ReadinessProbe {
     int sip_ok_from = 1, health_ok_from = 1, port_ok_from = 1;
     int sip_calls = 0, health_calls = 0, port_calls = 0;
     std::function<void()> on_sip;  // e.g. make the process exit mid-wait
+    // Set: every OPTIONS gets this answer (a PBX that challenges), whoever asks.
+    std::optional<OptionsAnswer> answer;
+    std::vector<SipIdentity> asked_as;
 
-    Result<void> sip_options(const sip::Address& target) override {
+    Result<OptionsAnswer> sip_options(const sip::Address& target, const SipIdentity& who) override {
         ++sip_calls;
+        asked_as.push_back(who);
         if (on_sip) on_sip();
-        if (sip_ok_from && sip_calls >= sip_ok_from) return {};
+        if (answer) {
+            OptionsAnswer a = *answer;
+            a.answered_challenge = !who.password.empty();
+            return a;
+        }
+        if (sip_ok_from && sip_calls >= sip_ok_from) return OptionsAnswer{200, "OK", false};
         return fail("OPTIONS to " + target.to_string() + ": timer F expired");
     }
     monitor::HealthResult health(const monitor::HealthConfig&) override {
@@ -86,7 +95,8 @@ TEST_F(ReadinessTest, TimeoutNamesTheFailingCheckAndShowsTheLog) {
         r.error().message,
         HasSubstr(
             "health endpoint: http://127.0.0.1:8080/RPC: transport_error (connection refused)"));
-    EXPECT_THAT(r.error().message, HasSubstr("SIP OPTIONS: not tried yet (waits for the health endpoint)"));
+    EXPECT_THAT(r.error().message,
+                HasSubstr("SIP OPTIONS: not tried yet (waits for the health endpoint)"));
     EXPECT_EQ(probe_.sip_calls, 0);
     EXPECT_THAT(r.error().message, HasSubstr("| listening on udp:127.0.0.1:5060"));
 }
@@ -142,6 +152,53 @@ TEST(ProcNet, FindsBoundUdpAndListeningTcpPorts) {
     EXPECT_TRUE(proc_net_lists_port(tcp, {PortProbe::Protocol::tcp, 8080}));
     EXPECT_FALSE(
         proc_net_lists_port(tcp, {PortProbe::Protocol::tcp, 8081}));  // established, not listening
+}
+
+// A PBX that challenges OPTIONS (Asterisk's PJSIP does, for an unknown From user): not
+// alive by default, and the error says which profile setting to change.
+TEST_F(ReadinessTest, ChallengedOptionsNameTheProfileSetting) {
+    checks_.health.reset();
+    probe_.answer = OptionsAnswer{401, "Unauthorized", false};
+    auto r = wait_ready(*process_, checks_, probe_, clock_, 1s, 100ms);
+    ASSERT_FALSE(r);
+    EXPECT_THAT(
+        r.error().message,
+        HasSubstr("the PBX answers 401 to OPTIONS: set [readiness] options_auth_ok = true or"));
+    EXPECT_THAT(r.error().message, HasSubstr("give the caller pbxbench a password"));
+}
+
+TEST_F(ReadinessTest, OptionsAuthOkTreatsAChallengeAsAlive) {
+    checks_.health.reset();
+    checks_.sip_identity.auth_ok = true;
+    probe_.answer = OptionsAnswer{407, "Proxy Authentication Required", false};
+    auto r = wait_ready(*process_, checks_, probe_, clock_, 1s, 100ms);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(probe_.sip_calls, 1);
+}
+
+// The probe asks as the configured caller, with its password; credentials refused again
+// are a wrong password, and the error says so.
+TEST_F(ReadinessTest, ProbeAsksAsTheCallerAndNamesARefusedPassword) {
+    checks_.health.reset();
+    checks_.sip_identity.user = "1000";
+    checks_.sip_identity.password = "secret";
+    probe_.answer = OptionsAnswer{401, "Unauthorized", false};
+    auto r = wait_ready(*process_, checks_, probe_, clock_, 300ms, 100ms);
+    ASSERT_FALSE(r);
+    ASSERT_FALSE(probe_.asked_as.empty());
+    EXPECT_EQ(probe_.asked_as.front().user, "1000");
+    EXPECT_EQ(probe_.asked_as.front().password, "secret");
+    EXPECT_THAT(r.error().message, HasSubstr("check the password of 1000"));
+}
+
+TEST(JudgeOptionsAnswer, OtherStatusesAreNotAlive) {
+    const auto target = *sip::make_address("127.0.0.1", 5060);
+    SipIdentity who;
+    who.auth_ok = true;
+    EXPECT_TRUE(judge_options_answer(target, who, {200, "OK", false}));
+    auto r = judge_options_answer(target, who, {404, "Not Found", false});
+    ASSERT_FALSE(r);
+    EXPECT_THAT(r.error().message, HasSubstr("404 Not Found"));
 }
 
 }  // namespace

@@ -185,11 +185,14 @@ TEST(ScalingRow, OneLevelGivesPerCallFiguresAndSaysWhy) {
 
 TEST(SummaryMarkdown, MediaRowsGetTheMediaTable) {
     LevelMeasurement m = measured("mediaproxy_all", 20, 12, 50e6);
-    m.uac_summary["media"] = {{"calls", 20},           {"packets_sent", 3000},
-                              {"packets_received", 2970}, {"loss_percent", 1.0},
+    m.uac_summary["media"] = {{"calls", 20},
+                              {"packets_sent", 3000},
+                              {"packets_received", 2970},
+                              {"loss_percent", 1.0},
                               {"jitter_ms", {{"p50", 0.25}, {"p95", 0.5}}},
                               {"mos", {{"mean", 4.21}, {"p5", 4.1}}},
-                              {"silent_calls", 0},      {"one_way_calls", 1}};
+                              {"silent_calls", 0},
+                              {"one_way_calls", 1}};
     m.uas_summary = {{"event", "summary"}, {"media", {{"loss_percent", 0.5}}}};
     json row = build_level_row(m, run_meta());
     EXPECT_EQ(row["media"]["packets_sent"], 3000);

@@ -6,6 +6,7 @@
 #include "sip/sdp.hpp"
 #include "tests/unit/support/test_agents.hpp"
 #include "uas/uas_agent.hpp"
+#include "uas/uas_pool.hpp"
 
 namespace pbxbench::test {
 namespace {
@@ -32,10 +33,15 @@ struct RecordingCaller final : sip::TransactionUser {
     Address peer;
     std::vector<Response> responses;
     int acks_sent = 0;
+    bool auto_ack = true;  // false: the test sends ACKs itself (ack())
+    std::string ack_body;  // an SDP answer for a 2xx that carried an offer
 
     void on_response(sip::TransactionId, std::uint64_t, const sip::Message& r) override {
         responses.push_back({r.status(), std::string(r.cseq().method_token), std::string(r.raw())});
         if (r.cseq().method != sip::Method::invite || r.status() < 200 || r.status() >= 300) return;
+        if (auto_ack) ack(r);
+    }
+    void ack(const sip::Message& r) {
         sip::MessageBuilder b;
         b.request_line("ACK", "sip:bob@10.0.0.2:5060");
         b.header("Via", "SIP/2.0/UDP 10.0.0.1:5060;branch=", layer->new_branch(), ";rport");
@@ -44,7 +50,7 @@ struct RecordingCaller final : sip::TransactionUser {
         b.header("To", r.header(sip::HeaderId::to));
         b.header("Call-ID", r.call_id());
         b.header("CSeq", r.cseq().number, " ACK");
-        layer->send_stateless(b.finish(), peer);
+        layer->send_stateless(ack_body.empty() ? b.finish() : b.finish(ack_body), peer);
         ++acks_sent;
     }
     void on_client_timeout(sip::TransactionId, std::uint64_t, sip::TransactionTimer) override {}
@@ -324,7 +330,9 @@ TEST(UasAgent, OptionsAndInDialogRequestsGet200) {
     EXPECT_THAT(rig.caller.statuses("UPDATE"), ElementsAre(200));
     auto update_ok = sip::Message::parse(rig.caller.first(200, "UPDATE")->raw);
     EXPECT_TRUE(sip::parse_sdp(update_ok->body())) << "an UPDATE offer gets an answer";
-    EXPECT_EQ(rig.agent.counters().in_dialog_other, 3u);
+    EXPECT_EQ(rig.agent.counters().in_dialog_other, 2u);  // INFO and NOTIFY
+    EXPECT_EQ(rig.agent.counters().updates, 1u);
+    EXPECT_EQ(rig.agent.counters().updates_answered, 1u);
 }
 
 TEST(UasAgent, OutOfDialogRegisterGets405) {
@@ -410,6 +418,121 @@ TEST(UasAgent, DuplicatedDatagramsAreAbsorbed) {
     EXPECT_EQ(rig.agent.counters().invites_received, 1u);
     EXPECT_EQ(rig.agent.counters().byes, 1u);
     EXPECT_EQ(rig.agent.counters().unknown_dialog, 0u);
+}
+
+// The SDP in the last response to `method`.
+std::optional<sip::SessionDescription> last_sdp(const RecordingCaller& caller,
+                                                std::string_view method) {
+    for (auto it = caller.responses.rbegin(); it != caller.responses.rend(); ++it) {
+        if (it->method != method) continue;
+        auto m = sip::Message::parse(it->raw);
+        if (!m) return std::nullopt;
+        auto sdp = sip::parse_sdp(m->body());
+        if (!sdp) return std::nullopt;
+        return *sdp;
+    }
+    return std::nullopt;
+}
+
+// §14.2: a re-INVITE while the previous INVITE's 2xx still awaits its ACK gets 500 with a
+// Retry-After of 0 to 10 s; once the ACK came, the next one is answered.
+TEST(UasAgent, ReInviteBeforeTheAckGets500WithRetryAfter) {
+    UasRig rig;
+    rig.caller.auto_ack = false;
+    rig.call("c1");
+    rig.run_for(100ms);
+    const std::string tag = rig.to_tag();
+    ASSERT_FALSE(tag.empty());
+    rig.send("INVITE", "c1", 2, tag, offer_sdp());
+    rig.run_for(100ms);
+    const Response* refused = rig.caller.first(500, "INVITE");
+    ASSERT_NE(refused, nullptr);
+    auto m = sip::Message::parse(refused->raw);
+    ASSERT_TRUE(m);
+    auto retry = m->header("Retry-After");
+    ASSERT_FALSE(retry.empty());
+    EXPECT_LE(std::stoi(std::string(retry)), 10);
+    EXPECT_EQ(rig.agent.counters().reinvite_glare, 1u);
+    EXPECT_EQ(rig.agent.counters().reinvites_refused, 1u);
+    // The initial INVITE's ACK, then the retry is answered.
+    rig.caller.ack(*sip::Message::parse(rig.caller.first(200, "INVITE")->raw));
+    rig.run_for(100ms);
+    rig.caller.auto_ack = true;
+    rig.send("INVITE", "c1", 3, tag, offer_sdp());
+    rig.run_for(100ms);
+    EXPECT_EQ(rig.caller.statuses("INVITE").back(), 200);
+    EXPECT_EQ(rig.agent.counters().reinvites_answered, 1u);
+    EXPECT_EQ(rig.agent.active_dialogs(), 1u);
+}
+
+// A re-INVITE without SDP gets our offer in the 200; the ACK brings the answer.
+TEST(UasAgent, SdpLessReInviteGetsAnOfferAndTakesTheAnswerFromTheAck) {
+    UasRig rig;
+    rig.call("c1");
+    rig.run_for(100ms);
+    rig.caller.ack_body = offer_sdp();  // the caller's answer (an SDP of its own)
+    rig.send("INVITE", "c1", 2, rig.to_tag());
+    rig.run_for(100ms);
+    EXPECT_EQ(rig.caller.statuses("INVITE").back(), 200);
+    auto offer = last_sdp(rig.caller, "INVITE");
+    ASSERT_TRUE(offer) << "the 200 to an SDP-less re-INVITE carries an offer";
+    EXPECT_EQ(offer->origin.session_version, "2");
+    ASSERT_FALSE(offer->media.empty());
+    EXPECT_EQ(rig.agent.counters().reinvites_answered, 1u);
+    EXPECT_EQ(rig.agent.counters().ack_answers, 1u);
+    EXPECT_EQ(rig.agent.counters().ack_answers_missing, 0u);
+}
+
+// While our offer (in a 2xx) awaits its answer, a new offer is glare: 491 (RFC 3311 §5.2
+// for UPDATE, the same rule for a re-INVITE).
+TEST(UasAgent, OfferWhileOurOfferIsPendingGets491) {
+    UasRig rig;
+    rig.call("c1");
+    rig.run_for(100ms);
+    const std::string tag = rig.to_tag();
+    rig.caller.auto_ack = false;
+    rig.send("INVITE", "c1", 2, tag);  // no SDP: our 200 carries the offer
+    rig.run_for(100ms);
+    rig.send("UPDATE", "c1", 3, tag, offer_sdp());
+    rig.send("INVITE", "c1", 4, tag, offer_sdp());
+    rig.run_for(100ms);
+    EXPECT_THAT(rig.caller.statuses("UPDATE"), ElementsAre(491));
+    EXPECT_EQ(rig.caller.statuses("INVITE").back(), 491);
+    EXPECT_EQ(rig.agent.counters().updates_refused, 1u);
+    EXPECT_EQ(rig.agent.counters().reinvite_glare, 1u);
+    // An ACK without the answer: counted, and the dialog goes on.
+    rig.caller.ack(*sip::Message::parse(rig.caller.responses[rig.caller.responses.size() - 3].raw));
+    rig.run_for(100ms);
+    EXPECT_EQ(rig.agent.counters().ack_answers_missing, 1u);
+    EXPECT_EQ(rig.agent.active_dialogs(), 1u);
+}
+
+// A re-INVITE that moves the caller's media elsewhere (a PBX moving the media path) is
+// answered on the same port: our echo goes to wherever packets come from.
+TEST(UasAgent, ReInviteMovingTheRemoteAddressKeepsOurPort) {
+    UasRig rig;
+    rig.call("c1");
+    rig.run_for(100ms);
+    sip::OfferParams moved;
+    moved.address = "10.9.9.9";
+    moved.rtp_port = 31000;
+    moved.session_id = 1;
+    moved.session_version = 2;
+    rig.send("INVITE", "c1", 2, rig.to_tag(), sip::build_offer(moved));
+    rig.run_for(100ms);
+    auto answer = last_sdp(rig.caller, "INVITE");
+    ASSERT_TRUE(answer);
+    EXPECT_EQ(answer->media.at(0).port, 40000);
+    EXPECT_EQ(rig.agent.counters().reinvites_answered, 1u);
+}
+
+TEST(CallsPerUser, FoldsEndpointsByUser) {
+    auto c = uas::calls_per_user({{"a", 3}, {"b", 0}, {"a", 2}, {"c", 4}});
+    EXPECT_EQ(c.users, 3u);
+    EXPECT_EQ(c.min, 0u);
+    EXPECT_EQ(c.max, 5u);
+    EXPECT_EQ(c.without_calls, 1u);
+    EXPECT_EQ(uas::calls_per_user({}).users, 0u);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,14 @@ class FakeNetwork {
             return a.deliver_at < b.deliver_at;
         });
         return due;
+    }
+
+    // When the next datagram in flight is due, if any: lets a rig jump the clock.
+    std::optional<TimePoint> next_delivery() const {
+        std::optional<TimePoint> next;
+        for (const auto& d : in_flight_)
+            if (!next || d.deliver_at < *next) next = d.deliver_at;
+        return next;
     }
 
     std::vector<Datagram> sent_from(const Address& a) const {

@@ -1,0 +1,229 @@
+// The option tables of `pbxbench uac` and `pbxbench uas`: one definition serves CLI11, the
+// JSON config file the harness writes and its strict reading, and the 0600 file it goes in.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "base/private_file.hpp"
+#include "uac/uac_args.hpp"
+#include "uas/uas_args.hpp"
+
+namespace pbxbench {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::filesystem::path temp_path(const std::string& name) {
+    return std::filesystem::temp_directory_path() /
+           ("pbxbench-args-" + std::to_string(::getpid()) + "-" + name);
+}
+
+TEST(UacArgs, JsonRoundTripKeepsEveryField) {
+    uac::UacArgs a;
+    a.proxy = "127.0.0.1:5070";
+    a.total = 42;
+    a.cps = 12.5;
+    a.hold_s = 3;
+    a.users = {"1000:pw", "1001"};
+    a.callers = 1;
+    a.callees = 1;
+    a.mapping = "random";
+    a.seed = 99;
+    a.register_callers = true;
+    a.media.off = true;
+    a.media.ports = "16000-17999";
+    a.threads = 2;
+    const nlohmann::json j = uac::to_json(a);
+    EXPECT_EQ(j.at("hold"), 3.0);  // the option's name, not the field's
+    EXPECT_EQ(j.at("no_media"), true);
+    EXPECT_EQ(j.at("register_callers"), true);
+    auto b = uac::uac_args_from_json(j);
+    ASSERT_TRUE(b) << b.error().message;
+    EXPECT_EQ(uac::to_json(*b), j);
+    EXPECT_EQ(b->users, a.users);
+    EXPECT_EQ(b->seed, 99u);
+    EXPECT_EQ(b->media.ports, "16000-17999");
+}
+
+TEST(UacArgs, UnknownKeyIsAnErrorNamingIt) {
+    auto r = uac::uac_args_from_json({{"total", 5}, {"totl", 6}}, "uac.json");
+    ASSERT_FALSE(r);
+    EXPECT_THAT(r.error().message, HasSubstr("uac.json: unknown option \"totl\""));
+}
+
+TEST(UacArgs, WrongTypeAndRangeNameTheKey) {
+    auto wrong = uac::uac_args_from_json({{"cps", "fast"}});
+    ASSERT_FALSE(wrong);
+    EXPECT_THAT(wrong.error().message, HasSubstr("\"cps\": expected a number"));
+    auto negative = uac::uac_args_from_json({{"total", -1}});
+    ASSERT_FALSE(negative);
+    EXPECT_THAT(negative.error().message, HasSubstr("\"total\""));
+    auto range = uac::uac_args_from_json({{"threads", 100}});
+    ASSERT_FALSE(range);
+    EXPECT_THAT(range.error().message, HasSubstr("\"threads\": 100 is outside 1"));
+}
+
+TEST(UacArgs, CommandLineOptionsComeFromTheSameTable) {
+    CLI::App app;
+    uac::UacArgs a;
+    uac::add_uac_options(app, a);
+    app.parse("--register-callers --callers 3 --hold 2.5 --no-media --users a:x,b,c,d", false);
+    EXPECT_TRUE(a.register_callers);
+    EXPECT_EQ(a.callers, 3u);
+    EXPECT_EQ(a.hold_s, 2.5);
+    EXPECT_TRUE(a.media.off);
+    EXPECT_EQ(a.users, (std::vector<std::string>{"a:x", "b", "c", "d"}));
+}
+
+TEST(UacArgs, PopulationFromUsersCallersFirst) {
+    uac::UacArgs a;
+    a.proxy = "127.0.0.1:5070";
+    a.users = {"1000:one", "1001", "1002", "1003"};
+    a.password = "shared";
+    a.callers = 2;
+    a.callees = 2;
+    auto o = uac::to_options(a);
+    ASSERT_TRUE(o) << o.error().message;
+    ASSERT_EQ(o->population.callers.size(), 2u);
+    EXPECT_EQ(o->population.callers[0].user, "1000");
+    EXPECT_EQ(o->population.callers[0].password, "one");
+    EXPECT_EQ(o->population.callers[1].password, "shared");
+    EXPECT_EQ(o->population.callees, (std::vector<std::string>{"1002", "1003"}));
+    EXPECT_EQ(o->population.domain, "127.0.0.1:5070");
+    EXPECT_EQ(o->next_hop.to_string(), "127.0.0.1:5070");
+}
+
+TEST(UacArgs, PopulationErrorsNameTheOptionsAndNumbers) {
+    uac::UacArgs a;
+    a.proxy = "127.0.0.1:5070";
+    a.users = {"1000", "1001", "1002"};
+    a.callers = 2;
+    a.callees = 2;
+    auto r = uac::to_options(a);
+    ASSERT_FALSE(r);
+    EXPECT_THAT(r.error().message,
+                HasSubstr("--callers 2 + --callees 2 need 4 users, but --users has 3"));
+    a.callees = 1;
+    a.mapping = "zigzag";
+    r = uac::to_options(a);
+    ASSERT_FALSE(r);
+    EXPECT_THAT(r.error().message, HasSubstr("--mapping: unknown call mapping 'zigzag'"));
+    a.mapping = "round_robin";
+    a.target = "sip:bob@127.0.0.1";
+    r = uac::to_options(a);
+    ASSERT_FALSE(r);
+    EXPECT_THAT(r.error().message, HasSubstr("--target"));
+}
+
+TEST(UacArgs, SingleTargetFormStillWorks) {
+    uac::UacArgs a;
+    a.target = "sip:bob@127.0.0.1:5080";
+    auto o = uac::to_options(a);
+    ASSERT_TRUE(o) << o.error().message;
+    EXPECT_TRUE(o->population.empty());
+    EXPECT_EQ(o->next_hop.to_string(), "127.0.0.1:5080");
+    a.target.clear();
+    EXPECT_FALSE(uac::to_options(a));
+}
+
+TEST(UacArgs, UsersFileSkipsCommentsAndNamesBadLines) {
+    const auto path = temp_path("users.txt");
+    {
+        std::ofstream f(path);
+        f << "# callers first\n1000:pw\n\n  1001 \n1002:x\n";
+    }
+    auto users = uac::read_users_file(path);
+    ASSERT_TRUE(users) << users.error().message;
+    ASSERT_EQ(users->size(), 3u);
+    EXPECT_EQ((*users)[0].password, "pw");
+    EXPECT_EQ((*users)[1].user, "1001");
+    {
+        std::ofstream f(path);
+        f << "1000\nbad user\n";
+    }
+    auto bad = uac::read_users_file(path);
+    ASSERT_FALSE(bad);
+    EXPECT_THAT(bad.error().message, HasSubstr(":2: expected USER or USER:PASSWORD"));
+    std::filesystem::remove(path);
+}
+
+TEST(UasArgs, JsonRoundTripAndStrictness) {
+    uas::UasArgs a;
+    a.count = 7;
+    a.registrar = "127.0.0.1:5060";
+    a.users = "1000:a,1001:b";
+    a.password = "pw";
+    a.media.off = true;
+    a.drop_invites = 3;
+    const nlohmann::json j = uas::to_json(a);
+    EXPECT_EQ(j.at("user"), "1000:a,1001:b");  // -u,--user
+    EXPECT_EQ(j.at("drop_invites"), 3);
+    auto b = uas::uas_args_from_json(j);
+    ASSERT_TRUE(b) << b.error().message;
+    EXPECT_EQ(uas::to_json(*b), j);
+    auto r = uas::uas_args_from_json({{"count", 2}, {"pasword", "x"}}, "uas.json");
+    ASSERT_FALSE(r);
+    EXPECT_THAT(r.error().message, HasSubstr("unknown option \"pasword\""));
+}
+
+// The old default password "secret" is gone: a registrar needs one given.
+TEST(UasArgs, RegistrarNeedsAPassword) {
+    uas::UasArgs a;
+    a.registrar = "127.0.0.1:5060";
+    a.users = "1000,1001:own";
+    auto r = uas::to_options(a);
+    ASSERT_FALSE(r);
+    EXPECT_THAT(r.error().message, HasSubstr("--registrar needs --password"));
+    EXPECT_THAT(r.error().message, HasSubstr("'1000'"));
+    a.users = "1000:mine";
+    EXPECT_TRUE(uas::to_options(a));
+    a.users = "1000";
+    a.password = "pw";
+    auto ok = uas::to_options(a);
+    ASSERT_TRUE(ok) << ok.error().message;
+    EXPECT_EQ(ok->pool.password, "pw");
+}
+
+TEST(PrivateFile, CreatedOwnerOnlyAndReplaced) {
+    const auto path = temp_path("secret.json");
+    {
+        std::ofstream f(path);
+        f << "old";
+    }
+    std::filesystem::permissions(path, std::filesystem::perms::all);
+    ASSERT_TRUE(write_private_file(path, "{\"password\": \"x\"}\n"));
+    struct stat st {};
+    ASSERT_EQ(::stat(path.c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    auto j = read_json_file(path);
+    ASSERT_TRUE(j) << j.error().message;
+    EXPECT_EQ(j->at("password"), "x");
+    std::filesystem::remove(path);
+}
+
+TEST(PrivateFile, NeverWritesThroughALink) {
+    const auto target = temp_path("target");
+    const auto link = temp_path("link");
+    {
+        std::ofstream f(target);
+        f << "keep";
+    }
+    std::filesystem::create_symlink(target, link);
+    ASSERT_TRUE(write_private_file(link, "new"));
+    std::ifstream in(target);
+    std::string text;
+    std::getline(in, text);
+    EXPECT_EQ(text, "keep");
+    EXPECT_FALSE(std::filesystem::is_symlink(link));
+    std::filesystem::remove(link);
+    std::filesystem::remove(target);
+}
+
+}  // namespace
+}  // namespace pbxbench

@@ -1,0 +1,280 @@
+// Faults at every step (Boost.Beast's fail_count style): each scenario runs once clean to count
+// its datagrams, then once per datagram with that one dropped, duplicated or delayed, and once
+// per send of ours with that send refused. RFC 3261 retransmissions must recover every loss;
+// a refused send ends the call, counted once; nothing hangs.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "tests/unit/support/uac_core_rig.hpp"
+
+namespace pbxbench::test {
+namespace {
+
+using uac::Outcome;
+
+uac::BatchOptions one_call() {
+    auto o = rig_options();
+    o.hold = 1000ms;
+    return o;
+}
+
+// The datagrams of a clean call, in order: their first lines.
+std::vector<std::string> clean_call_lines() {
+    UacRig rig(one_call(), uas::AgentConfig{});
+    EXPECT_TRUE(rig.run());
+    std::vector<std::string> lines;
+    for (const auto& d : rig.net.log) lines.push_back(d.bytes.substr(0, d.bytes.find("\r\n")));
+    return lines;
+}
+
+TEST(UacCoreFaults, ACleanCallIsInviteTryingRingingOkAckByeOk) {
+    auto lines = clean_call_lines();
+    ASSERT_EQ(lines.size(), 7u);
+    EXPECT_EQ(lines[0], "INVITE sip:bob@10.0.0.2:5060 SIP/2.0");
+    EXPECT_EQ(lines[1], "SIP/2.0 100 Trying");
+    EXPECT_EQ(lines[2], "SIP/2.0 180 Ringing");
+    EXPECT_EQ(lines[3], "SIP/2.0 200 OK");
+    EXPECT_EQ(lines[4], "ACK sip:bob@10.0.0.2:5060 SIP/2.0");
+    EXPECT_EQ(lines[5], "BYE sip:bob@10.0.0.2:5060 SIP/2.0");
+    EXPECT_EQ(lines[6], "SIP/2.0 200 OK");
+}
+
+// A scenario: how to build its rig, how to drive it to the end (false: it never finished), and
+// what must hold after every run, clean or with one fault.
+struct Scenario {
+    std::function<std::unique_ptr<UacRig>()> make;
+    std::function<bool(UacRig&)> drive;
+    std::function<void(UacRig&)> check;
+};
+
+bool run_to_end(UacRig& rig) {
+    return rig.run(120s);
+}
+
+std::string first_line(const std::string& bytes) {
+    return bytes.substr(0, bytes.find("\r\n"));
+}
+
+// Runs `s` clean, then once per datagram n of the clean run with `fault` applied to datagram n.
+void expect_every_fault_recovered(const Scenario& s, Fault fault) {
+    std::size_t n = 0;
+    {
+        SCOPED_TRACE("clean run");
+        auto rig = s.make();
+        ASSERT_TRUE(s.drive(*rig));
+        s.check(*rig);
+        n = rig->net.log.size();
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        auto rig = s.make();
+        rig->net.policy = [i, fault](std::size_t k, const Datagram&) {
+            return k == i ? fault : Fault::none;
+        };
+        const bool finished = s.drive(*rig);
+        SCOPED_TRACE("datagram " + std::to_string(i) + ": " + first_line(rig->net.log.at(i).bytes));
+        ASSERT_TRUE(finished) << "the core never finished";
+        s.check(*rig);
+        EXPECT_EQ(rig->finished, 1);
+    }
+}
+
+// Runs `s` once per send k of ours (1-based, one more than the clean run made) with send k
+// refused: every call ends exactly once and the core finishes.
+void expect_every_failed_send_ends_once(const Scenario& s) {
+    std::size_t sends = 0;
+    {
+        auto rig = s.make();
+        ASSERT_TRUE(s.drive(*rig));
+        sends = rig->uac_sink.sends;
+    }
+    for (std::size_t k = 1; k <= sends + 1; ++k) {
+        SCOPED_TRACE("send " + std::to_string(k));
+        auto rig = s.make();
+        rig->uac_sink.fail_send = k;
+        ASSERT_TRUE(s.drive(*rig)) << "the core never finished";
+        EXPECT_EQ(rig->ended(), rig->stats().attempted) << "every call ends, once";
+        EXPECT_EQ(rig->media.ended.size(), rig->media.allocated.size());
+        EXPECT_EQ(rig->finished, 1);
+    }
+}
+
+// One call to a UasAgent: INVITE, 100, 180, 200, ACK, BYE, 200.
+Scenario plain_call() {
+    return {[] { return std::make_unique<UacRig>(one_call(), uas::AgentConfig{}); }, run_to_end,
+            [](UacRig& rig) {
+                EXPECT_EQ(rig.count(Outcome::completed), 1u);
+                EXPECT_EQ(rig.ended(), 1u) << "one call, counted once";
+                EXPECT_EQ(rig.stats().attempted, 1u);
+                EXPECT_EQ(rig.uas->counters().answered, 1u);
+                EXPECT_EQ(rig.uas->active_dialogs(), 0u) << "the BYE reached the callee";
+                EXPECT_EQ(rig.uas->counters().acks, 1u) << "the 2xx was ACKed";
+                EXPECT_EQ(rig.stats().final_status.at(200), 1u) << "a repeated 2xx is one answer";
+                EXPECT_EQ(rig.stats().setup_us.size(), 1u);
+                EXPECT_EQ(rig.stats().bye_us.size(), 1u);
+                EXPECT_EQ(rig.uas->counters().ack_timeouts, 0u);
+                EXPECT_EQ(rig.media.allocated.size(), 1u);
+                EXPECT_EQ(rig.media.started.size(), 1u);
+                EXPECT_EQ(rig.media.ended.size(), 1u);
+            }};
+}
+
+TEST(UacCoreFaults, EveryDroppedDatagramIsRecovered) {
+    expect_every_fault_recovered(plain_call(), Fault::drop);
+}
+
+TEST(UacCoreFaults, EveryDuplicatedDatagramIsAbsorbed) {
+    expect_every_fault_recovered(plain_call(), Fault::duplicate);
+}
+
+TEST(UacCoreFaults, EveryDelayedDatagramIsReordered) {
+    expect_every_fault_recovered(plain_call(), Fault::delay);
+}
+
+TEST(UacCoreFaults, AFailedSendAtAnyStepEndsTheCallOnce) {
+    expect_every_failed_send_ends_once(plain_call());
+    // Which sends are fatal: the INVITE and the BYE cannot recover from a refused first send;
+    // a refused ACK is re-sent when the callee retransmits its 2xx.
+    for (std::size_t k : {1u, 2u, 3u}) {
+        SCOPED_TRACE(k);
+        UacRig rig(one_call(), uas::AgentConfig{});
+        rig.uac_sink.fail_send = k;
+        ASSERT_TRUE(rig.run(120s));
+        EXPECT_EQ(rig.count(Outcome::transport_error), k == 2 ? 0u : 1u);
+        EXPECT_EQ(rig.count(Outcome::completed), k == 2 ? 1u : 0u);
+    }
+}
+
+TEST(UacCoreFaults, ATransportErrorOnARetransmissionEndsTheCall) {
+    // The callee never answers, so the INVITE is retransmitted; the 2nd send fails.
+    UacRig rig(one_call());
+    rig.phone.answer_invites = false;
+    rig.uac_sink.fail_send = 2;
+    ASSERT_TRUE(rig.run(120s));
+    EXPECT_EQ(rig.count(Outcome::transport_error), 1u);
+    EXPECT_EQ(rig.ended(), 1u);
+    EXPECT_LT(rig.net.now - (TimePoint{} + 1h), 2s) << "ended at the failed retransmission";
+}
+
+// alice calls twice through a proxy that challenges with 407: the first INVITE is answered
+// after the challenge, the second carries the cached nonce.
+Scenario challenged_calls() {
+    return {[] {
+                auto o = one_call();
+                o.population = population({"alice"}, {"bob"});
+                o.total = 2;
+                o.cps = 1;
+                auto rig = std::make_unique<UacRig>(o);
+                rig->phone.auth = Phone::Auth::proxy;
+                rig->phone.passwords["alice"] = "pw-alice";
+                return rig;
+            },
+            run_to_end,
+            [](UacRig& rig) {
+                EXPECT_EQ(rig.count(Outcome::completed), 2u);
+                EXPECT_EQ(rig.ended(), 2u);
+                EXPECT_EQ(rig.stats().subscribers.auth.challenges.at(407), 1u);
+                EXPECT_EQ(rig.stats().subscribers.auth.nonce_reused, 1u);
+                EXPECT_EQ(rig.phone.bye_ok.size(), 2u);
+            }};
+}
+
+TEST(UacCoreFaults, AChallengedCallRecoversFromAnyLoss) {
+    expect_every_fault_recovered(challenged_calls(), Fault::drop);
+    expect_every_fault_recovered(challenged_calls(), Fault::duplicate);
+    expect_every_fault_recovered(challenged_calls(), Fault::delay);
+    expect_every_failed_send_ends_once(challenged_calls());
+}
+
+// A call cancelled while the callee rings: INVITE, 100, 180, CANCEL, 200, 487, ACK.
+Scenario cancelled_call() {
+    return {[] {
+                auto o = one_call();
+                o.cancel_ratio = 1;
+                uas::AgentConfig ringing;
+                ringing.ring = 2000ms;
+                return std::make_unique<UacRig>(o, ringing);
+            },
+            run_to_end,
+            [](UacRig& rig) {
+                EXPECT_EQ(rig.count(Outcome::cancelled), 1u);
+                EXPECT_EQ(rig.ended(), 1u);
+                EXPECT_EQ(rig.uas->counters().answered, 0u);
+                EXPECT_EQ(rig.uas->counters().cancelled, 1u);
+            }};
+}
+
+TEST(UacCoreFaults, ACancelRecoversFromAnyLoss) {
+    expect_every_fault_recovered(cancelled_call(), Fault::drop);
+    expect_every_fault_recovered(cancelled_call(), Fault::duplicate);
+    expect_every_fault_recovered(cancelled_call(), Fault::delay);
+    expect_every_failed_send_ends_once(cancelled_call());
+}
+
+// The far end re-INVITEs an answered call to a new address (offer in the re-INVITE, or an
+// SDP-less re-INVITE whose 2xx carries our offer and whose ACK the answer).
+Scenario moved_call(bool offer_in_2xx) {
+    return {[] {
+                auto o = one_call();
+                o.hold = 3s;
+                return std::make_unique<UacRig>(o);
+            },
+            [offer_in_2xx](UacRig& rig) {
+                rig.start();
+                if (rig.run_until([&] { return !rig.phone.acks.empty(); }, 10s))
+                    rig.phone.send(rig.answered_call(), "INVITE",
+                                   offer_in_2xx ? std::string{} : peer_offer("10.0.0.5", 41000, 2));
+                return rig.run_until([&] { return rig.core.finished(); }, 120s);
+            },
+            [](UacRig& rig) {
+                EXPECT_EQ(rig.count(Outcome::completed), 1u);
+                EXPECT_EQ(rig.ended(), 1u);
+                const auto& u = rig.stats().subscribers.updates;
+                EXPECT_EQ(u.received, 1u) << "a retransmitted re-INVITE is one re-INVITE";
+                EXPECT_EQ(u.answered, 1u);
+                EXPECT_EQ(u.moved, 1u);
+                EXPECT_EQ(u.glare, 0u);
+                EXPECT_EQ(rig.media.retargeted.size(), 1u);
+            }};
+}
+
+TEST(UacCoreFaults, AReinviteRecoversFromAnyLoss) {
+    for (bool offer_in_2xx : {false, true}) {
+        SCOPED_TRACE(offer_in_2xx ? "offer in the 2xx" : "offer in the re-INVITE");
+        expect_every_fault_recovered(moved_call(offer_in_2xx), Fault::drop);
+        expect_every_fault_recovered(moved_call(offer_in_2xx), Fault::duplicate);
+        expect_every_fault_recovered(moved_call(offer_in_2xx), Fault::delay);
+    }
+}
+
+// alice registers (challenged with 401), calls bob, un-registers.
+Scenario registered_call() {
+    return {[] {
+                auto o = one_call();
+                o.population = population({"alice"}, {"bob"});
+                o.register_callers = true;
+                auto rig = std::make_unique<UacRig>(o);
+                rig->phone.passwords["alice"] = "pw-alice";
+                return rig;
+            },
+            run_to_end,
+            [](UacRig& rig) {
+                EXPECT_EQ(rig.ready, 1);
+                EXPECT_EQ(rig.count(Outcome::completed), 1u);
+                EXPECT_EQ(rig.ended(), 1u);
+                const auto& r = rig.stats().subscribers.registrations;
+                EXPECT_EQ(r.registered, 1u);
+                EXPECT_EQ(r.failed, 0u);
+                EXPECT_EQ(r.unregistered, 1u);
+                EXPECT_EQ(rig.phone.unregister_ok["alice"], 1);
+            }};
+}
+
+TEST(UacCoreFaults, ARegisteredCallerRecoversFromAnyLoss) {
+    expect_every_fault_recovered(registered_call(), Fault::drop);
+    expect_every_fault_recovered(registered_call(), Fault::duplicate);
+    expect_every_fault_recovered(registered_call(), Fault::delay);
+    expect_every_failed_send_ends_once(registered_call());
+}
+
+}  // namespace
+}  // namespace pbxbench::test

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/capacity_command.hpp"
 #include "cli/compare_command.hpp"
 #include "cli/monitor_command.hpp"
 #include "cli/ping_command.hpp"
@@ -18,6 +19,7 @@ void add_commands(CLI::App& app, ExitCode& result) {
     add_uas_command(app, result);
     add_uac_command(app, result);
     add_run_command(app, result);
+    add_capacity_command(app, result);
     add_compare_command(app, result);
     add_report_command(app, result);
 }

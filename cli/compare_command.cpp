@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>
 
+#include "report/capacity_compare.hpp"
 #include "report/compare.hpp"
 
 namespace pbxbench::cli {
@@ -30,7 +31,55 @@ std::vector<report::RunData> load_side(const std::vector<std::string>& paths) {
     return runs;
 }
 
+// Two `pbxbench capacity` results: the confirmed capacities, a drop beyond
+// `-t capacity=-10%` (the default) is a regression.
+ExitCode run_capacity_compare(const CompareArgs& a) {
+    double drop_percent = 10;
+    for (const auto& spec : a.thresholds) {
+        if (spec.rfind("capacity=", 0) != 0)
+            throw Fatal("--threshold " + spec +
+                            ": capacity results have one threshold, "
+                            "capacity=-N% (the largest drop that still passes)",
+                        ExitCode::usage);
+        std::string v = spec.substr(9);
+        try {
+            std::size_t used = 0;
+            double d = std::stod(v, &used);
+            if (v.substr(used) != "%" || d > 0) throw std::invalid_argument(v);
+            drop_percent = -d;
+        } catch (const std::exception&) {
+            throw Fatal("--threshold " + spec + ": expected capacity=-N%, e.g. capacity=-5%",
+                        ExitCode::usage);
+        }
+    }
+    auto base = report::load_capacity_rows(a.base_positional);
+    if (!base) throw Fatal(base.error().message, ExitCode::usage);
+    auto next = report::load_capacity_rows(a.new_positional);
+    if (!next) throw Fatal(next.error().message, ExitCode::usage);
+    const auto changes = report::compare_capacity(*base, *next, drop_percent);
+    if (a.format == "json")
+        std::cout << report::render_capacity_json(changes, drop_percent).dump(2) << "\n";
+    else
+        std::cout << report::render_capacity_table(changes, drop_percent, a.format == "markdown");
+    std::cout << std::flush;
+    for (const auto& c : changes)
+        if (c.regression) return ExitCode::failed;
+    return ExitCode::success;
+}
+
 ExitCode run_compare(const CompareArgs& a) {
+    const bool base_capacity =
+        !a.base_positional.empty() && report::is_capacity_results(a.base_positional);
+    const bool new_capacity =
+        !a.new_positional.empty() && report::is_capacity_results(a.new_positional);
+    if (base_capacity || new_capacity) {
+        if (!(base_capacity && new_capacity) || !a.base.empty() || !a.next.empty())
+            throw Fatal(
+                "compare: capacity results (capacity.jsonl) compare with capacity "
+                "results only, one BASE and one NEW",
+                ExitCode::usage);
+        return run_capacity_compare(a);
+    }
     std::vector<std::string> base = a.base, next = a.next;
     if (!a.base_positional.empty() && a.new_positional.empty())
         throw Fatal("compare: give BASE and NEW (or --base/--new), not one run", ExitCode::usage);

@@ -40,6 +40,7 @@ SutSpec read_sut(TableReader t) {
     sut.stop_signal = signal_field(t, "stop_signal");
     sut.stop_grace_s = grace_field(t);
     sut.version_command = t.strings("version_command").value_or(Argv{});
+    sut.error_pattern = t.string("error_pattern").value_or(sut.error_pattern);
     t.finish();
     return sut;
 }

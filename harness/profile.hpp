@@ -25,6 +25,9 @@ struct SutSpec {
     int stop_signal = 15;                        // SIGTERM
     double stop_grace_s = 5;
     Argv version_command;                        // optional: prints the SUT's version
+    // A line of the SUT's log holding this text counts as an error line (results: sut_log);
+    // empty: the log is not scanned.
+    std::string error_pattern = "ERROR";
 };
 
 struct SipSpec {

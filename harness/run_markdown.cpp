@@ -287,6 +287,162 @@ void media_proxy_section(std::ostream& out, const std::vector<const json*>& rows
     if (header) out << '\n';
 }
 
+// "min / max / k without": the UAC's count of calls per callee, else the UAS's answers.
+std::string spread(const json& row) {
+    const json* c = &get(row, {"subscribers", "calls_per_callee"});
+    if (!c->is_object()) c = &get(row, {"subscribers", "uas_calls_per_user"});
+    if (!c->is_object()) return "n/a";
+    return num(get(*c, {"min"}), 0) + " / " + num(get(*c, {"max"}), 0) + " / " +
+           num(get(*c, {"without_calls"}), 0);
+}
+
+std::string challenges(const json& auth) {
+    if (!auth.is_object()) return "n/a";
+    const json& by = get(auth, {"challenges"});
+    std::string out;
+    for (const char* kind : {"401", "407"})
+        if (get(by, {kind}).is_number())
+            out += (out.empty() ? "" : ", ") + std::string(kind) + ": " + num(by[kind], 0);
+    if (out.empty()) out = "0";
+    if (get(auth, {"nonce_reused"}).is_number())
+        out += "; nonce reused " + num(auth["nonce_reused"], 0) + ", fresh " +
+               num(get(auth, {"fresh_challenges"}), 0);
+    if (get(auth, {"stale"}).is_number() && auth["stale"].get<double>() > 0)
+        out += ", stale " + num(auth["stale"], 0);
+    if (get(auth, {"unsupported"}).is_number() && auth["unsupported"].get<double>() > 0)
+        out += ", **unsupported " + num(auth["unsupported"], 0) + "**";
+    return out;
+}
+
+std::string registrations(const json& r) {
+    if (!r.is_object()) return "n/a";
+    std::string out = num(get(r, {"registered"}), 0) + "/" + num(get(r, {"callers"}), 0) + ", " +
+                      num(get(r, {"refreshes"}), 0) + " refreshes";
+    if (get(r, {"failed"}).is_number() && r["failed"].get<double>() > 0)
+        out += ", **" + num(r["failed"], 0) + " failed**";
+    return out;
+}
+
+// Users whose calls failed authentication, by name (never a password).
+std::string auth_failures(const json& auth) {
+    const json& by = get(auth, {"failures_by_user"});
+    if (!by.is_object() || by.empty()) return auth.is_object() ? "none" : "n/a";
+    std::string out;
+    for (auto it = by.begin(); it != by.end(); ++it)
+        out += (out.empty() ? "" : ", ") + it.key() + " (" + num(it.value(), 0) + " calls)";
+    return "**" + out + ": wrong password?**";
+}
+
+std::string media_path(const json& p) {
+    if (!p.is_object()) return "n/a";
+    std::string out =
+        "direct " + num(get(p, {"direct"}), 0) + ", relayed " + num(get(p, {"relayed"}), 0);
+    const json& relays = get(p, {"relays"});
+    if (relays.is_object() && !relays.empty()) {
+        std::string list;
+        for (auto it = relays.begin(); it != relays.end(); ++it)
+            list += (list.empty() ? "" : ", ") + it.key() + ": " + num(it.value(), 0);
+        out += " (" + list + ")";
+    }
+    if (get(p, {"moved"}).is_number() && p["moved"].get<double>() > 0)
+        out += ", moved " + num(p["moved"], 0);
+    if (get(p, {"unknown"}).is_number() && p["unknown"].get<double>() > 0)
+        out += ", unknown " + num(p["unknown"], 0);
+    return out;
+}
+
+// received / answered / refused, UAC then UAS; "-" for a side that did not report.
+std::string reinvites(const json& row) {
+    auto side = [](const json& r) {
+        if (!r.is_object()) return std::string("-");
+        std::string out = num(get(r, {"received"}), 0) + "/" + num(get(r, {"answered"}), 0) + "/" +
+                          num(get(r, {"refused"}), 0);
+        if (get(r, {"refused"}).is_number() && r["refused"].get<double>() > 0)
+            out = "**" + out + "**";
+        return out;
+    };
+    return side(get(row, {"subscribers", "reinvites", "uac"})) + " ; " +
+           side(get(row, {"subscribers", "reinvites", "uas"}));
+}
+
+void subscribers_table(std::ostream& out, const std::vector<const json*>& rows) {
+    bool any = false;
+    for (const json* r : rows) any = any || get(*r, {"subscribers"}).is_object();
+    if (!any) return;
+    out << "## Subscribers\n\nWho called whom: callers place the calls as themselves (From, "
+           "credentials), callees are registered by the UAS, one endpoint each. Calls per "
+           "callee proves the spread (min / max / callees that got none). Challenges are those "
+           "the callers answered; an auth failure names the user whose calls ended in 401/407 "
+           "after our credentials. Media path: where the UAC's RTP came from, per call. "
+           "re-INVITEs: received/answered/refused by the UAC ; by the UAS.\n\n";
+    out << "| Level | Scenario | Callers | Callees | Calls per callee min / max / without | "
+           "Challenges answered | Registrations | Auth failures | Media path | re-INVITEs |\n"
+           "| ---: | --- | :---: | :---: | :---: | --- | --- | --- | --- | :---: |\n";
+    for (const json* r : rows) {
+        const json& row = *r;
+        const json& sub = get(row, {"subscribers"});
+        if (!sub.is_object()) continue;
+        const json& c = get(row, {"config"});
+        const json& callers = get(sub, {"population", "callers"}).is_number()
+                                  ? get(sub, {"population", "callers"})
+                                  : get(c, {"callers"});
+        const json& callees = get(sub, {"population", "callees"}).is_number()
+                                  ? get(sub, {"population", "callees"})
+                                  : get(c, {"callees"});
+        std::string mapping = str(get(c, {"mapping"}));
+        if (mapping == "random") mapping += " (seed " + get(c, {"seed"}).dump() + ")";
+        out << "| " << row["level"].dump() << " | " << str(row["scenario"]) << " | "
+            << num(callers, 0) << " | " << num(callees, 0) << " (" << mapping << ") | "
+            << spread(row) << " | " << challenges(get(sub, {"auth"})) << " | "
+            << (get(c, {"callers_register"}) == true ? registrations(get(sub, {"registrations"}))
+                                                     : std::string("not registered"))
+            << " | " << auth_failures(get(sub, {"auth"})) << " | "
+            << media_path(get(row, {"media_path"})) << " | " << reinvites(row) << " |\n";
+    }
+    out << '\n';
+}
+
+// What INVITE authentication costs the PBX: callauth against mediaproxy_none, per level.
+void callauth_section(std::ostream& out, const std::vector<const json*>& rows) {
+    struct Figures {
+        std::optional<double> cpu;
+        const json* setup_p50 = nullptr;
+    };
+    std::map<int, std::map<std::string, Figures>> per_level;
+    for (const json* r : rows) {
+        const std::string sc = str(get(*r, {"scenario"}));
+        if ((sc != "mediaproxy_none" && sc != "callauth") || get(*r, {"status"}) != "ok") continue;
+        Figures& f = per_level[(*r)["level"].get<int>()][sc];
+        f.cpu = cpu_per_call(*r);
+        f.setup_p50 = &get(*r, {"latency", "setup_ms", "p50"});
+    }
+    bool header = false;
+    for (const auto& [level, by] : per_level) {
+        if (by.size() != 2) continue;
+        if (!header) {
+            out << "## Cost of INVITE authentication\n\ncallauth (every INVITE challenged with "
+                   "407 and digest-checked, callers registered) against mediaproxy_none at the "
+                   "same level.\n\n";
+            header = true;
+        }
+        const Figures& none = by.at("mediaproxy_none");
+        const Figures& auth = by.at("callauth");
+        std::string ratio = none.cpu && auth.cpu && *none.cpu > 0
+                                ? num(*auth.cpu / *none.cpu, 2) + "× the CPU per call"
+                                : std::string("CPU per call n/a");
+        std::string setup = "setup p50 n/a";
+        if (none.setup_p50->is_number() && auth.setup_p50->is_number()) {
+            const double d = auth.setup_p50->get<double>() - none.setup_p50->get<double>();
+            setup = "setup p50 " + std::string(d >= 0 ? "+" : "") + num(d, 2) + " ms (" +
+                    num(*auth.setup_p50, 2) + " against " + num(*none.setup_p50, 2) + ")";
+        }
+        out << "- Level " << level << ": callauth takes " << ratio << " of mediaproxy_none ("
+            << (auth.cpu ? num(*auth.cpu, 4) : "n/a") << " against "
+            << (none.cpu ? num(*none.cpu, 4) : "n/a") << " % of a core), " << setup << ".\n";
+    }
+    if (header) out << '\n';
+}
+
 void problems(std::ostream& out, const std::vector<const json*>& rows) {
     std::vector<std::string> lines;
     for (const json* r : rows)
@@ -324,6 +480,29 @@ void collected_section(std::ostream& out, const std::vector<const json*>& rows) 
     out << "\n";
 }
 
+// The SUT log's error lines per level (profile `[sut] error_pattern`): the count and the first
+// distinct lines, so failed calls come with the SUT's own words.
+void sut_log_section(std::ostream& out, const std::vector<const json*>& rows) {
+    bool any = false;
+    for (const json* r : rows) any = any || get(*r, {"sut_log"}).is_object();
+    if (!any) return;
+    out << "## SUT log\n\n";
+    for (const json* r : rows) {
+        const json& log = get(*r, {"sut_log"});
+        if (!log.is_object()) continue;
+        out << "- " << str(get(*r, {"scenario"})) << " at " << (*r)["level"].dump() << ": "
+            << num(get(log, {"error_lines"}), 0) << " error lines (lines containing `"
+            << str(get(log, {"pattern"})) << "`)";
+        const json& first = get(log, {"first_distinct"});
+        if (first.is_array() && !first.empty()) {
+            out << ", " << num(get(log, {"distinct"}), 0) << " distinct; first:";
+            for (const json& line : first) out << "\n    `" << str(line) << "`";
+        }
+        out << '\n';
+    }
+    out << '\n';
+}
+
 std::string render_summary_md(const std::vector<json>& all_rows, const json& run) {
     std::vector<const json*> rows, scaling;
     for (const json& r : all_rows) (get(r, {"kind"}) == "scaling" ? scaling : rows).push_back(&r);
@@ -332,8 +511,12 @@ std::string render_summary_md(const std::vector<json>& all_rows, const json& run
     std::set<std::string> configs;
     for (const json* r : rows) {
         const json& c = (*r)["config"];
+        std::string who = get(c, {"callers"}).is_number()
+                              ? ", " + c["callers"].dump() + " callers, " + c["callees"].dump() +
+                                    " callees (" + str(get(c, {"mapping"})) + ")"
+                              : "";
         configs.insert("CPS=" + num(get(c, {"cps"}), 0) + ", hold=" + num(get(c, {"hold_s"}), 0) +
-                       " s, " + get(c, {"uas_count"}).dump() + " UAS endpoints");
+                       " s, " + get(c, {"uas_count"}).dump() + " UAS endpoints" + who);
     }
     for (const auto& c : configs)
         out << "**Config:** " << c
@@ -342,10 +525,13 @@ std::string render_summary_md(const std::vector<json>& all_rows, const json& run
     environment(out, run, rows);
     results_table(out, rows);
     media_table(out, rows);
+    subscribers_table(out, rows);
     overhead_table(out, rows);
     scaling_section(out, scaling);
     media_proxy_section(out, rows);
+    callauth_section(out, rows);
     collected_section(out, rows);
+    sut_log_section(out, rows);
     problems(out, rows);
     return out.str();
 }

@@ -33,6 +33,7 @@ struct RunOptions {
     // RTP: the UAC sends PCMU from each answer to its BYE and the UAS echoes it. The port
     // ranges stay clear of the profile's relay (rtpengine uses 30000-40000 in ours).
     bool media = true;
+    int uac_threads = 1;  // pbxbench uac --threads: the schedule over this many shards
     std::string uac_rtp_ports = "16000-25999";
     std::string uas_rtp_ports = "42000-51999";
 };

@@ -120,6 +120,31 @@ json media_block(const LevelMeasurement& m) {
     return media;
 }
 
+// Who called whom and what it took, from both sides: the UAC's population, spread, digest
+// and registration figures (each absent while the UAC does not report it) and the UAS's
+// answered calls per user and in-dialog counters. Null when neither summary came.
+json subscribers_block(const LevelMeasurement& m) {
+    const json& uac = m.uac_summary;
+    const json& uas = m.uas_summary;
+    if (!uac.is_object() && !uas.is_object()) return nullptr;
+    json uas_dialog = nullptr;
+    if (uas.is_object()) {
+        uas_dialog = {{"received", at(uas, "reinvites")},
+                      {"answered", at(uas, "reinvites_answered")},
+                      {"refused", at(uas, "reinvites_refused")},
+                      {"glare", at(uas, "reinvite_glare")},
+                      {"updates", at(uas, "updates")},
+                      {"updates_answered", at(uas, "updates_answered")},
+                      {"updates_refused", at(uas, "updates_refused")}};
+    }
+    return {{"population", at(uac, "population")},
+            {"calls_per_callee", at(uac, "calls_per_callee")},
+            {"uas_calls_per_user", at(uas, "calls_per_user")},
+            {"auth", at(uac, "auth")},
+            {"registrations", at(uac, "registrations")},
+            {"reinvites", {{"uac", at(uac, "reinvites")}, {"uas", uas_dialog}}}};
+}
+
 double mb(const json& v) {
     return v.is_number() ? v.get<double>() / 1e6 : 0;
 }
@@ -173,8 +198,11 @@ json build_level_row(const LevelMeasurement& m, const json& run) {
             {"concurrency", concurrency_block(m)},
             {"generator", gen},
             {"media", media_block(m)},
+            {"subscribers", subscribers_block(m)},
+            {"media_path", at(m.uac_summary, "media_path")},
             {"processes", m.processes},
             {"collected", m.collected},
+            {"sut_log", m.sut_log},
             {"errors", errors}};
 }
 

@@ -23,6 +23,13 @@ struct LoadPoint {
     std::optional<double> cpu_percent;  // SUT + sidecars, 100 = one core
 };
 
+// One `progress` line of the UAC: how far its schedule got.
+struct ProgressPoint {
+    double elapsed_s = 0;
+    double attempted = 0;
+    double failed = 0;
+};
+
 // Everything measured (or not) for one scenario at one level.
 struct LevelMeasurement {
     std::string scenario;
@@ -41,6 +48,9 @@ struct LevelMeasurement {
     nlohmann::json processes = nlohmann::json::object();  // process group ids we started
     nlohmann::json collected = nlohmann::json::object();  // [[collect]] name -> last output line
     std::vector<std::string> errors;                      // problems that did not end the level
+    nlohmann::json sut_log;      // the SUT log's error lines (log_scan.hpp); null if not scanned
+    bool aborted_early = false;  // the UAC was stopped once more calls failed than allowed
+    std::vector<ProgressPoint> progress;  // the UAC's progress lines, in order
 };
 
 // Seconds during which the health endpoint reported at least 95% of `level` active calls:

@@ -8,6 +8,7 @@
 
 #include "base/private_file.hpp"
 #include "harness/child_json.hpp"
+#include "harness/log_scan.hpp"
 #include "harness/run_metadata.hpp"
 #include "harness/scenario_plan.hpp"
 #include "harness/subscribers.hpp"
@@ -64,13 +65,19 @@ LaunchSpec pbxbench_child(const RunContext& ctx, const std::string& name,
 // The level's own state while it runs; the monitor thread only touches `view` and the samples file.
 class LevelRun {
   public:
-    LevelRun(const RunContext& ctx, const ScenarioSpec& scenario, int level, int repeat)
+    LevelRun(const RunContext& ctx, const ScenarioSpec& scenario, int level, int repeat,
+             const LevelOptions& options)
         : ctx_(ctx),
           scenario_(scenario),
           level_(level),
-          file_stem_(scenario.name + "-" + std::to_string(level) +
-                     (repeat > 1 ? "-r" + std::to_string(repeat) : "")),
+          file_stem_(!options.file_stem.empty()
+                         ? options.file_stem
+                         : scenario.name + "-" + std::to_string(level) +
+                               (repeat > 1 ? "-r" + std::to_string(repeat) : "")),
           children_(ctx.launcher) {
+        max_failures_ = options.max_failures;
+        sut_log_path_ = options.sut_log;
+        sut_log_offset_ = options.sut_log_offset;
         m_.scenario = scenario.name;
         m_.level = level;
         m_.repeat = repeat;
@@ -105,6 +112,10 @@ class LevelRun {
         if (auto r = start_and_measure(); !r) m_.error = r.error().message;
         if (ctx_.interrupted.load()) m_.interrupted = true;
         stop_monitor();
+        // Before the stop signal: errors logged while shutting down are not the load's.
+        if (!sut_log_path_.empty())
+            m_.sut_log = to_json(
+                scan_log_file(sut_log_path_, ctx_.profile.sut.error_pattern, 5, sut_log_offset_));
         ctx_.view.phase(Phase::stopping);
         for (const auto& [name, status] : children_.stop_all()) {
             if (status.signal == SIGKILL)
@@ -181,6 +192,8 @@ class LevelRun {
         uac_config.media.ports = ctx_.options.uac_rtp_ports;
         // Media from the UAS's own ports went direct; from anywhere else through the PBX's relay.
         uac_config.peer_rtp_ports = "127.0.0.1:" + ctx_.options.uas_rtp_ports;
+        if (ctx_.options.uac_threads > 1)
+            uac_config.threads = static_cast<unsigned>(ctx_.options.uac_threads);
         auto uac_args = config_file_args("uac", uac::to_json(uac_config), run_dir / "uac.json");
         if (!uac_args) return fail(uac_args.error().message);
         auto uac = start(pbxbench_child(ctx_, "pbxbench uac", *uac_args, run_dir / "uac.log"));
@@ -262,6 +275,7 @@ class LevelRun {
         }
         auto sut = start(plan.sut);
         if (!sut) return fail(sut.error().message);
+        if (!ctx_.profile.sut.error_pattern.empty()) sut_log_path_ = plan.sut.log_path;
         sut_ = *sut;
         m_.processes["sut"] = sut_->pid();
         return {};
@@ -363,6 +377,7 @@ class LevelRun {
         auto end_uac = [&](std::chrono::milliseconds within) {
             if (!signalled) ::kill(uac.pid(), SIGINT);  // BYE/CANCEL what is active, then a summary
             signalled = true;
+            uac_signalled_ = true;
             deadline = std::min(deadline, Clock::now() + within);
         };
         for (;;) {
@@ -395,7 +410,14 @@ class LevelRun {
             auto event = parse_event_line(r.text);
             if (!event) continue;
             const std::string name = event_name(*event);
-            if (name == "progress") on_progress(*event);
+            if (name == "progress") {
+                on_progress(*event);
+                if (max_failures_ && !signalled &&
+                    event->value("failed", 0.0) > static_cast<double>(*max_failures_)) {
+                    m_.aborted_early = true;
+                    end_uac(10s);
+                }
+            }
             if (name == "summary") m_.uac_summary = *event;
         }
         std::optional<ExitStatus> status = uac.wait_for(3s);
@@ -413,6 +435,9 @@ class LevelRun {
     void on_progress(const json& p) {
         const double attempted = p.value("attempted", 0.0), active = p.value("active", 0.0);
         const double ended = p.value("completed", 0.0) + p.value("failed", 0.0);
+        // Once the UAC is told to stop it starts no more calls: later lines are not pacing.
+        if (!uac_signalled_)
+            m_.progress.push_back({p.value("elapsed_s", 0.0), attempted, p.value("failed", 0.0)});
         ctx_.view.calls(active, p.value("cps", 0.0));
         if (attempted < level_)
             ctx_.view.phase(Phase::ramping);
@@ -436,13 +461,17 @@ class LevelRun {
     std::ofstream samples_;
     std::unique_ptr<monitor::Monitor> monitor_;
     std::jthread monitor_thread_;
+    std::optional<std::uint64_t> max_failures_;  // LevelOptions: early abort
+    bool uac_signalled_ = false;                 // SIGINT sent: the UAC starts no more calls
+    std::filesystem::path sut_log_path_;         // scanned after the calls (error_pattern)
+    std::uintmax_t sut_log_offset_ = 0;
 };
 
 }  // namespace
 
 LevelMeasurement run_scenario_level(const RunContext& ctx, const ScenarioSpec& scenario, int level,
-                                    int repeat) {
-    return LevelRun(ctx, scenario, level, repeat).run();
+                                    int repeat, const LevelOptions& options) {
+    return LevelRun(ctx, scenario, level, repeat, options).run();
 }
 
 }  // namespace pbxbench::harness

@@ -111,8 +111,14 @@ bool UacCore::answer_invite_challenge(Call& c, const sip::Message& r, sip::TimeP
     ++stats_.auth_challenges;
     Caller& caller = callers_[c.caller];
     // One challenge per INVITE is answered; a second only when the first INVITE carried a
-    // reused nonce the server no longer takes (stale, or it wants a fresh one).
-    const int allowed = c.sent_cached_credentials ? 2 : 1;
+    // reused nonce the server no longer takes (stale, or it wants a fresh one). stale=true
+    // says our credentials were right and only the nonce was refused (RFC 7616 §3.3: e.g. two
+    // INVITEs of this caller reordered past the server's nc check), so it earns one more
+    // answer, whatever came before; one only, so a server that is always stale cannot loop us.
+    const bool proxy = r.status() == 407;
+    auto peek = sip::parse_challenge(
+        r.header(proxy ? sip::HeaderId::proxy_authenticate : sip::HeaderId::www_authenticate));
+    const int allowed = (c.sent_cached_credentials ? 2 : 1) + (peek && peek->stale ? 1 : 0);
     if (c.auth_tries >= allowed) {
         ++stats_.subscribers.auth.failures_by_user[caller.user];
         caller.challenge.reset();  // the next call starts from a fresh challenge

@@ -22,10 +22,11 @@ class CallMedia {
     virtual std::optional<MediaSlot> allocate() = 0;
     // We answered `offer_sdp` at `answered`: echo whatever arrives from now on.
     virtual void start(std::uint32_t id, std::string_view offer_sdp, sip::TimePoint answered) = 0;
-    // A later offer or answer (re-INVITE, UPDATE, the answer in an ACK) may have moved the far
-    // end's media: echo to its new address and accept packets from it (a direct-media B2BUA
-    // moves the caller from its relay to the caller itself).
-    virtual void retarget(std::uint32_t id, std::string_view sdp) = 0;
+    // The peer's SDP changed in the dialog (a re-INVITE or UPDATE offer, or the answer in an
+    // ACK): its media may now come from elsewhere (a PBX moving the media path), so the echo
+    // must follow it without counting the switch as loss (a per-call socket connected to the
+    // old source would drop the new one's packets).
+    virtual void moved(std::uint32_t id, std::string_view peer_sdp, sip::TimePoint now) = 0;
     // The call ended (BYE, CANCEL, never ACKed) or was never answered.
     virtual void end(std::uint32_t id, sip::TimePoint now) = 0;
 };

@@ -34,8 +34,8 @@ void EchoMedia::start(std::uint32_t id, std::string_view offer_sdp, sip::TimePoi
     engine_.start(id, std::move(spec), media::to_us(answered));
 }
 
-void EchoMedia::retarget(std::uint32_t id, std::string_view sdp) {
-    auto parsed = sip::parse_sdp(sdp);
+void EchoMedia::moved(std::uint32_t id, std::string_view peer_sdp, sip::TimePoint) {
+    auto parsed = sip::parse_sdp(peer_sdp);
     if (!parsed) return;
     auto ep = sip::remote_audio_endpoint(*parsed);
     if (!ep) return;

@@ -12,7 +12,7 @@ class EchoMedia final : public CallMedia {
 
     std::optional<MediaSlot> allocate() override;
     void start(std::uint32_t id, std::string_view offer_sdp, sip::TimePoint answered) override;
-    void retarget(std::uint32_t id, std::string_view sdp) override;
+    void moved(std::uint32_t id, std::string_view peer_sdp, sip::TimePoint now) override;
     void end(std::uint32_t id, sip::TimePoint now) override;
 
   private:

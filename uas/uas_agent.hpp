@@ -143,6 +143,8 @@ class UasAgent final : public sip::TransactionUser {
     std::optional<std::string> make_sdp(std::string_view offer_body, std::uint16_t port,
                                         std::uint64_t session_id, std::uint64_t version,
                                         std::optional<std::uint32_t> ssrc = {}) const;
+    // Tells the media layer the peer's SDP changed in the dialog (CallMedia::moved).
+    void peer_moved(const CallDialog& d, std::string_view peer_sdp, sip::TimePoint now);
     // Ends the call's media stream, if it has one.
     void end_media(std::uint32_t media_id, sip::TimePoint now);
     std::uint16_t next_media_port();

@@ -73,10 +73,9 @@ void UasAgent::on_reinvite(sip::TransactionId id, const sip::Message& invite, si
     d->offer_pending = invite.body().empty();
     reply(id, invite, 200, {}, now, *sdp);
     ++counters_.reinvites_answered;
-    // A new c=/m= moves the echo (a per-call socket that was connected to the old peer would
-    // otherwise never see the new one's packets).
-    if (config_.media && d->media_id != 0 && !invite.body().empty())
-        config_.media->retarget(d->media_id, invite.body());
+    // A new c=/m= in the offer: the echo must follow (a per-call socket latched and connected
+    // to the old source would drop the new one's packets).
+    if (!invite.body().empty()) peer_moved(*d, invite.body(), now);
     awaiting_ack_.erase(d->invite_txn);
     d->invite_txn = id;
     d->invite_cseq = invite.cseq().number;
@@ -111,7 +110,7 @@ void UasAgent::on_in_dialog(sip::TransactionId id, const sip::Message& request,
         ++d->sdp_version;
         reply(id, request, 200, {}, now, *sdp);
         ++counters_.updates_answered;
-        if (config_.media && d->media_id != 0) config_.media->retarget(d->media_id, request.body());
+        peer_moved(*d, request.body(), now);
         return;
     }
     reply(id, request, 200, {}, now);
@@ -133,9 +132,14 @@ void UasAgent::on_ack(const sip::Message& ack, const sip::Address&) {
     auto answer = sip::parse_sdp(ack.body());
     if (answer && sip::remote_audio_endpoint(*answer)) {
         ++counters_.ack_answers;
-        if (config_.media && d.media_id != 0) config_.media->retarget(d.media_id, ack.body());
-    } else
+        peer_moved(d, ack.body(), now_());
+    } else {
         ++counters_.ack_answers_missing;
+    }
+}
+
+void UasAgent::peer_moved(const CallDialog& d, std::string_view peer_sdp, sip::TimePoint now) {
+    if (config_.media && d.media_id != 0) config_.media->moved(d.media_id, peer_sdp, now);
 }
 
 void UasAgent::on_server_timeout(sip::TransactionId id, sip::TransactionTimer timer) {

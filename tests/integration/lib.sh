@@ -14,3 +14,11 @@ finish_tests() {
   echo "$1: $failures failure(s)"
   [ "$failures" -eq 0 ]
 }
+
+# uac_has_populations PBXBENCH: true when `pbxbench uac` places calls as the callers of a
+# population (its summary then reports `population`). Until the UAC half of populations is in,
+# tests of the callauth scenario check the harness side only.
+uac_has_populations() {
+  timeout 10 "$1" uac --users 1000,1001 --callers 1 --proxy 127.0.0.1:9 --total 0 --no-media \
+    2>/dev/null | tail -1 | jq -e 'has("population")' > /dev/null 2>&1
+}

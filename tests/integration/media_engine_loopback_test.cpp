@@ -195,7 +195,7 @@ TEST(MediaEngineLoopback, EchoMediaCountsDtmfWhateverTheEncodingCase) {
 
 // A direct-media B2BUA moves the echo's peer by re-INVITE: first the relay (source a) sends,
 // then the caller itself (source b) from another port. The echo's per-call socket was connected
-// to a once a's packets came; EchoMedia::retarget must open it to b, or the kernel drops every
+// to a once a's packets came; EchoMedia::moved must open it to b, or the kernel drops every
 // packet of b and the call looks dead after the move.
 TEST(MediaEngineLoopback, EchoFollowsAReinviteThatMovesItsPeer) {
     boost::asio::io_context io;
@@ -230,7 +230,7 @@ TEST(MediaEngineLoopback, EchoFollowsAReinviteThatMovesItsPeer) {
     const EngineCounters before = e.source->counters();
     EXPECT_GT(before.packets_received, 10u) << "the echo answered the first peer";
     // The re-INVITE: from now on the peer is b.
-    echo_media.retarget(slot->id, offer_from(b->port, b->ssrc));
+    echo_media.moved(slot->id, offer_from(b->port, b->ssrc), std::chrono::steady_clock::now());
     e.source->start(b->id, source_spec(b->id), steady_now_us());
     io.run_for(400ms);
     e.source->stop_sending(b->id);

@@ -30,11 +30,19 @@ left_over() {
 }
 levels() { jq -c 'select(.kind == "level")' "$1/results.jsonl"; }
 
-# 1. --quick: every scenario x level completes every call, held all at once.
-"$pbxbench" run --profile profiles/kamailio.toml --quick --out "$work/quick" > "$work/quick.md" 2> "$work/quick.err"
+# 1. --quick: every scenario x level completes every call, held all at once. callauth needs a
+# UAC that answers 407 as each caller; without one (see lib.sh) it is left out, saying so.
+scenarios=all
+nscen=4
+if ! uac_has_populations "$pbxbench"; then
+  echo "note: this pbxbench uac does not place calls as its callers yet: callauth left out of --quick"
+  scenarios=mediaproxy_none,mediaproxy_all,sipflow
+  nscen=3
+fi
+"$pbxbench" run --profile profiles/kamailio.toml --quick --scenario "$scenarios" --out "$work/quick" > "$work/quick.md" 2> "$work/quick.err"
 check "quick: exit 0" [ $? -eq 0 ]
 q=$work/quick
-check "quick: 6 level rows (3 scenarios x levels 20,50)" [ "$(levels "$q" | wc -l)" -eq 6 ]
+check "quick: $((nscen * 2)) level rows ($nscen scenarios x levels 20,50)" [ "$(levels "$q" | wc -l)" -eq $((nscen * 2)) ]
 check "quick: every level ok, every call completed" \
   jq -e -s 'map(select(.kind == "level")) | length > 0 and all(.status == "ok" and .calls.completed == .level and .calls.failed == 0)' "$q/results.jsonl"
 check "quick: the health endpoint saw every call at once (concurrency.peak == level)" \
@@ -53,14 +61,16 @@ check "quick: the UAS received what the UAC sent and echoed it" \
 check "quick: media quality: no silent or one-way call, MOS > 4.2, RTT measured" \
   jq -e -s 'map(select(.kind == "level")) | all(.media.silent_calls == 0 and .media.one_way_calls == 0 and .media.mos.mean > 4.2 and .media.rtt_ms.count > 0)' "$q/results.jsonl"
 check "quick: through rtpengine, its counters show both directions relayed" \
-  jq -e -s 'map(select(.kind == "level" and .scenario != "mediaproxy_none")) | length == 4 and all(.collected.rtpengine.relayed_packets >= .media.packets_sent + .media.uas.packets_sent - 2 and .collected.rtpengine.relayed_packets <= 1.1 * (.media.packets_sent + .media.uas.packets_sent))' "$q/results.jsonl"
+  jq -e -s 'map(select(.kind == "level" and (.scenario == "mediaproxy_all" or .scenario == "sipflow"))) | length == 4 and all(.collected.rtpengine.relayed_packets >= .media.packets_sent + .media.uas.packets_sent - 2 and .collected.rtpengine.relayed_packets <= 1.1 * (.media.packets_sent + .media.uas.packets_sent))' "$q/results.jsonl"
 check "quick: mediaproxy_none: rtpengine not involved (no sidecar, no counters)" \
-  jq -e -s 'map(select(.kind == "level" and .scenario == "mediaproxy_none")) | all(.collected.rtpengine == null and (.sut.trees | has("rtpengine") | not))' "$q/results.jsonl"
+  jq -e -s 'map(select(.kind == "level" and (.scenario == "mediaproxy_none" or .scenario == "callauth"))) | all(.collected.rtpengine == null and (.sut.trees | has("rtpengine") | not))' "$q/results.jsonl"
 check "quick: summary.md has the media table" grep -q "## Media quality" "$q/summary.md"
 check "quick: sipflow's trace table holds a row for every SIP message (kernel-counted datagrams)" \
   jq -e -s 'map(select(.kind == "level" and .scenario == "sipflow")) | length == 2 and all(.collected.trace.complete == true and .collected.trace.rows == .collected.trace.sip_messages_expected and .collected.trace.rows > 10 * .level)' "$q/results.jsonl"
 check "quick: summary.md shows the trace counts" grep -q "| sipflow | trace |" "$q/summary.md"
-check "quick: one scaling row per scenario" [ "$(jq -c 'select(.kind == "scaling")' "$q/results.jsonl" | wc -l)" -eq 3 ]
+check "quick: one scaling row per scenario" [ "$(jq -c 'select(.kind == "scaling")' "$q/results.jsonl" | wc -l)" -eq $nscen ]
+[ "$nscen" -eq 4 ] && check "quick: calls spread over the profile's 20 callees (every one called at level 20)" \
+  jq -e -s 'map(select(.kind == "level" and .level == 20)) | all(.subscribers.uas_calls_per_user.users == 20 and .subscribers.uas_calls_per_user.without_calls == 0)' "$q/results.jsonl"
 check "quick: results.csv has a data row per results.jsonl row" \
   [ "$(($(wc -l < "$q/results.csv") - 1))" -eq "$(wc -l < "$q/results.jsonl")" ]
 for s in mediaproxy_none mediaproxy_all sipflow; do
@@ -94,7 +104,10 @@ sed -i '/^name = "kamailio"/d' "$work/broken/kamailio.toml"
 "$pbxbench" run --profile "$work/broken/kamailio.toml" --out "$work/broken-out" > /dev/null 2> "$work/broken.err"
 check "missing field: exit 2" [ $? -eq 2 ]
 check "missing field: the message names 'name'" grep -q "kamailio.toml.*name" "$work/broken.err"
-check "profile errors start nothing" [ -z "$(groups_in "$work/nope.err" "$work/broken.err")" ]
+"$pbxbench" run --profile profiles/kamailio.toml --callers 600 --callees 500 --out "$work/many" > /dev/null 2> "$work/many.err"
+check "more callers + callees than users: exit 2" [ $? -eq 2 ]
+check "more callers + callees than users: the numbers named" grep -q -- "--callers 600 + --callees 500 need 1100 users.*has 1000" "$work/many.err"
+check "profile errors start nothing" [ -z "$(groups_in "$work/nope.err" "$work/broken.err" "$work/many.err")" ]
 
 # 3. SIGINT while calls are held: exit 130, valid JSON lines, nothing left behind.
 "$pbxbench" run --profile profiles/kamailio.toml --scenario mediaproxy_none --levels 30 --cps 50 --hold 30 \

@@ -95,8 +95,7 @@ TEST_F(ReadinessTest, TimeoutNamesTheFailingCheckAndShowsTheLog) {
         r.error().message,
         HasSubstr(
             "health endpoint: http://127.0.0.1:8080/RPC: transport_error (connection refused)"));
-    EXPECT_THAT(r.error().message,
-                HasSubstr("SIP OPTIONS: not tried yet (waits for the health endpoint)"));
+    EXPECT_THAT(r.error().message, HasSubstr("SIP OPTIONS: not tried yet (waits for the health endpoint)"));
     EXPECT_EQ(probe_.sip_calls, 0);
     EXPECT_THAT(r.error().message, HasSubstr("| listening on udp:127.0.0.1:5060"));
 }

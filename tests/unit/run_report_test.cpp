@@ -185,14 +185,11 @@ TEST(ScalingRow, OneLevelGivesPerCallFiguresAndSaysWhy) {
 
 TEST(SummaryMarkdown, MediaRowsGetTheMediaTable) {
     LevelMeasurement m = measured("mediaproxy_all", 20, 12, 50e6);
-    m.uac_summary["media"] = {{"calls", 20},
-                              {"packets_sent", 3000},
-                              {"packets_received", 2970},
-                              {"loss_percent", 1.0},
+    m.uac_summary["media"] = {{"calls", 20},           {"packets_sent", 3000},
+                              {"packets_received", 2970}, {"loss_percent", 1.0},
                               {"jitter_ms", {{"p50", 0.25}, {"p95", 0.5}}},
                               {"mos", {{"mean", 4.21}, {"p5", 4.1}}},
-                              {"silent_calls", 0},
-                              {"one_way_calls", 1}};
+                              {"silent_calls", 0},      {"one_way_calls", 1}};
     m.uas_summary = {{"event", "summary"}, {"media", {{"loss_percent", 0.5}}}};
     json row = build_level_row(m, run_meta());
     EXPECT_EQ(row["media"]["packets_sent"], 3000);
@@ -254,6 +251,75 @@ TEST(SummaryMarkdown, CollectedValuesPinningAndAttach) {
     EXPECT_THAT(
         md,
         HasSubstr("attached (`--attach`): SIP 127.0.0.1:5060, health none, monitored PIDs [42]"));
+}
+
+// The UAC's subscriber figures (the contract in docs/results.md) and the UAS's answered calls
+// per user, as a callauth level with one wrong-password caller would report them.
+LevelMeasurement callauth_level(int level, double cpu) {
+    LevelMeasurement m = measured("callauth", level, cpu, 40e6);
+    m.config["callers"] = 4;
+    m.config["callees"] = 4;
+    m.config["mapping"] = "round_robin";
+    m.config["callers_register"] = true;
+    m.uac_summary["latency"]["setup_ms"]["p50"] = 2.75;
+    m.uac_summary["population"] = {
+        {"callers", 4}, {"callees", 4}, {"mapping", "round_robin"}, {"seed", 1}};
+    m.uac_summary["calls_per_callee"] = {
+        {"callees", 4}, {"min", 2}, {"max", 3}, {"without_calls", 0}};
+    m.uac_summary["auth"] = {{"challenges", {{"401", 0}, {"407", 10}}},
+                             {"nonce_reused", 6},
+                             {"fresh_challenges", 4},
+                             {"stale", 0},
+                             {"unsupported", 0},
+                             {"failures_by_user", {{"1003", 2}}}};
+    m.uac_summary["registrations"] = {
+        {"callers", 4}, {"registered", 4}, {"refreshes", 1}, {"failed", 0}, {"unregistered", 4}};
+    m.uac_summary["reinvites"] = {{"received", 0}, {"answered", 0}, {"refused", 0}, {"glare", 0}};
+    m.uac_summary["media_path"] = {{"direct", 8},
+                                   {"relayed", 2},
+                                   {"unknown", 0},
+                                   {"moved", 1},
+                                   {"relays", {{"127.0.0.1:30000", 2}}}};
+    m.uas_summary = {
+        {"event", "summary"},
+        {"reinvites", 1},
+        {"reinvites_answered", 0},
+        {"reinvites_refused", 1},
+        {"reinvite_glare", 1},
+        {"calls_per_user", {{"users", 4}, {"min", 2}, {"max", 3}, {"without_calls", 0}}}};
+    return m;
+}
+
+TEST(LevelRow, CarriesSubscriberFiguresFromBothSides) {
+    json row = build_level_row(callauth_level(10, 20), run_meta());
+    EXPECT_EQ(row["subscribers"]["population"]["callers"], 4);
+    EXPECT_EQ(row["subscribers"]["calls_per_callee"]["max"], 3);
+    EXPECT_EQ(row["subscribers"]["uas_calls_per_user"]["users"], 4);
+    EXPECT_EQ(row["subscribers"]["auth"]["failures_by_user"]["1003"], 2);
+    EXPECT_EQ(row["subscribers"]["reinvites"]["uas"]["glare"], 1);
+    EXPECT_EQ(row["media_path"]["relayed"], 2);
+    // An older UAC without these fields: nulls, never a crash.
+    json old = build_level_row(measured("mediaproxy_none", 10, 10, 40e6), run_meta());
+    EXPECT_TRUE(old["subscribers"]["auth"].is_null());
+    EXPECT_TRUE(old["media_path"].is_null());
+}
+
+TEST(SummaryMarkdown, SubscribersTableAndTheCostOfCallauth) {
+    std::vector<json> rows = {
+        build_level_row(measured("mediaproxy_none", 10, 10, 40e6), run_meta()),
+        build_level_row(callauth_level(10, 25), run_meta())};
+    const std::string md = render_summary_md(rows, run_meta());
+    EXPECT_THAT(md, HasSubstr("## Subscribers"));
+    EXPECT_THAT(md,
+                HasSubstr("| 10 | callauth | 4 | 4 (round_robin) | 2 / 3 / 0 | 401: 0, 407: 10; "
+                          "nonce reused 6, fresh 4 | 4/4, 1 refreshes | **1003 (2 calls): "
+                          "wrong password?** | direct 8, relayed 2 (127.0.0.1:30000: 2), moved 1 | "
+                          "0/0/0 ; **1/0/1** |"));
+    EXPECT_THAT(md, Not(HasSubstr("secret")));
+    EXPECT_THAT(md, HasSubstr("## Cost of INVITE authentication"));
+    EXPECT_THAT(md,
+                HasSubstr("- Level 10: callauth takes 2.50× the CPU per call of mediaproxy_none"));
+    EXPECT_THAT(md, HasSubstr("setup p50 +1.25 ms (2.75 against 1.50)"));
 }
 
 TEST(ChildJson, ParsesEventLinesAndIgnoresOthers) {

@@ -146,6 +146,31 @@ TEST(UacCoreAuth, AStaleReusedNonceIsRetriedWithTheFreshOne) {
                 ElementsAre("-", "00000001", "00000002", "00000001", "00000002", "00000001"));
 }
 
+TEST(UacCoreAuth, AStaleAnswerToAFreshChallengeIsRetriedOnce) {
+    // RFC 7616 §3.3: stale=true says the credentials were right and only the nonce was not;
+    // the client retries with the new nonce, whether or not its refused request reused one.
+    auto o = calls_from({"alice"}, 2);
+    auto rig = challenging_rig(o, Phone::Auth::proxy);
+    rig->phone.stale_next = true;
+    ASSERT_TRUE(rig->run());
+    EXPECT_EQ(rig->count(Outcome::completed), 2u);
+    const auto& a = rig->stats().subscribers.auth;
+    EXPECT_EQ(a.stale, 1u);
+    EXPECT_EQ(a.challenges.at(407), 2u);
+    EXPECT_TRUE(a.failures_by_user.empty());
+    EXPECT_THAT(ncs(credentials_of(rig->phone, "alice", sip::HeaderId::proxy_authorization)),
+                ElementsAre("-", "00000001", "00000001", "00000002"));
+}
+
+TEST(UacCoreAuth, AServerThatIsAlwaysStaleCannotLoopUs) {
+    auto o = calls_from({"alice"}, 1);
+    auto rig = challenging_rig(o, Phone::Auth::proxy);
+    rig->phone.always_stale = true;
+    ASSERT_TRUE(rig->run());
+    EXPECT_EQ(rig->count(Outcome::failed_status), 1u);
+    EXPECT_LE(rig->phone.invites.size(), 3u) << "the first, our answer, one stale retry";
+}
+
 TEST(UacCoreAuth, AWrongPasswordFailsOnlyThatCallersCalls) {
     auto o = calls_from({"alice", "mallory", "carol"}, 6);
     auto rig = challenging_rig(o, Phone::Auth::proxy);

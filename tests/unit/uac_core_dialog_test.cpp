@@ -304,5 +304,19 @@ TEST(UacCoreDialog, AReinviteRefreshesTheRemoteTarget) {
     EXPECT_EQ(byes[0].request_uri(), "sip:moved@10.0.0.2:5060");
 }
 
+TEST(UacCoreDialog, OutOfDialogOptionsAndNotifyGet200) {
+    // A PBX qualifies registered contacts with OPTIONS and sends unsolicited NOTIFYs (MWI).
+    AnsweredCall c;
+    c.rig.phone.dialogs["qualify"] = sip::initial_request_dialog(
+        "qualify-1@pbx.test", "<sip:pbx@pbx.test>;tag=q1", "sip:pbxbench@10.0.0.1:5060", 1);
+    c.call = "qualify";
+    for (const char* method : {"OPTIONS", "NOTIFY"}) {
+        SCOPED_TRACE(method);
+        auto* r = c.send(method);
+        ASSERT_NE(r, nullptr);
+        EXPECT_EQ(r->status, 200);
+    }
+}
+
 }  // namespace
 }  // namespace pbxbench::test

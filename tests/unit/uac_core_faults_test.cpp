@@ -5,6 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <random>
+#include <set>
+
 #include "tests/unit/support/uac_core_rig.hpp"
 
 namespace pbxbench::test {
@@ -274,6 +277,125 @@ TEST(UacCoreFaults, ARegisteredCallerRecoversFromAnyLoss) {
     expect_every_fault_recovered(registered_call(), Fault::duplicate);
     expect_every_fault_recovered(registered_call(), Fault::delay);
     expect_every_failed_send_ends_once(registered_call());
+}
+
+// Several calls from three callers in flight at once, so a fault lands between calls too.
+Scenario overlapping_calls() {
+    return {
+        [] {
+            auto o = one_call();
+            o.population = population({"alice", "carol", "erin"}, {"bob", "dave"});
+            o.total = 4;
+            o.cps = 20;
+            return std::make_unique<UacRig>(o, uas::AgentConfig{});
+        },
+        run_to_end,
+        [](UacRig& rig) {
+            EXPECT_EQ(rig.count(Outcome::completed), 4u);
+            EXPECT_EQ(rig.ended(), 4u);
+            EXPECT_EQ(rig.uas->counters().answered, 4u);
+            EXPECT_EQ(rig.uas->active_dialogs(), 0u);
+            EXPECT_EQ(rig.stats().subscribers.calls_per_callee, (std::vector<std::uint64_t>{2, 2}));
+        }};
+}
+
+TEST(UacCoreFaults, OverlappingCallsRecoverFromAnyLoss) {
+    expect_every_fault_recovered(overlapping_calls(), Fault::drop);
+    expect_every_fault_recovered(overlapping_calls(), Fault::duplicate);
+    expect_every_fault_recovered(overlapping_calls(), Fault::delay);
+    expect_every_failed_send_ends_once(overlapping_calls());
+}
+
+// A lossy network: 10% of datagrams each dropped, duplicated and delayed, a seeded draw.
+std::function<Fault(std::size_t, const Datagram&)> lossy(std::uint32_t seed) {
+    return [random = std::minstd_rand(seed)](std::size_t, const Datagram&) mutable {
+        const auto r = random() % 10;
+        return r == 0   ? Fault::drop
+               : r == 1 ? Fault::duplicate
+               : r == 2 ? Fault::delay
+                        : Fault::none;
+    };
+}
+
+// Many faults at once over registering callers whose INVITEs are challenged. Every call still
+// completes, though reordered INVITEs of one caller reach the proxy with their nc out of order
+// (stale=true).
+TEST(UacCoreFaults, ALossyNetworkStillCompletesEveryCall) {
+    for (std::uint32_t seed = 1; seed <= 10; ++seed) {
+        SCOPED_TRACE("seed " + std::to_string(seed));
+        auto o = one_call();
+        o.population = population({"alice", "carol", "erin"}, {"bob", "dave", "frank", "gina"});
+        o.total = 20;
+        o.hold = 2s;
+        o.register_callers = true;
+        UacRig rig(o);
+        for (const auto& c : o.population.callers) rig.phone.passwords[c.user] = c.password;
+        rig.phone.auth = Phone::Auth::proxy;
+        rig.net.policy = lossy(seed);
+        ASSERT_TRUE(rig.run(300s));
+        EXPECT_EQ(rig.count(Outcome::completed), 20u);
+        EXPECT_EQ(rig.ended(), 20u);
+        EXPECT_EQ(rig.stats().subscribers.registrations.registered, 3u);
+        EXPECT_EQ(rig.stats().subscribers.registrations.unregistered, 3u);
+        EXPECT_EQ(rig.media.ended.size(), rig.media.allocated.size());
+        EXPECT_EQ(rig.phone.bye_ok.size(), 20u);
+    }
+}
+
+TEST(UacCoreFaults, ALossyNetworkCancelsAtMostTheShareAndEndsEveryCall) {
+    for (std::uint32_t seed = 1; seed <= 10; ++seed) {
+        SCOPED_TRACE("seed " + std::to_string(seed));
+        auto o = one_call();
+        o.population = population({"alice", "carol"}, {"bob", "dave", "frank"});
+        o.total = 20;
+        o.cancel_ratio = 0.25;
+        uas::AgentConfig ringing;
+        ringing.ring = 300ms;
+        UacRig rig(o, ringing);
+        rig.net.policy = lossy(seed);
+        ASSERT_TRUE(rig.run(300s));
+        EXPECT_EQ(rig.ended(), 20u);
+        // Never more than the share; fewer when a CANCEL lost until the callee answered turned
+        // into a race (ACK, then BYE), or every provisional was lost before the 2xx (no CANCEL
+        // may be sent then, §9.1).
+        EXPECT_LE(rig.count(Outcome::cancelled) + rig.stats().cancel_races, 5u);
+        EXPECT_GE(rig.count(Outcome::cancelled), 3u);
+        EXPECT_EQ(rig.count(Outcome::completed) + rig.count(Outcome::cancelled), 20u);
+        EXPECT_EQ(rig.uas->counters().cancelled, rig.count(Outcome::cancelled));
+        EXPECT_EQ(rig.uas->active_dialogs(), 0u);
+        EXPECT_EQ(rig.media.ended.size(), rig.media.allocated.size());
+    }
+}
+
+TEST(UacCoreFaults, ALossyNetworkMovesEveryCallsMediaOnce) {
+    // The far end re-INVITEs each call to a new address as soon as our ACK arrives.
+    for (std::uint32_t seed = 1; seed <= 10; ++seed) {
+        SCOPED_TRACE("seed " + std::to_string(seed));
+        auto o = one_call();
+        o.total = 20;
+        o.hold = 10s;
+        UacRig rig(o);
+        rig.net.policy = lossy(seed);
+        std::set<std::string> moved;
+        rig.start();
+        ASSERT_TRUE(rig.run_until(
+            [&] {
+                for (const auto& raw : rig.phone.acks) {
+                    const std::string id(sip::Message::parse(raw)->call_id());
+                    if (moved.insert(id).second)
+                        rig.phone.send(id, "INVITE", peer_offer("10.0.0.5", 41000, 2));
+                }
+                return rig.core.finished();
+            },
+            300s));
+        EXPECT_EQ(rig.count(Outcome::completed), 20u);
+        const auto& u = rig.stats().subscribers.updates;
+        EXPECT_EQ(u.received, 20u);
+        EXPECT_EQ(u.answered, 20u);
+        EXPECT_EQ(u.moved, 20u);
+        EXPECT_EQ(u.glare + u.refused, 0u);
+        EXPECT_EQ(rig.media.retargeted.size(), 20u);
+    }
 }
 
 }  // namespace

@@ -507,12 +507,32 @@ TEST(UasAgent, OfferWhileOurOfferIsPendingGets491) {
     EXPECT_EQ(rig.agent.active_dialogs(), 1u);
 }
 
+// CallMedia that hands out slots and records what the agent tells it.
+struct RecordingMedia final : uas::CallMedia {
+    std::uint32_t next_id = 0;
+    std::vector<std::string> moved_to;  // the peer SDPs moved() got
+    int started = 0, ended = 0;
+    std::optional<uas::MediaSlot> allocate() override {
+        ++next_id;
+        return uas::MediaSlot{next_id, static_cast<std::uint16_t>(41000 + 2 * next_id), 7};
+    }
+    void start(std::uint32_t, std::string_view, sip::TimePoint) override { ++started; }
+    void moved(std::uint32_t, std::string_view sdp, sip::TimePoint) override {
+        moved_to.emplace_back(sdp);
+    }
+    void end(std::uint32_t, sip::TimePoint) override { ++ended; }
+};
+
 // A re-INVITE that moves the caller's media elsewhere (a PBX moving the media path) is
-// answered on the same port: our echo goes to wherever packets come from.
-TEST(UasAgent, ReInviteMovingTheRemoteAddressKeepsOurPort) {
-    UasRig rig;
+// answered on the same port, and the echo is told to follow the new address.
+TEST(UasAgent, ReInviteMovingTheRemoteAddressMovesTheEcho) {
+    RecordingMedia media;
+    uas::AgentConfig config;
+    config.media = &media;
+    UasRig rig(config);
     rig.call("c1");
     rig.run_for(100ms);
+    ASSERT_EQ(media.started, 1);
     sip::OfferParams moved;
     moved.address = "10.9.9.9";
     moved.rtp_port = 31000;
@@ -522,8 +542,17 @@ TEST(UasAgent, ReInviteMovingTheRemoteAddressKeepsOurPort) {
     rig.run_for(100ms);
     auto answer = last_sdp(rig.caller, "INVITE");
     ASSERT_TRUE(answer);
-    EXPECT_EQ(answer->media.at(0).port, 40000);
+    EXPECT_EQ(answer->media.at(0).port, 41002) << "the same port as the first answer";
     EXPECT_EQ(rig.agent.counters().reinvites_answered, 1u);
+    ASSERT_EQ(media.moved_to.size(), 1u);
+    EXPECT_NE(media.moved_to[0].find("10.9.9.9"), std::string::npos);
+    // An SDP-less re-INVITE: the new address comes in the ACK's answer.
+    rig.caller.ack_body = offer_sdp();
+    rig.send("INVITE", "c1", 3, rig.to_tag());
+    rig.run_for(100ms);
+    ASSERT_EQ(media.moved_to.size(), 2u);
+    EXPECT_NE(media.moved_to[1].find("10.0.0.1"), std::string::npos);
+    EXPECT_EQ(media.ended, 0);
 }
 
 TEST(CallsPerUser, FoldsEndpointsByUser) {

@@ -72,6 +72,8 @@ struct Phone final : sip::TransactionUser {
     Auth auth = Auth::none;
     std::string algorithm = "MD5";
     bool stale_on_reuse = false;  // a reused nonce (nc > 1) gets a fresh one with stale=true
+    bool stale_next = false;      // the next right credentials get a fresh nonce, stale=true
+    bool always_stale = false;    // every right credentials do (a broken server)
     std::map<std::string, std::string> passwords;
     // Registrar.
     std::uint32_t max_expires = 3600;
@@ -245,13 +247,16 @@ struct Phone final : sip::TransactionUser {
         if (!value.empty() && f && std::count(challenges.begin(), challenges.end(), f->nonce) &&
             passwords.count(f->username) &&
             sip::verify_authorization(*f, passwords[f->username], req.method_token())) {
+            // Right credentials: refused only for how the nonce was used, which stale=true
+            // says (RFC 7616 §3.3): an nc not above the last one (a replay, or two calls'
+            // INVITEs reordered), a reuse we do not allow, or the test's stale_next.
             const std::uint64_t nc = f->nc.empty() ? 1 : std::stoull(f->nc, nullptr, 16);
-            if (nc > last_nc[f->nonce]) {
-                last_nc[f->nonce] = nc;
-                if (!(stale_on_reuse && nc > 1)) return true;
-                stale = true;
-                ++stale_sent;
-            }
+            const bool replay = nc <= last_nc[f->nonce];
+            last_nc[f->nonce] = std::max(last_nc[f->nonce], nc);
+            if (!replay && !(stale_on_reuse && nc > 1) && !stale_next && !always_stale) return true;
+            stale_next = false;
+            stale = true;
+            ++stale_sent;
         }
         challenges.push_back("nonce" + std::to_string(challenges.size() + 1));
         const int status = proxy ? 407 : 401;

@@ -78,6 +78,9 @@ TEST_F(AsteriskProfile, LoadsPlansAndRendersEveryScenario) {
     ASSERT_FALSE(p->users.names.empty());
     EXPECT_EQ(p->users.names.front(), p->vars.at("USER_PREFIX") + p->vars.at("USER_FIRST"));
     EXPECT_EQ(std::to_string(p->users.names.size()), p->vars.at("USER_COUNT"));
+    // Every caller and callee is one of them: callers authenticate as endpoints Asterisk knows.
+    ASSERT_TRUE(p->users.callers_count && p->users.callees_count);
+    EXPECT_LE(*p->users.callers_count + *p->users.callees_count, p->users.names.size());
 
     PortAllocator ports;
     for (const ScenarioSpec* s : *all) {

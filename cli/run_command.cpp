@@ -84,6 +84,10 @@ void add_run_command(CLI::App& app, ExitCode& result) {
                     "--callees it sets the number of callees)")
         ->capture_default_str()
         ->check(CLI::Range(0, 10000));
+    cmd->add_option("--uac-threads", o.uac_threads,
+                    "Threads of pbxbench uac (each owns its callers; one schedule)")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 64));
     cmd->add_option("--callers", o.callers,
                     "Callers: the first N of the profile's [users] place the calls (overrides "
                     "[users] callers)")

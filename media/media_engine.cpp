@@ -259,6 +259,10 @@ struct MediaEngine::Impl {
         s->remote_rtp = rtp;
         s->remote_rtcp = mux ? rtp : rtcp;
         s->rtcp_mux = mux;
+        // The new SDP address wins: a late packet from the old peer (a relay that forwarded
+        // the first packets before the re-INVITE) must not latch the stream back onto it.
+        s->latch_rtp = false;
+        s->latch_rtcp = false;
         if (!is_shared()) {
             s->rtp.disconnect();
         } else {

@@ -166,7 +166,8 @@ void UacCore::on_registration_event(std::uint32_t index,
         if (!ready_) {
             const std::string hint =
                 reg.failure_hint().empty() ? "" : " (" + reg.failure_hint() + ")";
-            ++stats_.subscribers.auth.failures_by_user[c.user];
+            // Kept apart from auth.failures_by_user, which counts calls.
+            stats_.subscribers.registrations.failed_users.push_back(c.user);
             if (setup_error_.empty())
                 setup_error_ = "registration of " + reg.config().user + " at " +
                                options_.next_hop.to_string() +

@@ -26,6 +26,9 @@ void SubscriberStats::merge(const SubscriberStats& o) {
     registrations.refreshes += o.registrations.refreshes;
     registrations.failed += o.registrations.failed;
     registrations.unregistered += o.registrations.unregistered;
+    registrations.failed_users.insert(registrations.failed_users.end(),
+                                      o.registrations.failed_users.begin(),
+                                      o.registrations.failed_users.end());
     updates.received += o.updates.received;
     updates.answered += o.updates.answered;
     updates.refused += o.updates.refused;
@@ -63,7 +66,8 @@ void SubscriberStats::add_json(nlohmann::json& j) const {
                           {"registered", registrations.registered},
                           {"refreshes", registrations.refreshes},
                           {"failed", registrations.failed},
-                          {"unregistered", registrations.unregistered}};
+                          {"unregistered", registrations.unregistered},
+                          {"failed_users", registrations.failed_users}};
     j["reinvites"] = {{"received", updates.received},
                       {"answered", updates.answered},
                       {"refused", updates.refused},

@@ -26,6 +26,7 @@ struct RegistrationStats {
     std::uint64_t refreshes = 0;
     std::uint64_t failed = 0;
     std::uint64_t unregistered = 0;
+    std::vector<std::string> failed_users;  // callers whose first REGISTER was refused
 };
 
 struct DialogUpdateStats {

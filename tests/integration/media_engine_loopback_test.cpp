@@ -251,5 +251,57 @@ TEST(MediaEngineLoopback, EchoFollowsAReinviteThatMovesItsPeer) {
     e.echo->close();
 }
 
+// The race Asterisk's direct_media showed: the re-INVITE moves the echo to b before the relay's
+// first packet (from a) has arrived. That late packet must not latch the echo back onto a (and
+// connect its socket there), or every packet b sends afterwards is dropped by the kernel.
+TEST(MediaEngineLoopback, ALateRelayedPacketDoesNotPullAMovedEchoBack) {
+    boost::asio::io_context io;
+    Engines e = open_engines(io, 0);
+    ASSERT_TRUE(e.source && e.echo);
+    uas::EchoMedia echo_media(*e.echo);
+    auto a = e.source->allocate();
+    auto b = e.source->allocate();
+    auto slot = echo_media.allocate();
+    ASSERT_TRUE(a && b && slot);
+    auto offer_from = [](std::uint16_t port, std::uint32_t ssrc) {
+        sip::OfferParams offer;
+        offer.address = "127.0.0.1";
+        offer.rtp_port = port;
+        offer.ssrc = ssrc;
+        return sip::build_offer(offer);
+    };
+    StreamSpec spec;
+    spec.config.role = StreamRole::source;
+    spec.config.peer_echoes = false;
+    spec.remote_rtp = loopback(slot->port);
+    spec.remote_rtcp = loopback(static_cast<std::uint16_t>(slot->port + 1));
+    spec.peer_ssrc = slot->ssrc;
+    echo_media.start(slot->id, offer_from(a->port, a->ssrc), std::chrono::steady_clock::now());
+    // The re-INVITE comes first, then the relay's late packets, then the new peer's.
+    echo_media.moved(slot->id, offer_from(b->port, b->ssrc), std::chrono::steady_clock::now());
+    e.source->start(a->id, spec, steady_now_us());
+    io.run_for(100ms);
+    e.source->stop_sending(a->id);
+    io.run_for(60ms);
+    const EngineCounters before = e.source->counters();
+    e.source->start(b->id, spec, steady_now_us());
+    io.run_for(400ms);
+    e.source->stop_sending(b->id);
+    io.run_for(60ms);
+    const EngineCounters after = e.source->counters();
+    const std::uint64_t sent_by_b = after.packets_sent - before.packets_sent;
+    EXPECT_GE(sent_by_b, 15u);
+    auto src = e.source->rtp_source(b->id);
+    ASSERT_TRUE(src.has_value()) << "the echo answered the new peer at all";
+    e.source->end(a->id, steady_now_us());
+    e.source->end(b->id, steady_now_us());
+    echo_media.end(slot->id, std::chrono::steady_clock::now());
+    io.run_for(250ms);
+    EXPECT_GE(after.packets_received - before.packets_received, sent_by_b - 1)
+        << "b's packets were echoed back to b";
+    e.source->close();
+    e.echo->close();
+}
+
 }  // namespace
 }  // namespace pbxbench::media

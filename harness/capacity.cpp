@@ -300,6 +300,7 @@ class CapacityRun {
                                         .value("retransmissions_sent", json())
                                   : json();
         if (retrans.is_number()) f.retransmissions = retrans.get<double>();
+        f.sip_messages = sip_message_rate(m.uac_summary, m.uas_summary);
         json row = build_trial_row(info, f, a, level, run_);
         trial_rows.push_back(row);
         append(row, rows);

@@ -132,7 +132,8 @@ json build_trial_row(const SearchInfo& info, const TrialFacts& f, const TrialAss
         {"media", f.media},
         {"cost_s", f.cost_s},
         {"aborted_early", f.aborted_early},
-        {"retransmissions", f.retransmissions ? json(*f.retransmissions) : json(nullptr)}};
+        {"retransmissions", f.retransmissions ? json(*f.retransmissions) : json(nullptr)},
+        {"sip_messages", f.sip_messages ? f.sip_messages->to_json() : json(nullptr)}};
     row["level"] = level_row;
     return row;
 }
@@ -262,10 +263,12 @@ std::string render_capacity_md(const std::vector<json>& rows, const json& run) {
                    get(*b, {"trial", "value"}).get<double>();
         });
         out << "| " << (cps ? "Rate (calls/s)" : "Level (calls)")
-            << " | Trial | Calls | Success % | Peak concurrent | Retransmissions | Timeouts | "
-               "SUT CPU avg / peak (%) | SUT RSS peak (MB) | SUT log errors | Verdict | Why |\n"
-               "| ---: | --- | ---: | ---: | ---: | ---: | ---: | :---: | ---: | ---: | --- | --- "
-               "|\n";
+            << " | Trial | Calls | Success % | Peak concurrent | SIP msgs/s (PBX in+out, our side) "
+               "| "
+               "Retransmissions | Timeouts | SUT CPU avg / peak (%) | SUT RSS peak (MB) | "
+               "SUT log errors | Verdict | Why |\n"
+               "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: | ---: | --- "
+               "| --- |\n";
         for (const json* t : ladder) {
             const json& lv = get(*t, {"level"});
             const json& attempted = get(lv, {"calls", "attempted"});
@@ -284,6 +287,7 @@ std::string render_capacity_md(const std::vector<json>& rows, const json& run) {
                 << get(*t, {"trial", "index"}).dump() << " " << str(get(*t, {"trial", "purpose"}))
                 << " (" << num(get(*t, {"trial", "duration_s"})) << " s) | " << num(attempted)
                 << " | " << success << " | " << num(get(lv, {"concurrency", "peak"})) << " | "
+                << num(get(*t, {"trial", "sip_messages", "per_s"})) << " | "
                 << num(get(*t, {"trial", "retransmissions"})) << " | " << g(timeouts) << " | "
                 << num(get(lv, {"sut", "cpu_percent", "avg"})) << " / "
                 << num(get(lv, {"sut", "cpu_percent", "peak"})) << " | "

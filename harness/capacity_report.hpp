@@ -32,8 +32,9 @@ struct TrialFacts {
     double hold_s = 0;
     bool media = false;
     double cost_s = 0;
-    std::optional<double> retransmissions;  // SIP retransmissions the UAC sent
-    bool aborted_early = false;             // stopped once its failure budget was spent
+    std::optional<double> retransmissions;         // SIP retransmissions the UAC sent
+    bool aborted_early = false;                    // stopped once its failure budget was spent
+    std::optional<SipMessageRate> sip_messages{};  // what the PBX handled, from our side
 };
 
 nlohmann::json build_trial_row(const SearchInfo& info, const TrialFacts& facts,
@@ -48,7 +49,8 @@ nlohmann::json build_capacity_row(const SearchInfo& info, const CapacitySearch& 
                                   const nlohmann::json& run);
 
 // summary.md: per scenario the result, the planning figure, why it broke, and the ladder of
-// trials by offered value (rate, calls, success %, peak concurrent, retransmissions, timeouts,
+// trials by offered value (rate, calls, success %, peak concurrent, SIP messages/s,
+// retransmissions, timeouts,
 // SUT CPU avg/peak, SUT memory, verdict, why).
 std::string render_capacity_md(const std::vector<nlohmann::json>& rows, const nlohmann::json& run);
 

@@ -119,6 +119,86 @@ void failure_classes(const json& row, TrialAssessment& a) {
 
 }  // namespace
 
+std::optional<MemoryGrowth> memory_growth(const std::vector<LoadPoint>& load) {
+    std::vector<const LoadPoint*> with_memory;
+    for (const LoadPoint& p : load)
+        if (p.rss_bytes || p.pss_bytes) with_memory.push_back(&p);
+    if (with_memory.size() < 2) return std::nullopt;
+    const double mid = (with_memory.front()->t_s + with_memory.back()->t_s) / 2;
+    std::vector<const LoadPoint*> half;
+    for (const LoadPoint* p : with_memory)
+        if (p->t_s >= mid) half.push_back(p);
+    if (half.size() < memory_growth_min_samples) return std::nullopt;
+    const bool pss = std::all_of(half.begin(), half.end(),
+                                 [](const LoadPoint* p) { return p->pss_bytes.has_value(); });
+    if (!pss && !std::all_of(half.begin(), half.end(),
+                             [](const LoadPoint* p) { return p->rss_bytes.has_value(); }))
+        return std::nullopt;
+    double mean_t = 0, mean_y = 0;
+    for (const LoadPoint* p : half) {
+        mean_t += p->t_s;
+        mean_y += (pss ? *p->pss_bytes : *p->rss_bytes) / 1e6;
+    }
+    const auto n = static_cast<double>(half.size());
+    mean_t /= n;
+    mean_y /= n;
+    double stt = 0, sty = 0;
+    for (const LoadPoint* p : half) {
+        const double dt = p->t_s - mean_t;
+        stt += dt * dt;
+        sty += dt * ((pss ? *p->pss_bytes : *p->rss_bytes) / 1e6 - mean_y);
+    }
+    if (stt <= 0) return std::nullopt;
+    MemoryGrowth g;
+    g.source = pss ? "pss" : "rss";
+    g.samples = half.size();
+    g.window_s = half.back()->t_s - half.front()->t_s;
+    g.slope_mb_per_s = sty / stt;
+    g.growth_mb = g.slope_mb_per_s * g.window_s;
+    g.growing =
+        g.slope_mb_per_s >= memory_growth_min_mb_per_s && g.growth_mb >= memory_growth_min_mb;
+    return g;
+}
+
+json MemoryGrowth::to_json() const {
+    return {{"source", source},       {"samples", samples},
+            {"window_s", window_s},   {"slope_mb_per_s", slope_mb_per_s},
+            {"growth_mb", growth_mb}, {"growing", growing}};
+}
+
+std::optional<SipMessageRate> sip_message_rate(const json& uac_summary, const json& uas_summary) {
+    const json& sent = at(uac_summary, {"sip_datagrams", "sent"});
+    const json& received = at(uac_summary, {"sip_datagrams", "received"});
+    const json& wall = at(uac_summary, {"generator", "wall_s"});
+    if (!sent.is_number() || !received.is_number() || !wall.is_number() || wall.get<double>() <= 0)
+        return std::nullopt;
+    SipMessageRate r;
+    r.uac_sent = sent.get<double>();
+    r.uac_received = received.get<double>();
+    r.messages = r.uac_sent + r.uac_received;
+    const json& uas_sent = at(uas_summary, {"sip_datagrams_sent"});
+    const json& uas_received = at(uas_summary, {"sip_datagrams_received"});
+    if (uas_sent.is_number() && uas_received.is_number()) {
+        r.uas_sent = uas_sent.get<double>();
+        r.uas_received = uas_received.get<double>();
+        r.messages += *r.uas_sent + *r.uas_received;
+    }
+    r.seconds = wall.get<double>();
+    r.per_s = r.messages / r.seconds;
+    return r;
+}
+
+json SipMessageRate::to_json() const {
+    auto opt = [](std::optional<double> v) { return v ? json(*v) : json(nullptr); };
+    return {{"per_s", per_s},
+            {"messages", messages},
+            {"seconds", seconds},
+            {"uac_sent", uac_sent},
+            {"uac_received", uac_received},
+            {"uas_sent", opt(uas_sent)},
+            {"uas_received", opt(uas_received)}};
+}
+
 std::vector<double> schedule_lag_ms(const std::vector<ProgressPoint>& progress, double cps,
                                     std::uint64_t calls, double tick_ms) {
     std::vector<double> raw_s;
@@ -172,6 +252,12 @@ TrialAssessment assess_trial(const LevelMeasurement& m, const json& row,
     if (sut_peak >= sut_cpu_saturated_share * 100 * std::max(setup.sut_cpus, 1))
         a.why.push_back("SUT CPU saturated: peak " + fmt(sut_peak) + "% of its " +
                         std::to_string(setup.sut_cpus) + " CPU(s)");
+    a.memory = memory_growth(m.load);
+    if (a.memory && a.memory->growing)
+        a.why.push_back("SUT memory still growing: " + fmt(a.memory->slope_mb_per_s, 2) +
+                        " MB/s (" + a.memory->source + ", least squares over the last " +
+                        fmt(a.memory->window_s, 1) + " s, +" + fmt(a.memory->growth_mb, 1) +
+                        " MB)");
     const json& log = at(row, {"sut_log"});
     if (num(at(log, {"error_lines"})) > 0) {
         std::string text = "SUT log: " + fmt(num(at(log, {"error_lines"}))) + " error lines";
@@ -202,6 +288,7 @@ json TrialAssessment::to_json() const {
             {"schedule_lag_ms",
              {{"p50", schedule_lag_p50_ms ? json(*schedule_lag_p50_ms) : json(nullptr)},
               {"max", schedule_lag_max_ms ? json(*schedule_lag_max_ms) : json(nullptr)}}},
+            {"memory_growth", memory ? memory->to_json() : json(nullptr)},
             {"why", why}};
 }
 

@@ -27,6 +27,9 @@ inline constexpr double generator_bound_percent = 90.0;
 struct LoadPoint {
     std::optional<double> calls;        // active calls from the health endpoint
     std::optional<double> cpu_percent;  // SUT + sidecars, 100 = one core
+    double t_s = 0;                     // when taken, seconds since the monitor's start
+    std::optional<double> rss_bytes{};  // SUT + sidecars
+    std::optional<double> pss_bytes{};  // SUT + sidecars, when readable for every process
 };
 
 // One `progress` line of the UAC: how far its schedule got.

@@ -403,8 +403,13 @@ class LevelRun {
                 m_.errors.push_back(w);
         }
         m_.monitor_summary = monitor_->summary_json();
-        for (const monitor::Sample& s : monitor_->recording().samples)
-            m_.load.push_back({s.health ? s.health->calls : std::nullopt, s.total.cpu_percent});
+        for (const monitor::Sample& s : monitor_->recording().samples) {
+            LoadPoint p{s.health ? s.health->calls : std::nullopt, s.total.cpu_percent};
+            p.t_s = s.t_s;
+            if (s.total.rss_bytes > 0) p.rss_bytes = static_cast<double>(s.total.rss_bytes);
+            if (s.total.pss_bytes) p.pss_bytes = static_cast<double>(*s.total.pss_bytes);
+            m_.load.push_back(p);
+        }
         monitor_.reset();
     }
 

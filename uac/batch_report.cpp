@@ -81,6 +81,8 @@ BatchTotals totals_of(const CallBatch& batch) {
     t.stats = batch.stats();
     t.transactions = batch.transaction_counters();
     t.kernel_drops = batch.kernel_drops();
+    t.sip_datagrams_sent = batch.datagrams_sent();
+    t.sip_datagrams_received = batch.datagrams_received();
     t.media = batch.media() ? batch.media()->to_json() : nlohmann::json(nullptr);
     t.registration = batch.registration();
     t.setup_error = batch.setup_error();
@@ -107,6 +109,8 @@ BatchTotals merge_totals(const std::vector<const CallBatch*>& shards) {
         t.transactions.parse_errors += c.parse_errors;
         t.transactions.stray_responses += c.stray_responses;
         t.kernel_drops += b->kernel_drops();
+        t.sip_datagrams_sent += b->datagrams_sent();
+        t.sip_datagrams_received += b->datagrams_received();
         if (const media::MediaEngine* m = b->media()) {
             media = true;
             aggregate.merge(m->aggregate());
@@ -181,6 +185,8 @@ nlohmann::json summary_json(const BatchTotals& totals, double wall_s, const Proc
           {"parse_errors", t.parse_errors},
           {"stray_responses", t.stray_responses}}},
         {"socket_kernel_drops", totals.kernel_drops},
+        {"sip_datagrams",
+         {{"sent", totals.sip_datagrams_sent}, {"received", totals.sip_datagrams_received}}},
         {"media", totals.media},
         {"media_unusable_answers", s.media_unusable_answers},
         {"generator",

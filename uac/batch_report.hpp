@@ -45,6 +45,8 @@ struct BatchTotals {
     CallStats stats;
     sip::TransactionCounters transactions;
     std::uint64_t kernel_drops = 0;
+    std::uint64_t sip_datagrams_sent = 0;  // by our SIP socket(s), retransmissions included
+    std::uint64_t sip_datagrams_received = 0;
     nlohmann::json media;  // media_report_json(), null without media
     const sip::Registration* registration = nullptr;
     std::string setup_error;

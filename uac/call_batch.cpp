@@ -55,6 +55,12 @@ const sip::Address& CallBatch::local_address() const {
 std::uint64_t CallBatch::kernel_drops() const {
     return endpoint_->transport().kernel_drops();
 }
+std::uint64_t CallBatch::datagrams_sent() const {
+    return endpoint_->transport().datagrams_sent();
+}
+std::uint64_t CallBatch::datagrams_received() const {
+    return endpoint_->transport().datagrams_received();
+}
 
 void CallBatch::start(std::function<void()> on_finished) {
     start_held([this] { begin(options_.t0 ? *options_.t0 : Clock::now()); },

@@ -55,6 +55,9 @@ class CallBatch final : public sip::TransactionUser {
     // Why the batch could not run (e.g. registration refused); empty when it ran.
     const std::string& setup_error() const { return core_->setup_error(); }
     std::uint64_t kernel_drops() const;
+    // SIP datagrams this batch's socket sent and received (retransmissions included).
+    std::uint64_t datagrams_sent() const;
+    std::uint64_t datagrams_received() const;
     // The media engine when media is on, else null.
     const media::MediaEngine* media() const { return media_.get(); }
 

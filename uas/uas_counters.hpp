@@ -35,6 +35,8 @@ struct UasCounters {
     std::uint64_t retransmissions_sent = 0;  // from the transaction layers
     std::uint64_t retransmissions_received = 0;
     std::uint64_t parse_errors = 0;
+    std::uint64_t sip_datagrams_sent = 0;  // by the endpoints' SIP sockets (UasPool::counters)
+    std::uint64_t sip_datagrams_received = 0;
 
     UasCounters& operator+=(const UasCounters& o);
 };
@@ -45,7 +47,7 @@ struct CounterInfo {
     std::uint64_t UasCounters::*field;
 };
 
-inline constexpr std::array<CounterInfo, 28> uas_counter_table{{
+inline constexpr std::array<CounterInfo, 30> uas_counter_table{{
     {"registrations_ok", "successful registrations (refreshes included)",
      &UasCounters::registrations_ok},
     {"registrations_failed", "failed registrations", &UasCounters::registrations_failed},
@@ -82,6 +84,9 @@ inline constexpr std::array<CounterInfo, 28> uas_counter_table{{
     {"retransmissions_received", "SIP retransmissions received",
      &UasCounters::retransmissions_received},
     {"parse_errors", "datagrams that were not valid SIP", &UasCounters::parse_errors},
+    {"sip_datagrams_sent", "SIP datagrams sent (retransmissions included)",
+     &UasCounters::sip_datagrams_sent},
+    {"sip_datagrams_received", "SIP datagrams received", &UasCounters::sip_datagrams_received},
 }};
 
 inline UasCounters& UasCounters::operator+=(const UasCounters& o) {

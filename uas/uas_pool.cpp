@@ -250,7 +250,12 @@ std::uint16_t UasPool::port(std::size_t index) const {
 
 UasCounters UasPool::counters() const {
     UasCounters total;
-    for (const auto& node : nodes_) total += node->agent->counters();
+    for (const auto& node : nodes_) {
+        total += node->agent->counters();
+        if (!node->endpoint) continue;
+        total.sip_datagrams_sent += node->endpoint->transport().datagrams_sent();
+        total.sip_datagrams_received += node->endpoint->transport().datagrams_received();
+    }
     return total;
 }
 

@@ -56,6 +56,11 @@ check "ratelimit: the search path lists every trial" \
 check "ratelimit: summary.md has the result, the planning figure and the ladder" \
   grep -q "Capacity planning at 70%" "$work/rl/summary.md"
 check "ratelimit: summary.md ladder" grep -q "| Rate (calls/s) | Trial | Calls | Success %" "$work/rl/summary.md"
+check "ratelimit: passing trials count both legs' SIP messages (>= 10 a completed call, INVITE 200 ACK BYE 200 on each)" \
+  jq -e -s '[.[] | select(.kind == "trial" and .verdict == "pass")] | length > 0 and all(.trial.sip_messages | (.uas_sent | type) == "number" and .per_s > 0 and .messages == .uac_sent + .uac_received + .uas_sent + .uas_received) and all(.trial.sip_messages.messages >= 10 * .level.calls.completed)' "$c"
+check "ratelimit: every trial has its memory fit" \
+  jq -e -s '[.[] | select(.kind == "trial")] | all(has("memory_growth") and (.memory_growth == null or (.memory_growth.slope_mb_per_s | type) == "number"))' "$c"
+check "ratelimit: summary.md ladder has SIP msgs/s" grep -q "SIP msgs/s (PBX in+out, our side)" "$work/rl/summary.md"
 no_kamailio_left() { ! pgrep -f -- "^kamailio .*$1" > /dev/null; }
 check "ratelimit: no Kamailio left running" no_kamailio_left "$work/rl/"
 

@@ -2,6 +2,8 @@
 // and the capacity rows and summary.md built from them; plus the SUT log scan in run rows.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "harness/capacity_report.hpp"
 #include "harness/capacity_trial.hpp"
 #include "harness/run_report.hpp"
@@ -33,7 +35,11 @@ LevelMeasurement measured(int calls, int failed) {
                      {"timeouts", json::object()},
                      {"latency", {{"setup_ms", {{"p99", 3.0}}}}},
                      {"transactions", {{"retransmissions_sent", failed > 0 ? 7 : 0}}},
-                     {"socket_kernel_drops", 0}};
+                     {"socket_kernel_drops", 0},
+                     {"sip_datagrams", {{"sent", 5 * calls}, {"received", 5 * calls}}},
+                     {"generator", {{"wall_s", 5.0}}}};
+    // The callee side: INVITE, ACK, BYE in, 180, 200, 200 out.
+    m.uas_summary = {{"sip_datagrams_sent", 3 * calls}, {"sip_datagrams_received", 3 * calls}};
     m.monitor_summary = {{"total", {{"cpu_percent", {{"avg", 40.0}, {"peak", 60.0}}}}},
                          {"generator", {{"cpu_percent", {{"avg", 20.0}, {"peak", 30.0}}}}},
                          {"trees",
@@ -184,10 +190,12 @@ TEST(CapacityReport, ResultRowAndSummary) {
         const int calls = static_cast<int>(t->value * t->duration_s);
         LevelMeasurement m = measured(calls, pass ? 0 : calls / 10);
         m.progress.clear();
+        m.uac_summary["generator"]["wall_s"] = t->duration_s;
         json level = build_level_row(m, run_meta());
         TrialSetup s = setup(t->value, static_cast<std::uint64_t>(calls));
         TrialAssessment a = assess_trial(m, level, info.slos, s);
         TrialFacts f{*t, static_cast<std::uint64_t>(calls), t->value, 0.5, false, 6, 0.0};
+        f.sip_messages = sip_message_rate(m.uac_summary, m.uas_summary);
         rows.push_back(build_trial_row(info, f, a, level, run_meta()));
         search.record(*t, a.verdict, 6);
         elapsed += 6;
@@ -208,6 +216,107 @@ TEST(CapacityReport, ResultRowAndSummary) {
     EXPECT_NE(md.find("| Rate (calls/s) | Trial | Calls | Success % | Peak concurrent"),
               std::string::npos);
     EXPECT_NE(md.find("**fail** | failed calls:"), std::string::npos);
+    // 16 datagrams a call over the trial: 3200 messages/s at 200 calls/s.
+    EXPECT_NE(md.find("SIP msgs/s (PBX in+out, our side)"), std::string::npos);
+    bool found = false;
+    for (const json& r : rows) {
+        if (r["kind"] != "trial" || r["trial"]["value"] != 200) continue;
+        EXPECT_DOUBLE_EQ(r["trial"]["sip_messages"]["per_s"].get<double>(), 3200);
+        found = true;
+    }
+    EXPECT_TRUE(found);
+    EXPECT_NE(md.find("| 200 | #"), std::string::npos);
+    EXPECT_NE(md.find(" | 3200 | "), std::string::npos) << md;
+}
+
+// Every datagram our UAC and UAS exchanged with the PBX, over the UAC's wall time.
+TEST(CapacityTrial, SipMessagesPerSecondCountBothSidesOverTheUacsWallTime) {
+    json uac = {{"sip_datagrams", {{"sent", 300}, {"received", 320}}},
+                {"generator", {{"wall_s", 10.0}}}};
+    json uas = {{"sip_datagrams_sent", 200}, {"sip_datagrams_received", 180}};
+    auto r = sip_message_rate(uac, uas);
+    ASSERT_TRUE(r);
+    EXPECT_DOUBLE_EQ(r->messages, 1000);
+    EXPECT_DOUBLE_EQ(r->seconds, 10);
+    EXPECT_DOUBLE_EQ(r->per_s, 100);
+    EXPECT_EQ(r->to_json()["uas_received"], 180);
+    // Without a UAS summary: the UAC's side alone, and the row says so (uas_* null).
+    auto alone = sip_message_rate(uac, nullptr);
+    ASSERT_TRUE(alone);
+    EXPECT_DOUBLE_EQ(alone->per_s, 62);
+    EXPECT_TRUE(alone->to_json()["uas_sent"].is_null());
+    // Nothing to divide by, or no counters (an older UAC): no figure rather than a wrong one.
+    EXPECT_FALSE(sip_message_rate({{"sip_datagrams", {{"sent", 1}, {"received", 1}}}}, uas));
+    EXPECT_FALSE(sip_message_rate({{"generator", {{"wall_s", 10.0}}}}, uas));
+    EXPECT_FALSE(sip_message_rate(nullptr, uas));
+}
+
+std::vector<LoadPoint> memory_samples(double seconds, double (*mb_at)(double t, int i)) {
+    std::vector<LoadPoint> load;
+    int i = 0;
+    for (double t = 0; t <= seconds + 1e-9; t += 0.5, ++i) {
+        LoadPoint p;
+        p.t_s = t;
+        p.rss_bytes = mb_at(t, i) * 1e6;
+        load.push_back(p);
+    }
+    return load;
+}
+
+TEST(CapacityTrial, MemoryStillGrowingIsASaturatedResource) {
+    // 1 MB/s for 20 s: over the last 10 s, +10 MB.
+    LevelMeasurement m = measured(500, 0);
+    m.load = memory_samples(20, [](double t, int) { return 100 + t; });
+    TrialAssessment a = assess(m);
+    ASSERT_TRUE(a.memory);
+    EXPECT_TRUE(a.memory->growing);
+    EXPECT_EQ(a.memory->source, "rss");
+    EXPECT_NEAR(a.memory->slope_mb_per_s, 1.0, 1e-9);
+    EXPECT_NEAR(a.memory->growth_mb, 10.0, 1e-9);
+    ASSERT_FALSE(a.why.empty());
+    EXPECT_NE(a.why.back().find("SUT memory still growing: 1.00 MB/s (rss"), std::string::npos)
+        << a.why.back();
+    EXPECT_EQ(a.to_json()["memory_growth"]["growing"], true);
+    EXPECT_EQ(a.verdict, TrialVerdict::pass);  // a reason, not a verdict of its own
+}
+
+TEST(CapacityTrial, FlatOrNoisyMemoryIsNotGrowth) {
+    // Flat.
+    auto flat = memory_samples(20, [](double, int) { return 100.0; });
+    auto g = memory_growth(flat);
+    ASSERT_TRUE(g);
+    EXPECT_FALSE(g->growing);
+    EXPECT_NEAR(g->slope_mb_per_s, 0, 1e-9);
+    // Noisy but flat: ±4 MB from sample to sample.
+    auto noisy = memory_samples(20, [](double, int i) { return 100.0 + (i % 2 ? 4 : -4) + i % 3; });
+    g = memory_growth(noisy);
+    ASSERT_TRUE(g);
+    EXPECT_FALSE(g->growing) << g->slope_mb_per_s;
+    // Grew while calls were set up, then levelled off: not still growing.
+    auto settled = memory_samples(20, [](double t, int) { return 100 + 3 * std::min(t, 8.0); });
+    g = memory_growth(settled);
+    ASSERT_TRUE(g);
+    EXPECT_FALSE(g->growing) << g->slope_mb_per_s;
+    LevelMeasurement m = measured(500, 0);
+    m.load = settled;
+    for (const std::string& w : assess(m).why) EXPECT_EQ(w.find("memory"), std::string::npos) << w;
+    // Steep but short: 1 MB/s over a 4 s trial adds only 2 MB in its second half.
+    auto brief = memory_samples(4, [](double t, int) { return 100 + t; });
+    g = memory_growth(brief);
+    ASSERT_TRUE(g);
+    EXPECT_FALSE(g->growing);
+    // Too few samples to judge.
+    EXPECT_FALSE(memory_growth(memory_samples(1, [](double t, int) { return 100 + 50 * t; })));
+}
+
+TEST(CapacityTrial, MemoryGrowthPrefersPss) {
+    // RSS grows (shared pages touched), PSS stays flat: PSS is the one judged.
+    auto load = memory_samples(20, [](double t, int) { return 100 + t; });
+    for (LoadPoint& p : load) p.pss_bytes = 50e6;
+    auto g = memory_growth(load);
+    ASSERT_TRUE(g);
+    EXPECT_EQ(g->source, "pss");
+    EXPECT_FALSE(g->growing);
 }
 
 TEST(CapacityReport, GeneratorBoundSaysHowToFix) {

@@ -25,13 +25,15 @@ class Checker {
         for (std::size_t i = 0; i < p_.scenarios.size(); ++i) {
             const auto& name = p_.scenarios[i].name;
             if (!seen.insert(name).second)
-                error(at("scenarios", i) + ".name", "duplicate scenario name '" + name + "'; names must be unique");
+                error(at("scenarios", i) + ".name",
+                      "duplicate scenario name '" + name + "'; names must be unique");
         }
         seen.clear();
         for (std::size_t i = 0; i < p_.sidecars.size(); ++i) {
             const auto& name = p_.sidecars[i].name;
             if (!seen.insert(name).second)
-                error(at("sidecars", i) + ".name", "duplicate sidecar name '" + name + "'; names must be unique");
+                error(at("sidecars", i) + ".name",
+                      "duplicate sidecar name '" + name + "'; names must be unique");
         }
     }
 
@@ -50,11 +52,14 @@ class Checker {
             for (std::size_t j = 0; j < refs.size(); ++j) {
                 if (!p_.find_scenario(refs[j]))
                     error(field + at(".scenarios", j),
-                          "no scenario named '" + refs[j] + "'; defined scenarios: " + scenario_names);
+                          "no scenario named '" + refs[j] +
+                              "'; defined scenarios: " + scenario_names);
             }
         };
-        for (std::size_t i = 0; i < p_.sidecars.size(); ++i) check_scenarios(p_.sidecars[i].scenarios, at("sidecars", i));
-        for (std::size_t i = 0; i < p_.setup.size(); ++i) check_scenarios(p_.setup[i].scenarios, at("setup", i));
+        for (std::size_t i = 0; i < p_.sidecars.size(); ++i)
+            check_scenarios(p_.sidecars[i].scenarios, at("sidecars", i));
+        for (std::size_t i = 0; i < p_.setup.size(); ++i)
+            check_scenarios(p_.setup[i].scenarios, at("setup", i));
         for (std::size_t i = 0; i < p_.collect.size(); ++i)
             check_scenarios(p_.collect[i].scenarios, at("collect", i));
         const auto& builtins = builtin_variable_names();
@@ -74,9 +79,12 @@ class Checker {
 
     void commands() const {
         command(p_.sut.command, "sut.command[0]");
-        if (!p_.sut.version_command.empty()) command(p_.sut.version_command, "sut.version_command[0]");
-        for (std::size_t i = 0; i < p_.sidecars.size(); ++i) command(p_.sidecars[i].command, at("sidecars", i) + ".command[0]");
-        for (std::size_t i = 0; i < p_.setup.size(); ++i) command(p_.setup[i].command, at("setup", i) + ".command[0]");
+        if (!p_.sut.version_command.empty())
+            command(p_.sut.version_command, "sut.version_command[0]");
+        for (std::size_t i = 0; i < p_.sidecars.size(); ++i)
+            command(p_.sidecars[i].command, at("sidecars", i) + ".command[0]");
+        for (std::size_t i = 0; i < p_.setup.size(); ++i)
+            command(p_.setup[i].command, at("setup", i) + ".command[0]");
         for (std::size_t i = 0; i < p_.collect.size(); ++i)
             command(p_.collect[i].command, at("collect", i) + ".command[0]");
     }
@@ -86,7 +94,8 @@ class Checker {
             Variables vars = declared_variables(p_, scenario);
             std::string suffix = " (in scenario " + scenario.name + ")";
             auto strings = [&](const std::vector<std::string>& v, const std::string& field) {
-                for (std::size_t i = 0; i < v.size(); ++i) one(v[i], field + "[" + std::to_string(i) + "]", vars, suffix);
+                for (std::size_t i = 0; i < v.size(); ++i)
+                    one(v[i], field + "[" + std::to_string(i) + "]", vars, suffix);
             };
             auto map = [&](const std::map<std::string, std::string>& m, const std::string& field) {
                 for (const auto& [k, v] : m) one(v, field + "." + k, vars, suffix);
@@ -100,6 +109,8 @@ class Checker {
             if (p_.health) {
                 one(p_.health->url, "health.url", vars, suffix);
                 one(p_.health->body, "health.body", vars, suffix);
+                one(p_.health->calls_pointer, "health.calls_pointer", vars, suffix);
+                one(p_.health->calls_metric, "health.calls_metric", vars, suffix);
                 strings(p_.health->headers, "health.headers");
             }
             for (const SidecarSpec* s : p_.sidecars_for(scenario)) {
@@ -107,7 +118,8 @@ class Checker {
                 map(s->env, "sidecars." + s->name + ".env");
                 one(s->ready.value, "sidecars." + s->name + ".ready", vars, suffix);
             }
-            for (const SetupSpec* s : p_.setup_for(scenario)) strings(s->command, "setup." + s->name + ".command");
+            for (const SetupSpec* s : p_.setup_for(scenario))
+                strings(s->command, "setup." + s->name + ".command");
             for (const SetupSpec* s : p_.collect_for(scenario))
                 strings(s->command, "collect." + s->name + ".command");
             for (std::size_t i = 0; i < p_.templates.size(); ++i) template_file(i, vars, suffix);
@@ -115,7 +127,9 @@ class Checker {
     }
 
   private:
-    static std::string at(const std::string& field, std::size_t i) { return field + "[" + std::to_string(i) + "]"; }
+    static std::string at(const std::string& field, std::size_t i) {
+        return field + "[" + std::to_string(i) + "]";
+    }
 
     template <class T>
     static std::string list(const std::vector<T>& items) {
@@ -131,7 +145,8 @@ class Checker {
         if (!r) error(field, r.error().message);
     }
 
-    void one(const std::string& text, const std::string& field, const Variables& vars, const std::string& suffix) const {
+    void one(const std::string& text, const std::string& field, const Variables& vars,
+             const std::string& suffix) const {
         auto r = render_template(text, vars, "value");
         if (!r) error(field, r.error().message + suffix);
     }

@@ -440,6 +440,50 @@ std::string media_path(const json& p) {
     return out;
 }
 
+// Every scenario against the run's first one at each level both measured fully: what each
+// configuration costs the PBX per call, where its media went, and what the calls heard. For
+// any profile (Kamailio's proxies, Asterisk's direct/relay/echo), not only named scenarios.
+void scenarios_compared_section(std::ostream& out, const std::vector<const json*>& rows) {
+    std::vector<std::string> order;
+    std::map<int, std::vector<const json*>> per_level;
+    for (const json* r : rows) {
+        if (!full(*r)) continue;
+        const std::string sc = (*r)["scenario"].get<std::string>();
+        if (std::find(order.begin(), order.end(), sc) == order.end()) order.push_back(sc);
+        per_level[(*r)["level"].get<int>()].push_back(r);
+    }
+    if (order.size() < 2) return;
+    const std::string& baseline = order.front();
+    bool header = false;
+    for (const auto& [level, level_rows] : per_level) {
+        if (level_rows.size() < 2) continue;
+        std::optional<double> base;
+        for (const json* r : level_rows)
+            if ((*r)["scenario"] == baseline) base = cpu_per_call(*r);
+        if (!header) {
+            out << "## Scenarios compared\n\nEach scenario against " << baseline
+                << " (the run's first) at the same level: SUT CPU % of a core per call (SUT plus "
+                   "sidecars), where the UAC's media came from, round-trip loss and MOS.\n\n"
+                   "| Level | Scenario | CPU % per call | vs "
+                << baseline
+                << " | Media path | Loss % | MOS mean |\n| ---: | --- | :---: | :---: | --- | "
+                   ":---: | :---: |\n";
+            header = true;
+        }
+        for (const json* r : level_rows) {
+            const auto cpu = cpu_per_call(*r);
+            std::string ratio = "n/a";
+            if (cpu && base && *base > 0) ratio = num(*cpu / *base, 2) + "×";
+            out << "| " << level << " | " << (*r)["scenario"].get<std::string>() << " | "
+                << (cpu ? num(*cpu, 4) : std::string("n/a")) << " | " << ratio << " | "
+                << media_path(get(*r, {"media_path"})) << " | "
+                << num(get(*r, {"media", "loss_percent"}), 3) << " | "
+                << num(get(*r, {"media", "mos", "mean"}), 2) << " |\n";
+        }
+    }
+    if (header) out << '\n';
+}
+
 // received / answered / refused, UAC then UAS; "-" for a side that did not report.
 std::string reinvites(const json& row) {
     auto side = [](const json& r) {
@@ -636,6 +680,7 @@ std::string render_summary_md(const std::vector<json>& all_rows, const json& run
     overhead_table(out, rows);
     scaling_section(out, scaling);
     media_proxy_section(out, rows);
+    scenarios_compared_section(out, rows);
     callauth_section(out, rows);
     collected_section(out, rows);
     sut_log_section(out, rows);

@@ -27,12 +27,15 @@ class Renderer {
         }
         return *r;
     }
-    std::vector<std::string> list(const std::vector<std::string>& values, const std::string& field) {
+    std::vector<std::string> list(const std::vector<std::string>& values,
+                                  const std::string& field) {
         std::vector<std::string> out;
-        for (std::size_t i = 0; i < values.size(); ++i) out.push_back(text(values[i], field + "[" + std::to_string(i) + "]"));
+        for (std::size_t i = 0; i < values.size(); ++i)
+            out.push_back(text(values[i], field + "[" + std::to_string(i) + "]"));
         return out;
     }
-    std::map<std::string, std::string> map(const std::map<std::string, std::string>& values, const std::string& field) {
+    std::map<std::string, std::string> map(const std::map<std::string, std::string>& values,
+                                           const std::string& field) {
         std::map<std::string, std::string> out;
         for (const auto& [k, v] : values) out[k] = text(v, field + "." + k);
         return out;
@@ -78,7 +81,8 @@ Result<Variables> builtin_variables(const Profile& profile, const ScenarioSpec& 
     return vars;
 }
 
-Result<ScenarioPlan> plan_scenario(const Profile& profile, const ScenarioSpec& scenario, const Variables& builtins) {
+Result<ScenarioPlan> plan_scenario(const Profile& profile, const ScenarioSpec& scenario,
+                                   const Variables& builtins) {
     ScenarioPlan plan;
     plan.scenario = scenario.name;
     plan.vars = builtins;
@@ -91,10 +95,12 @@ Result<ScenarioPlan> plan_scenario(const Profile& profile, const ScenarioSpec& s
 
     for (const auto& t : profile.templates) {
         std::ifstream in(t.source, std::ios::binary);
-        if (!in) return fail("cannot read template " + t.source.string() + ": " + std::strerror(errno));
+        if (!in)
+            return fail("cannot read template " + t.source.string() + ": " + std::strerror(errno));
         std::ostringstream text;
         text << in.rdbuf();
-        plan.templates.push_back({plan.run_dir / t.target, r.text(text.str(), "template " + t.source.string())});
+        plan.templates.push_back(
+            {plan.run_dir / t.target, r.text(text.str(), "template " + t.source.string())});
     }
     for (const SetupSpec* s : profile.setup_for(scenario)) {
         SetupPlan step;
@@ -129,7 +135,9 @@ Result<ScenarioPlan> plan_scenario(const Profile& profile, const ScenarioSpec& s
         if (s->ready.kind == Kind::udp_port || s->ready.kind == Kind::tcp_port) {
             auto port = port_number(value, "sidecars." + s->name + ".ready");
             if (!port) return fail(port.error().message);
-            side.ready.port = PortProbe{s->ready.kind == Kind::udp_port ? PortProbe::Protocol::udp : PortProbe::Protocol::tcp, *port};
+            side.ready.port = PortProbe{s->ready.kind == Kind::udp_port ? PortProbe::Protocol::udp
+                                                                        : PortProbe::Protocol::tcp,
+                                        *port};
         } else if (s->ready.kind == Kind::log_contains) {
             side.ready.log_contains = value;
         }
@@ -138,7 +146,8 @@ Result<ScenarioPlan> plan_scenario(const Profile& profile, const ScenarioSpec& s
 
     plan.sut.name = profile.name;
     plan.sut.argv = r.list(profile.sut.command, "sut.command");
-    for (const auto& a : r.list(scenario.args, "scenarios." + scenario.name + ".args")) plan.sut.argv.push_back(a);
+    for (const auto& a : r.list(scenario.args, "scenarios." + scenario.name + ".args"))
+        plan.sut.argv.push_back(a);
     plan.sut.env = r.map(profile.sut.env, "sut.env");
     std::string workdir = r.text(profile.sut.workdir, "sut.workdir");
     plan.sut.workdir = workdir.empty() ? plan.run_dir : std::filesystem::path(workdir);
@@ -155,14 +164,17 @@ Result<ScenarioPlan> plan_scenario(const Profile& profile, const ScenarioSpec& s
         h.request.method = profile.health->method;
         h.request.body = r.text(profile.health->body, "health.body");
         h.request.headers = r.list(profile.health->headers, "health.headers");
-        h.calls_pointer = profile.health->calls_pointer;
-        h.calls_metric = profile.health->calls_metric;
+        h.calls_pointer = r.text(profile.health->calls_pointer, "health.calls_pointer");
+        h.calls_metric = r.text(profile.health->calls_metric, "health.calls_metric");
         h.ok_pointer = profile.health->ready_pointer;
         h.ok_value = profile.health->ready_value;
-        if (auto v = monitor::validate(h); !v) return fail(profile.file.string() + ": health: " + v.error().message);
+        if (auto v = monitor::validate(h); !v)
+            return fail(profile.file.string() + ": health: " + v.error().message);
         plan.health = h;
     }
-    if (r.error()) return fail(profile.file.string() + ": " + r.error()->message + " (scenario " + scenario.name + ")");
+    if (r.error())
+        return fail(profile.file.string() + ": " + r.error()->message + " (scenario " +
+                    scenario.name + ")");
 
     auto port = port_number(port_text, "sip.port");
     if (!port) return fail(profile.file.string() + ": " + port.error().message);

@@ -29,7 +29,8 @@ const std::filesystem::path source_dir = PBXBENCH_SOURCE_DIR;
 class AsteriskProfile : public ::testing::Test {
   protected:
     void SetUp() override {
-        bin_ = std::filesystem::temp_directory_path() / ("pbxbench-asterisk-" + std::to_string(::getpid()));
+        bin_ = std::filesystem::temp_directory_path() /
+               ("pbxbench-asterisk-" + std::to_string(::getpid()));
         std::filesystem::create_directories(bin_);
         const auto fake = bin_ / "asterisk";
         std::ofstream(fake) << "#!/bin/sh\nexit 0\n";
@@ -94,7 +95,8 @@ TEST_F(AsteriskProfile, LoadsPlansAndRendersEveryScenario) {
         for (const auto& t : plan->templates) {
             SCOPED_TRACE(t.target.string());
             // Every ${} of ours was substituted; what is left is Asterisk's own, escaped $${}.
-            for (std::size_t at = t.text.find("${"); at != std::string::npos; at = t.text.find("${", at + 2))
+            for (std::size_t at = t.text.find("${"); at != std::string::npos;
+                 at = t.text.find("${", at + 2))
                 EXPECT_EQ(t.target.filename(), "extensions.conf") << t.text.substr(at, 20);
             // No path outside the run dir: nothing of the installation, nothing of the machine.
             for (const char* outside : {"/etc/", "/usr/", "/opt/", "/var/", "/home/"})
@@ -102,8 +104,10 @@ TEST_F(AsteriskProfile, LoadsPlansAndRendersEveryScenario) {
         }
 
         const std::string ast = rendered(*plan, "asterisk.conf").text;
-        for (const char* dir : {"astetcdir", "astvarlibdir", "astdbdir", "astspooldir", "astrundir", "astlogdir"})
-            EXPECT_TRUE(std::regex_search(ast, std::regex(std::string("\n") + dir + " => /tmp/pbxbench-run-x")))
+        for (const char* dir :
+             {"astetcdir", "astvarlibdir", "astdbdir", "astspooldir", "astrundir", "astlogdir"})
+            EXPECT_TRUE(std::regex_search(
+                ast, std::regex(std::string("\n") + dir + " => /tmp/pbxbench-run-x")))
                 << dir;
         EXPECT_THAT(ast, Not(HasSubstr("astmoddir")));  // the installation's, found by the binary
 
@@ -123,14 +127,17 @@ TEST_F(AsteriskProfile, LoadsPlansAndRendersEveryScenario) {
         EXPECT_THAT(pjsip, Not(HasSubstr("anonymous")));
         EXPECT_THAT(pjsip, HasSubstr("password = " + p->users.password));
         EXPECT_THAT(pjsip, HasSubstr("#include pjsip_users.conf"));
-        EXPECT_THAT(pjsip, HasSubstr("direct_media = " + std::string(s->name == "direct_media" ? "yes" : "no")));
+        EXPECT_THAT(pjsip, HasSubstr("direct_media = " +
+                                     std::string(s->name == "direct_media" ? "yes" : "no")));
 
         const std::string dialplan = rendered(*plan, "extensions.conf").text;
-        EXPECT_THAT(pjsip, HasSubstr("context = " + std::string(s->name == "echo" ? "echo" : "call")));
+        EXPECT_THAT(pjsip,
+                    HasSubstr("context = " + std::string(s->name == "echo" ? "echo" : "call")));
         EXPECT_THAT(dialplan, HasSubstr("Dial(PJSIP/${EXTEN},"));
         EXPECT_THAT(dialplan, HasSubstr("Echo()"));
 
-        EXPECT_THAT(rendered(*plan, "http.conf").text, HasSubstr("bindport = " + vars->at("HTTP_PORT")));
+        EXPECT_THAT(rendered(*plan, "http.conf").text,
+                    HasSubstr("bindport = " + vars->at("HTTP_PORT")));
         EXPECT_THAT(rendered(*plan, "cdr.conf").text, HasSubstr("enable = no"));
 
         // Asterisk's RTP ports stay clear of the UAC's and the UAS's default ranges.
@@ -140,9 +147,12 @@ TEST_F(AsteriskProfile, LoadsPlansAndRendersEveryScenario) {
         for (auto [lo, hi] : {std::pair{16000, 25999}, std::pair{42000, 51999}})
             EXPECT_TRUE(rtp_end < lo || rtp_start > hi) << lo << "-" << hi;
 
-        // The health gauge counts bridged calls (a bridged call is two channels, one bridge).
+        // The health gauge counts calls: bridges where Asterisk bridges two legs (a bridged call
+        // is two channels), channels where it answers itself (echo: one channel, no bridge).
+        // The metric is substituted per scenario.
         ASSERT_TRUE(plan->health);
-        EXPECT_EQ(plan->health->calls_metric, "asterisk_bridges_count");
+        EXPECT_EQ(plan->health->calls_metric,
+                  s->name == "echo" ? "asterisk_channels_count" : "asterisk_bridges_count");
         EXPECT_EQ(plan->setup.size(), 3u);
         EXPECT_EQ(plan->collect.size(), 1u);
     }
@@ -153,8 +163,8 @@ TEST_F(AsteriskProfile, LoadsPlansAndRendersEveryScenario) {
 TEST_F(AsteriskProfile, UsersScriptWritesAnAuthenticatedEndpointPerUser) {
     const auto dir = bin_ / "run";
     std::filesystem::create_directories(dir);
-    const std::string cmd = "sh " + (source_dir / "profiles/asterisk/users.sh").string() + " " + dir.string() +
-                            " '' 1000 3 2>/dev/null";
+    const std::string cmd = "sh " + (source_dir / "profiles/asterisk/users.sh").string() + " " +
+                            dir.string() + " '' 1000 3 2>/dev/null";
     ASSERT_EQ(std::system(cmd.c_str()), 0);
     std::ifstream in(dir / "pjsip_users.conf");
     std::stringstream text;
@@ -162,14 +172,16 @@ TEST_F(AsteriskProfile, UsersScriptWritesAnAuthenticatedEndpointPerUser) {
     const std::string conf = text.str();
     for (const char* u : {"1000", "1001", "1002"}) {
         const std::string user = u;
-        EXPECT_THAT(conf, HasSubstr("[" + user + "](endpoint-defaults)\nauth = " + user + "\naors = " + user + "\n"));
+        EXPECT_THAT(conf, HasSubstr("[" + user + "](endpoint-defaults)\nauth = " + user +
+                                    "\naors = " + user + "\n"));
         EXPECT_THAT(conf, HasSubstr("[" + user + "](auth-defaults)\nusername = " + user + "\n"));
         EXPECT_THAT(conf, HasSubstr("[" + user + "](aor-defaults)\n"));
     }
     EXPECT_THAT(conf, Not(HasSubstr("1003")));
     EXPECT_THAT(conf, Not(HasSubstr("password")));
     // A wrong argument count is a usage error, not a half-written file.
-    const std::string bad = "sh " + (source_dir / "profiles/asterisk/users.sh").string() + " x 2>/dev/null";
+    const std::string bad =
+        "sh " + (source_dir / "profiles/asterisk/users.sh").string() + " x 2>/dev/null";
     EXPECT_EQ(WEXITSTATUS(std::system(bad.c_str())), 2);
 }
 

@@ -194,11 +194,14 @@ TEST(ScalingRow, OneLevelGivesPerCallFiguresAndSaysWhy) {
 
 TEST(SummaryMarkdown, MediaRowsGetTheMediaTable) {
     LevelMeasurement m = measured("mediaproxy_all", 20, 12, 50e6);
-    m.uac_summary["media"] = {{"calls", 20},           {"packets_sent", 3000},
-                              {"packets_received", 2970}, {"loss_percent", 1.0},
+    m.uac_summary["media"] = {{"calls", 20},
+                              {"packets_sent", 3000},
+                              {"packets_received", 2970},
+                              {"loss_percent", 1.0},
                               {"jitter_ms", {{"p50", 0.25}, {"p95", 0.5}}},
                               {"mos", {{"mean", 4.21}, {"p5", 4.1}}},
-                              {"silent_calls", 0},      {"one_way_calls", 1}};
+                              {"silent_calls", 0},
+                              {"one_way_calls", 1}};
     m.uas_summary = {{"event", "summary"}, {"media", {{"loss_percent", 0.5}}}};
     json row = build_level_row(m, run_meta());
     EXPECT_EQ(row["media"]["packets_sent"], 3000);
@@ -499,6 +502,39 @@ TEST(RunMetadata, CpuModelAndSha256) {
     ASSERT_TRUE(sha);
     EXPECT_EQ(*sha, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     EXPECT_FALSE(sha256_file("/nonexistent/pbxbench"));
+}
+
+}  // namespace
+}  // namespace pbxbench::harness
+
+namespace pbxbench::harness {
+namespace {
+
+// Any profile's scenarios are compared against the run's first one (Asterisk's direct_media,
+// relay_media and echo have none of Kamailio's names), with where each one's media went.
+TEST(SummaryMarkdown, ScenariosAreComparedAgainstTheFirstWhateverTheirNames) {
+    auto row = [](const std::string& scenario, double cpu, int direct, int relayed) {
+        LevelMeasurement m = measured(scenario, 200, cpu, 50e6);
+        m.uac_summary["media"] = {{"calls", 200},
+                                  {"packets_sent", 3000},
+                                  {"loss_percent", 0.0},
+                                  {"mos", {{"mean", 4.38}}}};
+        m.uac_summary["media_path"] = {{"direct", direct},
+                                       {"relayed", relayed},
+                                       {"unknown", 0},
+                                       {"moved", 0},
+                                       {"relays", nlohmann::json::object()}};
+        return build_level_row(m, run_meta());
+    };
+    std::vector<nlohmann::json> rows{row("direct_media", 2, 200, 0), row("relay_media", 40, 0, 200),
+                                     row("echo", 16, 0, 200)};
+    std::string md = render_summary_md(rows, run_meta());
+    EXPECT_THAT(md, HasSubstr("## Scenarios compared"));
+    EXPECT_THAT(md, HasSubstr("| 200 | direct_media | 0.0100 | 1.00× | direct 200, relayed 0 |"));
+    EXPECT_THAT(md, HasSubstr("| 200 | relay_media | 0.2000 | 20.00× | direct 0, relayed 200 |"));
+    EXPECT_THAT(md, HasSubstr("| 200 | echo | 0.0800 | 8.00× |"));
+    // One scenario alone has nothing to compare.
+    EXPECT_THAT(render_summary_md({rows[0]}, run_meta()), Not(HasSubstr("## Scenarios compared")));
 }
 
 }  // namespace

@@ -7,10 +7,12 @@ Binds 127.0.0.1:0, writes its port to PORT_FILE, then answers every INVITE (and 
 CANCEL) it receives according to MODE:
   correct     100, 180, 200 with SDP; 200 to BYE and CANCEL (plus 487 to the INVITE)
   garbage     bytes from the fuzz corpus, truncated or with flipped bytes, or random bytes
+              (one call in six is answered, and its BYE gets the garbage)
   malformed   broken status lines, missing Via/CSeq/Call-ID, wrong CSeq method, bad
               Content-Length, an SDP that does not parse
   misordered  200 before 180, 180 after 200, a 200 for an unknown Call-ID or branch, a BYE
-              response before the BYE
+              response before the BYE, two To tags; ringing until CANCEL, then the 487 before
+              the CANCEL's 200, or a 200 to the INVITE racing the CANCEL
   duplicated  every response 3 times, the 2xx to the INVITE 10 more times
   oversized   60+ KB responses (up to the UDP maximum) and headers with huge values
   mixed       a per-call choice (seeded by SEED and the call's index) among the above and
@@ -154,6 +156,8 @@ def answer_invite(req, addr, m, index):
     v = int(os.environ.get("HOSTILE_VARIANT", index)) % 6  # HOSTILE_VARIANT: one variant for every call
     if m == "correct":
         send(trying, addr); send(ringing, addr); send(ok, addr, 0.05)
+    elif m == "garbage" and v == 5:  # answered, then garbage to the BYE
+        send(trying, addr); send(ringing, addr); send(ok, addr, 0.02)
     elif m == "garbage":
         for _ in range(3):
             send(mutate(rng, rng.choice(corpus)), addr)
@@ -176,6 +180,8 @@ def answer_invite(req, addr, m, index):
         ]
         for msg in variants[v]:
             send(msg, addr)
+    elif m == "misordered" and v >= 4:  # ringing until CANCEL (see handle)
+        send(ringing, addr)
     elif m == "misordered":
         if v % 4 == 0:  # 200 before 180, and a 180 after the 200
             send(ok, addr); send(ringing, addr); send(ringing, addr, 0.05)
@@ -241,7 +247,17 @@ def handle(data, addr):
         if method == "CANCEL":
             invite = (req[0], dict(h))
             invite[1]["cseq"] = "%d INVITE" % cseq_num(req)
-            send(response(invite, 487, "Request Terminated"), addr)
+            variant = int(os.environ.get("HOSTILE_VARIANT", index)) % 6
+            if m == "misordered" and variant == 4:  # the 487 before the CANCEL's 200
+                pending.pop()
+                send(response(invite, 487, "Request Terminated"), addr)
+                send(ok, addr, 0.01)
+            elif m == "misordered" and variant == 5:  # answered while the CANCEL is on its way
+                pending.pop()
+                send(response(invite, 200, "OK", body=SDP), addr)
+                send(ok, addr, 0.01)
+            else:
+                send(response(invite, 487, "Request Terminated"), addr)
     elif method == "ACK":
         pass
 

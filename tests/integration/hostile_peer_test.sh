@@ -64,6 +64,11 @@ for m in "${modes[@]}"; do
   [ -n "${peer_pid[$m]:-}" ] || continue
   kill -TERM "${peer_pid[$m]}" 2>/dev/null
   wait "${peer_pid[$m]}" 2>/dev/null
+  prc=$?
+  # The peer itself must have run to our SIGTERM: a peer that died would turn every mode into
+  # plain timeouts and prove nothing.
+  check "$m: the peer ran until stopped (exit $prc, stderr: $(head -c 300 "$work/$m.peer.err"))" \
+    test "$prc" -eq 0 -a ! -s "$work/$m.peer.err"
 done
 
 summary() { jq -c 'select(.event == "summary")' "$work/$1.out" 2>/dev/null; }

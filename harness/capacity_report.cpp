@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "harness/json_path.hpp"
 #include "harness/run_report.hpp"
 
 namespace pbxbench::harness {
@@ -14,17 +15,7 @@ namespace {
 
 using nlohmann::json;
 
-const json& get(const json& j, std::initializer_list<const char*> path) {
-    static const json null_value;
-    const json* cur = &j;
-    for (const char* k : path) {
-        if (!cur->is_object()) return null_value;
-        auto it = cur->find(k);
-        if (it == cur->end()) return null_value;
-        cur = &*it;
-    }
-    return *cur;
-}
+constexpr auto get = &json_at;
 
 std::string num(const json& v, int decimals = 0, double scale = 1) {
     if (!v.is_number()) return "n/a";

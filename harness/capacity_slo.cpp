@@ -1,4 +1,5 @@
 #include "harness/capacity_slo.hpp"
+#include "harness/json_path.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -49,17 +50,7 @@ std::string known_metrics() {
     return out;
 }
 
-const json& at(const json& j, std::initializer_list<const char*> path) {
-    static const json null_value;
-    const json* cur = &j;
-    for (const char* k : path) {
-        if (!cur->is_object()) return null_value;
-        auto it = cur->find(k);
-        if (it == cur->end()) return null_value;
-        cur = &*it;
-    }
-    return *cur;
-}
+constexpr auto at = &json_at;
 
 std::optional<double> number_at(const json& row, std::initializer_list<const char*> path) {
     const json& v = at(row, path);

@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "base/distribution.hpp"
+#include "harness/json_path.hpp"
 
 namespace pbxbench::harness {
 
@@ -12,17 +13,7 @@ namespace {
 
 using nlohmann::json;
 
-const json& at(const json& j, std::initializer_list<const char*> path) {
-    static const json null_value;
-    const json* cur = &j;
-    for (const char* k : path) {
-        if (!cur->is_object()) return null_value;
-        auto it = cur->find(k);
-        if (it == cur->end()) return null_value;
-        cur = &*it;
-    }
-    return *cur;
-}
+constexpr auto at = &json_at;
 
 double num(const json& v) {
     return v.is_number() ? v.get<double>() : 0.0;

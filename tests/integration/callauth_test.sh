@@ -94,4 +94,8 @@ check "wrong password: only caller 1000's calls failed" \
   jq -e -s "map(select(.kind == \"level\")) | .[0].calls.failed == 4 and .[0].calls.completed == 16" "$work/wp/results.jsonl"
 check "wrong password: summary.md names the user, never the password" \
   bash -c "grep -q '1000 (.*wrong password?' '$work/wp/summary.md' && ! grep -q secret '$work/wp/summary.md'"
+if [ "$failures" -gt 0 ]; then  # what a failing run said, for the CI log
+  for f in "$work"/*.err; do echo "--- $f"; tail -n 15 "$f"; done
+  jq -c 'select(.kind == "level") | {scenario, state, error, calls: .calls.outcomes}' "$work"/*/results.jsonl 2>/dev/null
+fi
 finish_tests callauth

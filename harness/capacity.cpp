@@ -388,16 +388,10 @@ ExitCode run_capacity(const CapacityOptions& options) {
                 ExitCode::usage);
         attach = *target;
     }
-    const CpuList machine = allowed_cpus();
-    if (auto c = check_cpus_allowed(options.pinning, machine); !c)
-        throw Fatal("--pin: " + c.error().message, ExitCode::usage);
-    CpuList sut_cpus, generator_cpus;
-    if (options.pinning.any()) {
-        sut_cpus = options.pinning.sut.empty() ? machine : options.pinning.sut;
-        generator_cpus = options.pinning.generator.empty() ? machine : options.pinning.generator;
-        if (auto p = pin_this_thread(generator_cpus); !p)
-            throw Fatal("--pin: " + p.error().message, ExitCode::usage);
-    }
+    auto pinned = apply_pinning(options.pinning);
+    if (!pinned) throw Fatal(pinned.error().message, ExitCode::usage);
+    const CpuList& sut_cpus = pinned->sut;
+    const CpuList& generator_cpus = pinned->generator;
 
     const auto out_dir = std::filesystem::absolute(
         options.out.empty() ? default_out_dir(profile->name) : options.out);

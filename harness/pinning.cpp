@@ -167,4 +167,16 @@ nlohmann::json pinning_json(const Pinning& pinning) {
     return {{"sut", list(pinning.sut)}, {"generator", list(pinning.generator)}};
 }
 
+Result<PinnedCpus> apply_pinning(const Pinning& pinning) {
+    const CpuList machine = allowed_cpus();
+    if (auto c = check_cpus_allowed(pinning, machine); !c)
+        return fail("--pin: " + c.error().message);
+    PinnedCpus cpus;
+    if (!pinning.any()) return cpus;
+    cpus.sut = pinning.sut.empty() ? machine : pinning.sut;
+    cpus.generator = pinning.generator.empty() ? machine : pinning.generator;
+    if (auto p = pin_this_thread(cpus.generator); !p) return fail("--pin: " + p.error().message);
+    return cpus;
+}
+
 }  // namespace pbxbench::harness

@@ -41,6 +41,16 @@ CpuList allowed_cpus();
 // Restricts the calling thread (and the threads it creates afterwards) to `cpus`.
 Result<void> pin_this_thread(const CpuList& cpus);
 
+// The CPUs each role runs on for a run (empty lists: not pinned, run anywhere).
+struct PinnedCpus {
+    CpuList sut;
+    CpuList generator;
+};
+// Checks `pinning` against the CPUs we may use and, when anything is pinned, moves this thread
+// (the harness goes with the generator) onto the generator's CPUs; a role left out runs on
+// every CPU we had, not the other role's. Errors say "--pin: ...".
+Result<PinnedCpus> apply_pinning(const Pinning& pinning);
+
 // "0-1,3": the kernel's own format (as in /proc/PID/status Cpus_allowed_list).
 std::string format_cpu_list(const CpuList& cpus);
 

@@ -147,18 +147,11 @@ ExitCode run_benchmark(const RunOptions& options) {
                 ExitCode::usage);
         attach = *target;
     }
-    // --pin: checked before anything starts. The harness itself (main and monitor threads)
-    // goes with the generator; a role left out runs on every CPU we had, not the other's.
-    const CpuList machine = allowed_cpus();
-    if (auto c = check_cpus_allowed(options.pinning, machine); !c)
-        throw Fatal("--pin: " + c.error().message, ExitCode::usage);
-    CpuList sut_cpus, generator_cpus;
-    if (options.pinning.any()) {
-        sut_cpus = options.pinning.sut.empty() ? machine : options.pinning.sut;
-        generator_cpus = options.pinning.generator.empty() ? machine : options.pinning.generator;
-        if (auto p = pin_this_thread(generator_cpus); !p)
-            throw Fatal("--pin: " + p.error().message, ExitCode::usage);
-    }
+    // --pin: checked before anything starts (apply_pinning).
+    auto pinned = apply_pinning(options.pinning);
+    if (!pinned) throw Fatal(pinned.error().message, ExitCode::usage);
+    const CpuList& sut_cpus = pinned->sut;
+    const CpuList& generator_cpus = pinned->generator;
 
     std::filesystem::path chosen = options.out;
     if (chosen.empty()) {

@@ -22,7 +22,10 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        app.exit(e);  // prints the message and the usage hint
+        if (std::string clearer = pbxbench::cli::explain_parse_error(e.what()); !clearer.empty())
+            std::cerr << "error: " << clearer << "\nRun with --help for more information.\n";
+        else
+            app.exit(e);  // prints the message and the usage hint
         return static_cast<int>(ExitCode::usage);
     } catch (const pbxbench::Fatal& e) {
         std::cerr << "error: " << e.what() << '\n';

@@ -5,11 +5,14 @@
 // by the .cpp files that define an args struct, so CLI11 stays out of every other header.
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <iostream>
 #include <limits>
 #include <set>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -20,21 +23,113 @@
 
 namespace pbxbench::args {
 
-// Registers one field as a CLI11 option (a flag for bool), with its default shown and its range.
+// A duration field's value as text: "500ms" or "3s" in the field's unit.
 template <class T>
-void add_arg(CLI::App& app, const ArgSpec& s, T& field) {
+std::string duration_text(const ArgSpec& s, const T& field) {
+    return format_duration(static_cast<double>(field), s.duration);
+}
+
+// "[1ms - 10s]", the range of a duration option as its help shows it.
+inline std::string duration_range(const ArgSpec& s) {
+    if (!std::isfinite(s.min) && !std::isfinite(s.max)) return {};
+    auto end = [&](double v) { return std::isfinite(v) ? format_duration(v, s.duration) : "any"; };
+    return "[" + end(s.min) + " - " + end(s.max) + "]";
+}
+
+// Converts duration text to the field's unit and checks the range: the number CLI11 then
+// stores, or an error that says how to write one. `bare` is the unit of a bare number.
+template <class T>
+std::string to_field_unit(const ArgSpec& s, std::string& text, Unit bare) {
+    auto seconds = parse_duration_seconds(text, bare);
+    if (!seconds)
+        return "'" + text + "' is not a duration: write it like 500ms, 3s or 2m (a bare number " +
+               "is " + (bare == Unit::milliseconds ? "milliseconds" : "seconds") + ")";
+    double value = *seconds / unit_seconds(s.duration);
+    if constexpr (std::is_integral_v<T>) value = std::round(value);
+    if (value < s.min || value > s.max) return text + " is outside " + duration_range(s);
+    char buffer[40];
+    std::snprintf(buffer, sizeof buffer, std::is_integral_v<T> ? "%.0f" : "%.17g", value);
+    text = buffer;
+    return {};
+}
+
+// The unit a bare number had under an old spelling: "--t1-ms" took milliseconds.
+inline Unit old_bare_unit(std::string_view old_name) {
+    return old_name.ends_with("-ms") || old_name.ends_with("_ms") ? Unit::milliseconds
+                                                                  : Unit::seconds;
+}
+
+// Registers each old spelling of `s` as a hidden option bound to the same field; using one
+// prints a one-line note on stderr and otherwise behaves as it always did.
+template <class T>
+void add_old_names(CLI::App& app, const ArgSpec& s, T& field) {
+    std::string now;
+    for (std::string_view n : split_names(s.names))
+        if (n.starts_with("--")) now = std::string(n);
+    for (std::string_view old : split_names(s.old_names)) {
+        const std::string note =
+            "pbxbench: " + std::string(old) + " is now " + now +
+            (s.duration != Unit::none ? " (it takes a unit: 500ms, 3s, 2m)" : "") +
+            "; the old name still works\n";
+        const std::string description = std::string(renamed_to) + now;
+        CLI::Option* o = nullptr;
+        if constexpr (std::is_same_v<T, bool>) {
+            o = app.add_flag_callback(
+                std::string(old),
+                [&field, note] {
+                    std::cerr << note;
+                    field = true;
+                },
+                description);
+        } else {
+            o = app.add_option(std::string(old), field, description);
+            if constexpr (std::is_same_v<T, std::vector<std::string>>) o->delimiter(',');
+            const Unit bare = old_bare_unit(old);
+            o->transform(CLI::Validator(
+                [s, note, bare](std::string& text) {
+                    std::cerr << note;
+                    if (s.duration == Unit::none) return std::string();
+                    return to_field_unit<T>(s, text, bare);
+                },
+                ""));
+            if (s.duration == Unit::none && (std::isfinite(s.min) || std::isfinite(s.max)))
+                o->check(CLI::Range(s.min, s.max));
+        }
+        o->group("");
+    }
+}
+
+// Registers one field as a CLI11 option (a flag for bool), with its default shown and its
+// range, and its old spellings as hidden aliases. Returns the option, to ask whether it was
+// given.
+template <class T>
+CLI::Option* add_arg(CLI::App& app, const ArgSpec& s, T& field) {
     CLI::Option* o = nullptr;
     if constexpr (std::is_same_v<T, bool>) {
         o = app.add_flag(std::string(s.names), field, std::string(s.help));
     } else {
         o = app.add_option(std::string(s.names), field, std::string(s.help));
-        if constexpr (std::is_same_v<T, std::vector<std::string>>)
+        if constexpr (std::is_same_v<T, std::vector<std::string>>) {
             o->delimiter(',');
-        else
+        } else if constexpr (std::is_arithmetic_v<T>) {
+            if (s.duration != Unit::none) {
+                o->type_name("DURATION");
+                o->default_str(duration_text(s, field));
+                o->transform(CLI::Validator(
+                    [s](std::string& text) { return to_field_unit<T>(s, text, Unit::seconds); },
+                    duration_range(s)));
+            } else {
+                o->capture_default_str();
+            }
+        } else {
             o->capture_default_str();
-        if (std::isfinite(s.min) || std::isfinite(s.max)) o->check(CLI::Range(s.min, s.max));
+        }
+        if (s.duration == Unit::none && (std::isfinite(s.min) || std::isfinite(s.max)))
+            o->check(CLI::Range(s.min, s.max));
     }
     if (s.hidden) o->group("");
+    add_old_names(app, s, field);
+    return o;
 }
 
 // Thrown by get_arg while a file is read; turned into a Result by the caller.
@@ -44,19 +139,53 @@ struct ArgError {
 
 template <class T>
 void put_arg(nlohmann::json& j, const ArgSpec& s, const T& field) {
+    if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+        if (s.duration != Unit::none) {
+            j[arg_key(s.names)] = duration_text(s, field);
+            return;
+        }
+    }
     j[arg_key(s.names)] = field;
+}
+
+// The key `s` is read from in `j`: its own, else one of its old spellings' (with the unit a
+// bare number had under that name). Two of them at once is an error: which one would win?
+inline std::pair<std::string, Unit> find_key(const nlohmann::json& j, const ArgSpec& s) {
+    std::string found;
+    Unit bare = Unit::seconds;
+    auto consider = [&](const std::string& key, Unit unit) {
+        if (key.empty() || !j.contains(key)) return;
+        if (!found.empty())
+            throw ArgError{"\"" + found + "\" and \"" + key + "\" are the same option: keep \"" +
+                           arg_key(s.names) + "\""};
+        found = key;
+        bare = unit;
+    };
+    consider(arg_key(s.names), Unit::seconds);
+    for (std::string_view old : split_names(s.old_names))
+        if (old.starts_with("--")) consider(arg_key(old), old_bare_unit(old));
+    return {found, bare};
 }
 
 // Reads `field` from j[key] if present: the JSON type must fit and the value lie in range.
 template <class T>
 void get_arg(const nlohmann::json& j, const ArgSpec& s, T& field) {
-    const std::string key = arg_key(s.names);
-    auto it = j.find(key);
-    if (it == j.end()) return;
-    const nlohmann::json& v = *it;
+    const auto [key, bare] = find_key(j, s);
+    if (key.empty()) return;
+    const nlohmann::json& v = j.at(key);
     auto wrong = [&](std::string_view expected) {
         throw ArgError{"\"" + key + "\": expected " + std::string(expected) + ", got " + v.dump()};
     };
+    if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+        if (s.duration != Unit::none) {
+            if (!v.is_string() && !v.is_number()) wrong("a duration such as \"500ms\" or \"3s\"");
+            std::string text = v.is_string() ? v.get<std::string>() : v.dump();
+            if (std::string error = to_field_unit<T>(s, text, bare); !error.empty())
+                throw ArgError{"\"" + key + "\": " + error};
+            field = static_cast<T>(std::stod(text));
+            return;
+        }
+    }
     if constexpr (std::is_same_v<T, bool>) {
         if (!v.is_boolean()) wrong("true or false");
         field = v.get<bool>();
@@ -115,6 +244,8 @@ struct JsonReader {
     template <class T>
     void operator()(const ArgSpec& s, T& field) const {
         known.insert(arg_key(s.names));
+        for (std::string_view old : split_names(s.old_names))
+            if (old.starts_with("--")) known.insert(arg_key(old));
         get_arg(in, s, field);
     }
 };

@@ -4,31 +4,26 @@
 
 #include <CLI/CLI.hpp>
 
+#include "base/arg_fields.hpp"
+#include "base/common_args.hpp"
 #include "harness/capacity.hpp"
-#include "monitor/duration.hpp"
 
 namespace pbxbench::cli {
 
 namespace {
 
+using args::ArgSpec;
+using args::Unit;
+
 struct CapacityArgs {
     harness::CapacityOptions options;
     std::string find = "cps";
     std::string resolution = "5%";
-    std::string budget = "10m";
-    std::string trial, confirm, hold;
-    double start = 0, ramp = 0, max = 0;
+    double budget_s = 600, trial_s = 0, confirm_s = 60, hold_s = 0.5;
+    double start = 0, ramp = 200, max = 0;
     std::string out, pin, pids;
     bool media = false, no_media = false;
 };
-
-double seconds(const std::string& option, const std::string& text) {
-    auto d = monitor::parse_duration(text);
-    if (!d)
-        throw Fatal(option + " '" + text + "': " + d.error().message + " (e.g. 90s, 10m)",
-                    ExitCode::usage);
-    return static_cast<double>(d->count()) / 1000.0;
-}
 
 // "5%" or "0.05": the bisection's relative resolution.
 double resolution(const std::string& text) {
@@ -74,15 +69,27 @@ void add_capacity_command(CLI::App& app, ExitCode& result) {
         cmd->add_option("--start", a->start, "First value offered (default 100 calls/s; 50 calls)");
     cmd->add_option("--resolution", a->resolution, "Bisection stops within this share")
         ->capture_default_str();
-    cmd->add_option("--budget", a->budget, "Wall time for each scenario's search, e.g. 3m")
-        ->capture_default_str();
-    cmd->add_option("--trial", a->trial,
-                    "Length of a search trial (cps: offered load, default 10s; concurrent: "
-                    "hold, default 20s)");
-    cmd->add_option("--confirm", a->confirm, "Length of the confirmation trial (default 60s)");
-    cmd->add_option("--hold", a->hold, "cps: how long each call is held (default 0.5s)");
-    auto* ramp = cmd->add_option("--cps", a->ramp,
-                                 "concurrent: calls/s while ramping up to a level (default 200)");
+    auto duration = [&](const char* names, const char* help, double& field, double max_s) {
+        return args::add_arg(
+            *cmd,
+            ArgSpec{
+                .names = names, .help = help, .min = 0, .max = max_s, .duration = Unit::seconds},
+            field);
+    };
+    duration("--budget", "Wall time for each scenario's search, e.g. 3m", a->budget_s, 7 * 86400);
+    auto* trial = duration("--trial",
+                           "Length of a search trial (cps: offered load, default 10s; "
+                           "concurrent: hold, default 20s)",
+                           a->trial_s, 86400);
+    trial->default_str("");
+    auto* confirm = duration("--confirm", "Length of the confirmation trial", a->confirm_s, 86400);
+    auto* hold =
+        duration("--hold", "cps: how long each call is held", a->hold_s, args::common::hold.max);
+    auto* ramp = args::add_arg(
+        *cmd,
+        ArgSpec{args::common::cps.names, "concurrent: calls/s while ramping up to a level",
+                args::common::cps.min, args::common::cps.max},
+        a->ramp);
     auto* max = cmd->add_option("--max", a->max,
                                 "Never offer more than this (default: what the generator can: "
                                 "20000 calls/s per UAC thread; an RTP port pair per call)");
@@ -90,16 +97,17 @@ void add_capacity_command(CLI::App& app, ExitCode& result) {
     cmd->add_flag("--no-media", a->no_media, "Signaling only (default for --find cps)");
     cmd->add_flag("--warm", o.warm,
                   "Keep one SUT across every trial (default: a fresh SUT per trial)");
-    cmd->add_option("--threads", o.uac_threads, "pbxbench uac threads")
-        ->capture_default_str()
-        ->check(CLI::Range(1, 64));
-    cmd->add_option("--uas-count", o.uas_count,
-                    "Registered answering endpoints (0: one per callee of the profile)")
-        ->capture_default_str()
-        ->check(CLI::Range(0, 10000));
-    cmd->add_option("--cooldown", o.cooldown_s, "Idle seconds between trials")
-        ->capture_default_str()
-        ->check(CLI::Range(0.0, 3600.0));
+    args::add_arg(*cmd, args::common::threads, o.uac_threads);
+    args::add_arg(*cmd,
+                  ArgSpec{.names = "--endpoints",
+                          .help = "Registered answering endpoints, one per callee of the "
+                                  "profile",
+                          .min = 1,
+                          .max = args::common::max_endpoints,
+                          .old_names = "--uas-count"},
+                  o.uas_count)
+        ->default_str("one per callee");
+    args::add_arg(*cmd, args::common::cooldown, o.cooldown_s);
     cmd->add_option("--out", a->out,
                     "Results directory (default results/<YYYYmmdd-HHMMSS>-<profile>-capacity/)");
     cmd->add_option("--pin", a->pin, "CPUs for the SUT and the generator, e.g. sut=0,gen=1");
@@ -114,7 +122,7 @@ void add_capacity_command(CLI::App& app, ExitCode& result) {
                                    "With --attach: the health/active-calls URL");
     auto* pids =
         cmd->add_option("--pid", a->pids, "With --attach: PIDs to monitor, the first is the SUT");
-    cmd->callback([a, &result, start, ramp, max, attach, sip, health, pids] {
+    cmd->callback([a, &result, start, ramp, max, trial, confirm, hold, attach, sip, health, pids] {
         harness::CapacityOptions& opts = a->options;
         for (const CLI::Option* needs_attach : {sip, health, pids})
             if (*needs_attach && !*attach)
@@ -132,7 +140,7 @@ void add_capacity_command(CLI::App& app, ExitCode& result) {
                 "--cps is the ramp of --find concurrent; for --find cps the rate is "
                 "what the search varies (use --start)",
                 ExitCode::usage);
-        if (!a->hold.empty() && opts.find == harness::FindMode::concurrent)
+        if (*hold && opts.find == harness::FindMode::concurrent)
             throw Fatal(
                 "--hold is for --find cps; a concurrent trial holds its calls for "
                 "--trial (and --confirm)",
@@ -141,10 +149,7 @@ void add_capacity_command(CLI::App& app, ExitCode& result) {
             if (!(a->start > 0)) throw Fatal("--start must be above 0", ExitCode::usage);
             opts.start = a->start;
         }
-        if (*ramp) {
-            if (!(a->ramp > 0)) throw Fatal("--cps must be above 0", ExitCode::usage);
-            opts.ramp_cps = a->ramp;
-        }
+        if (*ramp) opts.ramp_cps = a->ramp;
         if (*max) {
             if (!(a->max > 0)) throw Fatal("--max must be above 0", ExitCode::usage);
             opts.max_value = a->max;
@@ -152,10 +157,10 @@ void add_capacity_command(CLI::App& app, ExitCode& result) {
         if (a->media) opts.media = true;
         if (a->no_media) opts.media = false;
         opts.resolution = resolution(a->resolution);
-        opts.budget_s = seconds("--budget", a->budget);
-        if (!a->trial.empty()) opts.trial_s = seconds("--trial", a->trial);
-        if (!a->confirm.empty()) opts.confirm_s = seconds("--confirm", a->confirm);
-        if (!a->hold.empty()) opts.hold_s = seconds("--hold", a->hold);
+        opts.budget_s = a->budget_s;
+        if (*trial) opts.trial_s = a->trial_s;
+        if (*confirm) opts.confirm_s = a->confirm_s;
+        if (*hold) opts.hold_s = a->hold_s;
         opts.out = a->out;
         if (!a->pin.empty()) {
             auto pinning = harness::parse_pin_option(a->pin);

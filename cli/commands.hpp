@@ -1,4 +1,6 @@
 #pragma once
+#include <string>
+
 #include "base/error.hpp"
 
 namespace CLI {
@@ -9,5 +11,13 @@ namespace pbxbench::cli {
 
 // Registers every subcommand on `app`; the one that runs stores its exit code in `result`.
 void add_commands(CLI::App& app, ExitCode& result);
+
+// The lines `pbxbench --help` ends with: the command to run first and what it costs.
+std::string first_run_hint();
+
+// A clearer message for a CLI11 parse error that would confuse (what to type instead), or ""
+// to keep CLI11's own. `what` is the error's text, e.g. "--levels: At Most 1 required but
+// received 2".
+std::string explain_parse_error(const std::string& what);
 
 }  // namespace pbxbench::cli

@@ -15,8 +15,15 @@ nlohmann::json merge_config_file(const CLI::App& cmd, const std::string& file,
     if (!merged.is_object())
         throw Fatal("--config " + file + ": expected a JSON object of options", ExitCode::usage);
     for (const CLI::Option* o : cmd.get_options()) {
-        if (o->count() == 0 || o->get_lnames().empty()) continue;
-        const std::string key = args::arg_key("--" + o->get_lnames().back());
+        if (o->count() == 0) continue;
+        // An old spelling's value belongs to the key of the name it was renamed to.
+        const std::string& description = o->get_description();
+        std::string key;
+        if (description.starts_with(args::renamed_to))
+            key = args::arg_key(description.substr(args::renamed_to.size()));
+        else if (!o->get_lnames().empty())
+            key = args::arg_key("--" + o->get_lnames().back());
+        if (key.empty()) continue;
         if (command_line.contains(key)) merged[key] = command_line[key];
     }
     return merged;

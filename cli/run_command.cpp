@@ -1,14 +1,20 @@
 #include "cli/run_command.hpp"
 
 #include <memory>
+#include <set>
 
 #include <CLI/CLI.hpp>
 
+#include "base/arg_fields.hpp"
+#include "base/common_args.hpp"
 #include "harness/run.hpp"
 
 namespace pbxbench::cli {
 
 namespace {
+
+using args::ArgSpec;
+using args::Unit;
 
 struct RunArgs {
     harness::RunOptions options;
@@ -18,8 +24,11 @@ struct RunArgs {
     std::string pids;
 };
 
+// "20,50" -> {20, 50}: positive, each once (a level twice would measure the same thing twice
+// under one name; --repeat is how to measure it again).
 std::vector<int> parse_levels(const std::string& text) {
     std::vector<int> levels;
+    std::set<int> seen;
     std::size_t start = 0;
     while (start <= text.size()) {
         std::size_t comma = text.find(',', start);
@@ -35,6 +44,11 @@ std::vector<int> parse_levels(const std::string& text) {
                             "' is not a positive number of calls (expected e.g. 200,500,1000)",
                         ExitCode::usage);
         }
+        if (!seen.insert(levels.back()).second)
+            throw Fatal("--levels: " + item +
+                            " is listed twice; give each level once (--repeat N runs every "
+                            "level N times)",
+                        ExitCode::usage);
         if (comma == std::string::npos) break;
         start = comma + 1;
     }
@@ -46,87 +60,133 @@ std::vector<int> parse_levels(const std::string& text) {
 void add_run_command(CLI::App& app, ExitCode& result) {
     auto a = std::make_shared<RunArgs>();
     harness::RunOptions& o = a->options;
-    CLI::App* cmd =
-        app.add_subcommand("run", "Benchmark a PBX from a profile: every scenario at every level");
+    CLI::App* cmd = app.add_subcommand(
+        "run", "Start here: benchmark a PBX from a profile, every scenario at every level");
+    cmd->footer(
+        "First run: pbxbench run --profile profiles/kamailio.toml --quick (prints its plan and "
+        "expected duration first; --dry-run prints only that)");
+    // Groups print in the order they first appear: what a first run needs comes first.
+    const std::string start_here = "Start here";
     cmd->add_option("--profile", o.profile, "SUT profile (TOML), e.g. profiles/kamailio.toml")
-        ->required();
+        ->required()
+        ->group(start_here);
+    cmd->add_flag("--quick", o.quick,
+                  "A first look in about a minute: levels 20,50 at 50 calls/s, hold 3s, cooldown "
+                  "1s (options given explicitly still win)")
+        ->group(start_here);
+    cmd->add_flag("--dry-run", o.dry_run,
+                  "Print the plan (scenarios x levels, expected duration) and start nothing")
+        ->group(start_here);
     cmd->add_option("--scenario", o.scenarios, "'all' or scenario names, comma-separated")
-        ->capture_default_str();
-    auto* total =
-        cmd->add_option("-n,--total", o.total, "Calls in the one level when --levels is not given")
-            ->capture_default_str()
-            ->check(CLI::Range(1, 10'000'000));
-    auto* cps = cmd->add_option("-r,--cps", o.cps, "Calls started per second (fast ramp)")
-                    ->capture_default_str()
-                    ->check(CLI::Range(0.01, 1e6));
-    auto* hold = cmd->add_option("--hold", o.hold_s,
-                                 "Seconds each call is held (long hold: concurrency = level)")
-                     ->capture_default_str()
-                     ->check(CLI::Range(0.0, 86400.0));
+        ->capture_default_str()
+        ->group(start_here);
     auto* levels =
         cmd->add_option("--levels", a->levels,
-                        "Concurrency levels, e.g. 200,500,1000: each scenario once per level");
-    cmd->add_flag(
-        "--no-media", [&o](std::int64_t) { o.media = false; },
-        "Signaling only: the UAC and UAS send no RTP");
-    cmd->add_option("--uac-rtp-ports", o.uac_rtp_ports,
-                    "RTP port range of the UAC (a pair per call)")
-        ->capture_default_str();
-    cmd->add_option("--uas-rtp-ports", o.uas_rtp_ports,
-                    "RTP port range of the UAS (a pair per call)")
-        ->capture_default_str();
+                        "Concurrency levels, e.g. 200,500,1000: each scenario once per level "
+                        "(each level places that many calls)")
+            ->group(start_here);
+
+    const std::string load = "Load";
+    auto* total =
+        args::add_arg(*cmd,
+                      ArgSpec{"-n,--total", "Calls in the one level run when --levels is not given",
+                              args::common::total.min, args::common::total.max},
+                      o.total)
+            ->group(load);
+    auto* cps = args::add_arg(*cmd, args::common::cps, o.cps)->group(load);
+    auto* hold = args::add_arg(*cmd, args::common::hold, o.hold_s)->group(load);
+    auto* cooldown = args::add_arg(*cmd, args::common::cooldown, o.cooldown_s)->group(load);
     cmd->add_option("--repeat", o.repeat,
                     "Run each scenario x level this many times (compare then weighs the spread)")
         ->capture_default_str()
-        ->check(CLI::Range(1, 100));
-    cmd->add_option("--uas-count", o.uas_count,
-                    "Registered answering endpoints, one per callee (0: one per callee; without "
-                    "--callees it sets the number of callees)")
-        ->capture_default_str()
-        ->check(CLI::Range(0, 10000));
-    cmd->add_option("--uac-threads", o.uac_threads,
-                    "Threads of pbxbench uac (each owns its callers; one schedule)")
-        ->capture_default_str()
-        ->check(CLI::Range(1, 64));
+        ->check(CLI::Range(1, 100))
+        ->group(load);
     cmd->add_option("--callers", o.callers,
-                    "Callers: the first N of the profile's [users] place the calls (overrides "
-                    "[users] callers)")
-        ->check(CLI::Range(1ull, 10'000'000ull));
+                    "Callers: the first N of the profile's [users] place the calls (0: the "
+                    "profile's [users] callers)")
+        ->check(CLI::Range(0.0, args::common::max_users))
+        ->group(load);
     cmd->add_option("--callees", o.callees,
-                    "Callees: the next M users, each registered by pbxbench uas (overrides "
-                    "[users] callees)")
-        ->check(CLI::Range(1ull, 10'000'000ull));
+                    "Callees: the next M users, each registered by pbxbench uas (0: the "
+                    "profile's [users] callees)")
+        ->check(CLI::Range(0.0, args::common::max_users))
+        ->group(load);
+    args::add_arg(*cmd,
+                  ArgSpec{.names = "--endpoints",
+                          .help = "Registered answering endpoints, one per callee (without "
+                                  "--callees it sets the number of callees)",
+                          .min = 1,
+                          .max = args::common::max_endpoints,
+                          .old_names = "--uas-count"},
+                  o.uas_count)
+        ->default_str("one per callee")
+        ->group(load);
+    args::add_arg(*cmd,
+                  ArgSpec{.names = args::common::threads.names,
+                          .help = args::common::threads.help,
+                          .min = args::common::threads.min,
+                          .max = args::common::threads.max,
+                          .old_names = "--uac-threads"},
+                  o.uac_threads)
+        ->group(load);
+
+    const std::string media = "Media";
+    cmd->add_flag(
+           "--no-media", [&o](std::int64_t) { o.media = false; },
+           "Signaling only: the UAC and UAS send no RTP")
+        ->group(media);
+    cmd->add_option("--uac-rtp-ports", o.uac_rtp_ports,
+                    "RTP port range of the UAC (a pair per call)")
+        ->capture_default_str()
+        ->group(media);
+    cmd->add_option("--uas-rtp-ports", o.uas_rtp_ports,
+                    "RTP port range of the UAS (a pair per call)")
+        ->capture_default_str()
+        ->group(media);
+
+    const std::string output = "Output and machine";
     cmd->add_option("--out", a->out,
                     "Results directory, new or empty (default "
-                    "results/<YYYYmmdd-HHMMSS>-<profile name>/)");
+                    "results/<YYYYmmdd-HHMMSS>-<profile name>/)")
+        ->group(output);
     cmd->add_flag("--append", o.append,
                   "With --out: add this run's rows to the run already there (later repeats of "
-                  "its scenario x level)");
-    auto* cooldown = cmd->add_option("--cooldown", o.cooldown_s, "Idle seconds between levels")
-                         ->capture_default_str()
-                         ->check(CLI::Range(0.0, 3600.0));
+                  "its scenario x level)")
+        ->group(output);
     cmd->add_option("--pin", a->pin,
                     "CPUs for the SUT (with sidecars) and the generator (uas, uac, monitor), "
-                    "e.g. sut=0,gen=1 or sut=0-1,gen=2,3 (sched_setaffinity)");
+                    "e.g. sut=0,gen=1 or sut=0-1,gen=2,3 (sched_setaffinity)")
+        ->group(output);
+
+    const std::string attached = "A PBX already running";
     auto* attach = cmd->add_flag("--attach", o.attach.enabled,
                                  "Benchmark a PBX that is already running: start, render and "
-                                 "stop nothing of the profile's SUT (needs --sip)");
+                                 "stop nothing of the profile's SUT (needs --sip)")
+                       ->group(attached);
     auto* sip =
-        cmd->add_option("--sip", o.attach.sip, "With --attach: HOST:PORT where the PBX takes SIP");
-    auto* health = cmd->add_option(
-        "--health-url", o.attach.health_url,
-        "With --attach: the health/active-calls URL (the profile's [health] method, body and "
-        "pointers are kept); without it, no health endpoint");
+        cmd->add_option("--sip", o.attach.sip, "With --attach: HOST:PORT where the PBX takes SIP")
+            ->group(attached);
+    auto* health = cmd->add_option("--health-url", o.attach.health_url,
+                                   "With --attach: the health/active-calls URL (the profile's "
+                                   "[health] method, body and pointers are kept); without it, "
+                                   "no health endpoint")
+                       ->group(attached);
     auto* pids = cmd->add_option("--pid", a->pids,
                                  "With --attach: PIDs whose process trees are monitored, e.g. "
-                                 "1234 or 1234,5678 (the first is the SUT)");
-    cmd->add_flag("--quick", o.quick,
-                  "Small counts, short holds: levels 20,50 at 50 cps, hold 3 s, cooldown 1 s");
+                                 "1234 or 1234,5678 (the first is the SUT)")
+                     ->group(attached);
     cmd->callback([a, &result, total, cps, hold, levels, cooldown, attach, sip, health, pids] {
         harness::RunOptions& opts = a->options;
         for (const CLI::Option* needs_attach : {sip, health, pids})
             if (*needs_attach && !*attach)
                 throw Fatal(needs_attach->get_name() + " is only for --attach", ExitCode::usage);
+        if (*total && *levels)
+            throw Fatal(
+                "--total and --levels: give one. --levels 20,50 runs a level of 20 calls and "
+                "one of 50; --total N is the one level run without --levels",
+                ExitCode::usage);
+        if (*total && opts.total == 0)
+            throw Fatal("--total 0 places no calls: give 1 or more", ExitCode::usage);
         if (*pids) {
             auto list = harness::parse_pid_list(a->pids);
             if (!list) throw Fatal("--pid: " + list.error().message, ExitCode::usage);
@@ -139,7 +199,7 @@ void add_run_command(CLI::App& app, ExitCode& result) {
             if (*cps) opts.cps = given.cps;
             if (*hold) opts.hold_s = given.hold_s;
             if (*cooldown) opts.cooldown_s = given.cooldown_s;
-            if (*total && !*levels) opts.levels.clear();
+            if (*total) opts.levels.clear();
         }
         if (*levels) opts.levels = parse_levels(a->levels);
         opts.out = a->out;

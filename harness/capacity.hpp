@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "base/common_args.hpp"
 #include "base/error.hpp"
 #include "harness/attach.hpp"
 #include "harness/pinning.hpp"
@@ -36,8 +37,8 @@ struct CapacityOptions {
     std::filesystem::path out;
     Pinning pinning;
     AttachOptions attach;
-    std::string uac_rtp_ports = "16000-25999";
-    std::string uas_rtp_ports = "42000-51999";
+    std::string uac_rtp_ports = args::common::uac_rtp_ports;
+    std::string uas_rtp_ports = args::common::uas_rtp_ports;
 };
 
 // Runs the search for each selected scenario. Throws Fatal(usage) for bad options before

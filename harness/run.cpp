@@ -15,6 +15,7 @@
 #include "harness/child_json.hpp"
 #include "harness/results_writer.hpp"
 #include "harness/run_metadata.hpp"
+#include "harness/run_plan.hpp"
 #include "harness/scenario_runner.hpp"
 #include "harness/subscribers.hpp"
 #include "report/html_report.hpp"
@@ -118,13 +119,15 @@ ExitCode run_benchmark(const RunOptions& options) {
     // Every scenario's subscribers are checked before anything starts.
     if (options.uas_count != 0 && options.callees != 0 &&
         options.callees != static_cast<std::uint64_t>(options.uas_count))
-        throw Fatal("--uas-count " + std::to_string(options.uas_count) + " and --callees " +
+        throw Fatal("--endpoints " + std::to_string(options.uas_count) + " and --callees " +
                         std::to_string(options.callees) +
                         " disagree: the UAS runs one endpoint per callee; give one of them",
                     ExitCode::usage);
+    std::vector<std::size_t> registrations;  // per scenario, for the plan's estimate
     for (const ScenarioSpec* scenario : *selected) {
-        if (auto s = resolve_subscribers(*profile, scenario, subscriber_counts(options)); !s)
-            throw Fatal(s.error().message, ExitCode::usage);
+        auto s = resolve_subscribers(*profile, scenario, subscriber_counts(options));
+        if (!s) throw Fatal(s.error().message, ExitCode::usage);
+        registrations.push_back(s->callees.size() + (s->callers_register ? s->callers.size() : 0));
     }
     for (int level : effective_levels(options))
         if (level <= 0)
@@ -146,6 +149,14 @@ ExitCode run_benchmark(const RunOptions& options) {
                 "pinned (pin it yourself, e.g. taskset; gen= still works)",
                 ExitCode::usage);
         attach = *target;
+    }
+    // The plan, before anything starts: how long this will take is the first thing to know.
+    std::cerr << describe_plan(plan_run(*profile, *selected, options, registrations), options,
+                               profile->name)
+              << std::flush;
+    if (options.dry_run) {
+        std::cerr << "pbxbench run: --dry-run: nothing started\n";
+        return ExitCode::success;
     }
     // --pin: checked before anything starts (apply_pinning).
     auto pinned = apply_pinning(options.pinning);

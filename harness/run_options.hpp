@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "base/common_args.hpp"
 #include "harness/attach.hpp"
 #include "harness/pinning.hpp"
 
@@ -27,6 +28,7 @@ struct RunOptions {
     bool append = false;        // --append: add to the run already in `out`
     double cooldown_s = 10;     // idle time between scenario x level runs
     bool quick = false;         // small counts, short holds (see apply_quick)
+    bool dry_run = false;       // print the plan and its expected duration, start nothing
     int repeat = 1;             // runs of each scenario x level, for run-to-run spread
     int monitor_interval_ms = 500;
     Pinning pinning;       // --pin; empty lists: not pinned
@@ -35,8 +37,8 @@ struct RunOptions {
     // ranges stay clear of the profile's relay (rtpengine uses 30000-40000 in ours).
     bool media = true;
     int uac_threads = 1;  // pbxbench uac --threads: the schedule over this many shards
-    std::string uac_rtp_ports = "16000-25999";
-    std::string uas_rtp_ports = "42000-51999";
+    std::string uac_rtp_ports = args::common::uac_rtp_ports;
+    std::string uas_rtp_ports = args::common::uas_rtp_ports;
 };
 
 // The levels a run measures: `levels`, or one level of `total` calls.

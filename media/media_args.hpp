@@ -37,8 +37,8 @@ inline MediaArgs media_args_with_ports(std::string ports) {
 enum class MediaRole { caller, callee };
 
 // Names every media option once: --no-media, --rtp-ports, --rtp-shared-sockets,
-// --media-tick-ms, --rtp-rcvbuf, --media-linger-ms and, for the caller, --wav, --dtmf and
-// --silence-ms. `visit(spec, field)` is called for each (see base/arg_fields.hpp).
+// --media-tick, --rtp-rcvbuf, --media-linger and, for the caller, --wav, --dtmf and --silence.
+// `visit(spec, field)` is called for each (see base/arg_fields.hpp).
 template <class Args, class Visit>
 void for_each_media_arg(Args& a, MediaRole role, Visit&& visit) {
     using args::ArgSpec;
@@ -51,14 +51,22 @@ void for_each_media_arg(Args& a, MediaRole role, Visit&& visit) {
                   "SSRC and source address (0: a pair per call)",
                   0, 1000},
           a.shared_sockets);
-    visit(ArgSpec{"--media-tick-ms", "Pacing tick: one timer sends every due packet of every call",
-                  0.1, 20.0},
+    visit(ArgSpec{.names = "--media-tick",
+                  .help = "Pacing tick: one timer sends every due packet of every call",
+                  .min = 0.1,
+                  .max = 20,
+                  .duration = args::Unit::milliseconds,
+                  .old_names = "--media-tick-ms"},
           a.tick_ms);
     visit(ArgSpec{"--rtp-rcvbuf",
                   "Receive buffer per RTP socket, bytes (0: 256 KiB per call, 16 MiB shared)"},
           a.receive_buffer_bytes);
-    visit(ArgSpec{"--media-linger-ms", "After a call ends, packets still count for this long", 0.0,
-                  10000.0},
+    visit(ArgSpec{.names = "--media-linger",
+                  .help = "After a call ends, packets still count for this long",
+                  .min = 0,
+                  .max = 10000,
+                  .duration = args::Unit::milliseconds,
+                  .old_names = "--media-linger-ms"},
           a.linger_ms);
     if (role != MediaRole::caller) return;
     visit(ArgSpec{"--wav",
@@ -67,8 +75,12 @@ void for_each_media_arg(Args& a, MediaRole role, Visit&& visit) {
           a.wav);
     visit(ArgSpec{"--dtmf", "RFC 4733 digits to send after media starts, e.g. \"1s:1,2s:#\""},
           a.dtmf);
-    visit(ArgSpec{"--silence-ms", "A call with no RTP for longer than this counts as silent", 20.0,
-                  600000.0},
+    visit(ArgSpec{.names = "--silence",
+                  .help = "A call with no RTP for longer than this counts as silent",
+                  .min = 20,
+                  .max = 600000,
+                  .duration = args::Unit::milliseconds,
+                  .old_names = "--silence-ms"},
           a.silence_ms);
 }
 

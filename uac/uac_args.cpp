@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "base/arg_fields.hpp"
+#include "base/common_args.hpp"
 #include "sip/text.hpp"
 #include "sip/uri.hpp"
 
@@ -11,6 +12,7 @@ namespace pbxbench::uac {
 namespace {
 
 using args::ArgSpec;
+using args::Unit;
 
 // The one list of `pbxbench uac`'s options. `Args` is UacArgs or const UacArgs.
 template <class Args, class Visit>
@@ -21,15 +23,18 @@ void for_each_arg(Args& a, Visit&& v) {
       a.target);
     v(ArgSpec{"--proxy", "Send to HOST:PORT instead of the target's host (a PBX)"}, a.proxy);
     v(ArgSpec{"--bind", "Local SIP address (port 0: any free port)"}, a.bind);
-    v(ArgSpec{"-n,--total", "Number of calls", 0, 100'000'000}, a.total);
-    v(ArgSpec{"-r,--cps", "Calls started per second", 0.001, 1e6}, a.cps);
-    v(ArgSpec{"--hold", "Seconds from answer to BYE", 0.0, 86400.0}, a.hold_s);
+    v(args::common::total, a.total);
+    v(args::common::cps, a.cps);
+    v(args::common::hold, a.hold_s);
     v(ArgSpec{"--max-concurrent", "Most calls active at once (0: no limit)"}, a.max_concurrent);
     v(ArgSpec{"--cancel-ratio",
               "Exact share of calls cancelled after the first provisional (0: none)", 0.0, 1.0},
       a.cancel_ratio);
-    v(ArgSpec{"--ring-timeout", "Cancel calls not answered within this many seconds (0: never)",
-              0.0, 3600.0},
+    v(ArgSpec{.names = "--ring-timeout",
+              .help = "Cancel calls not answered within this time (0: never)",
+              .min = 0,
+              .max = 3600,
+              .duration = Unit::seconds},
       a.ring_timeout_s);
     v(ArgSpec{"--from-user", "User part of our From and Contact (single-target form)"},
       a.from_user);
@@ -44,7 +49,7 @@ void for_each_arg(Args& a, Visit&& v) {
               "Domain of our URIs and registrations (default: the target's host; with "
               "a population, the proxy's HOST:PORT)"},
       a.domain);
-    v(ArgSpec{"--expires", "Requested registration expiry, seconds", 10, 86400}, a.expires_s);
+    v(args::common::expires, a.expires_s);
     v(ArgSpec{"--users-file",
               "Population: a file of USER[:PASSWORD] lines ('#' comments); the first --callers "
               "users call, the next --callees users are called"},
@@ -53,10 +58,11 @@ void for_each_arg(Args& a, Visit&& v) {
               "Population inline: USER[:PASSWORD],... after the file's (argv is visible to every "
               "local user: keep passwords in --users-file or --config)"},
       a.users);
-    v(ArgSpec{"--callers", "How many of the users call (the first ones)", 0, 10'000'000},
+    v(ArgSpec{"--callers", "How many of the users call (the first ones)", 0,
+              args::common::max_users},
       a.callers);
     v(ArgSpec{"--callees", "How many users after the callers are called (0: all the rest)", 0,
-              10'000'000},
+              args::common::max_users},
       a.callees);
     v(ArgSpec{"--mapping", "Call i goes from caller to callee by round_robin or random"},
       a.mapping);
@@ -68,23 +74,39 @@ void for_each_arg(Args& a, Visit&& v) {
               "HOST:A-B where the called endpoints send RTP from: media from there went direct, "
               "from elsewhere through a relay (summary media_path)"},
       a.peer_rtp_ports);
-    v(ArgSpec{"--t1-ms", "SIP timer T1 in ms", 1, 10000}, a.t1_ms);
-    v(ArgSpec{"--progress-interval", "Seconds between progress lines", 0.05, 3600.0}, a.progress_s);
-    v(ArgSpec{"--grace", "Seconds to end active calls after SIGINT/SIGTERM", 0.0, 600.0},
+    v(ArgSpec{.names = "--t1",
+              .help = "SIP timer T1 (retransmissions start at T1, give up after 64*T1)",
+              .min = 1,
+              .max = 10000,
+              .duration = Unit::milliseconds,
+              .old_names = "--t1-ms"},
+      a.t1_ms);
+    v(ArgSpec{.names = "--progress-interval",
+              .help = "Time between progress lines",
+              .min = 0.05,
+              .max = 3600,
+              .duration = Unit::seconds},
+      a.progress_s);
+    v(ArgSpec{.names = "--grace",
+              .help = "Time to end active calls after SIGINT/SIGTERM",
+              .min = 0,
+              .max = 600,
+              .duration = Unit::seconds},
       a.grace_s);
     v(ArgSpec{"--call-id-prefix", "Call-ID prefix, unique per generator (default: random)"},
       a.call_id_prefix);
-    v(ArgSpec{"--media-base-port", "First RTP port advertised in SDP offers with --no-media"},
+    v(ArgSpec{"--media-base-port", "First RTP port advertised in SDP offers with --no-media", 1024,
+              65534},
       a.media_base_port);
-    v(ArgSpec{"--tick-ms", "Scheduling quantum: calls start at most this late, never drifting", 1,
-              100},
+    v(ArgSpec{.names = "--tick",
+              .help = "Scheduling quantum: calls start at most this late, never drifting",
+              .min = 1,
+              .max = 100,
+              .duration = Unit::milliseconds,
+              .old_names = "--tick-ms"},
       a.tick_ms);
     media::for_each_media_arg(a.media, media::MediaRole::caller, v);
-    v(ArgSpec{"--threads",
-              "Split the calls over this many threads, each with its own SIP socket and media "
-              "engine (call i on thread i mod N; one schedule). On 2 cores, 1 is usually best",
-              1, 64},
-      a.threads);
+    v(args::common::threads, a.threads);
 }
 
 // "alice" or "alice:pw"; an empty password means "use --password".

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/common_args.hpp"
 #include "base/error.hpp"
 #include "media/media_args.hpp"
 #include "uac/batch_options.hpp"
@@ -20,7 +21,7 @@ class App;
 
 namespace pbxbench::uac {
 
-inline constexpr const char* uac_rtp_ports = "20000-29999";
+inline constexpr const char* uac_rtp_ports = args::common::uac_rtp_ports;
 
 struct UacArgs {
     std::string target;

@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "base/arg_fields.hpp"
+#include "base/common_args.hpp"
 #include "sip/address.hpp"
 #include "sip/text.hpp"
 
@@ -11,6 +12,7 @@ namespace pbxbench::uas {
 namespace {
 
 using args::ArgSpec;
+using args::Unit;
 
 // The one list of `pbxbench uas`'s options. `Args` is UasArgs or const UasArgs.
 template <class Args, class Visit>
@@ -19,22 +21,32 @@ void for_each_arg(Args& a, Visit&& v) {
     v(ArgSpec{"--base-port", "First endpoint's SIP port, the next ones follow (0: any free ports)",
               0, 65535},
       a.base_port);
-    v(ArgSpec{"-n,--count", "Number of endpoints", 1, 10000}, a.count);
+    v(ArgSpec{.names = "--endpoints",
+              .help = "Number of endpoints (each its own SIP port and registration)",
+              .min = 1,
+              .max = args::common::max_endpoints,
+              .old_names = "-n,--count"},
+      a.count);
     v(ArgSpec{"--registrar", "Registrar as HOST:PORT; omit for plain mode (no REGISTER)"},
       a.registrar);
-    v(ArgSpec{"-u,--user",
-              "Users, comma-separated (USER or USER:PASSWORD), cycled over the endpoints"},
+    v(ArgSpec{.names = "--users",
+              .help = "Users, comma-separated (USER or USER:PASSWORD), cycled over the endpoints",
+              .old_names = "-u,--user"},
       a.users);
-    v(ArgSpec{"--users-file", "File with one USER[:PASSWORD] per line, instead of --user"},
+    v(ArgSpec{"--users-file", "File with one USER[:PASSWORD] per line, instead of --users"},
       a.users_file);
     v(ArgSpec{"--password",
               "Digest password for users without their own (needed with --registrar)"},
       a.password);
     v(ArgSpec{"--domain", "Domain of the address-of-record (default: the registrar's host)"},
       a.domain);
-    v(ArgSpec{"--expires", "Requested registration lifetime in seconds", 1, 86400}, a.expires_s);
-    v(ArgSpec{"--ring-ms", "How long each call rings before the 200 (0: answer at once)", 0,
-              3600000},
+    v(args::common::expires, a.expires_s);
+    v(ArgSpec{.names = "--ring-time",
+              .help = "How long each call rings before the 200 (0: answer at once)",
+              .min = 0,
+              .max = 3600000,
+              .duration = Unit::milliseconds,
+              .old_names = "--ring-ms"},
       a.ring_ms);
     v(ArgSpec{"--no-180", "Do not send 180 Ringing"}, a.no_180);
     v(ArgSpec{"--reject-ratio", "Share of calls to reject, evenly spread (0.25: 1 in 4)", 0.0, 1.0},
@@ -44,9 +56,17 @@ void for_each_arg(Args& a, Visit&& v) {
               65534},
       a.media_base_port);
     media::for_each_media_arg(a.media, media::MediaRole::callee, v);
-    v(ArgSpec{"--stats-interval", "Seconds between stats lines (0: none)", 0.0, 3600.0},
+    v(ArgSpec{.names = "--stats-interval",
+              .help = "Time between stats lines (0: none)",
+              .min = 0,
+              .max = 3600,
+              .duration = Unit::seconds},
       a.stats_interval_s);
-    v(ArgSpec{"--duration", "Seconds to serve after ready (0: until SIGINT/SIGTERM)", 0.0, 1e7},
+    v(ArgSpec{.names = "--duration",
+              .help = "How long to serve after ready (0: until SIGINT/SIGTERM)",
+              .min = 0,
+              .max = 1e7,
+              .duration = Unit::seconds},
       a.duration_s);
     // Test aid, hidden from --help: proves that the caller's INVITE retransmissions recover.
     v(ArgSpec{.names = "--drop-invites",
@@ -98,7 +118,7 @@ Result<RunOptions> to_options(const UasArgs& a) {
         return fail("--bind: '" + a.bind + "' is not a numeric IP address");
     p.bind_host = a.bind;
     if (a.base_port != 0 && a.base_port + a.count - 1 > 65535) {
-        return fail("--base-port " + std::to_string(a.base_port) + " + --count " +
+        return fail("--base-port " + std::to_string(a.base_port) + " + --endpoints " +
                     std::to_string(a.count) + " runs past port 65535");
     }
     p.base_port = static_cast<std::uint16_t>(a.base_port);
@@ -117,7 +137,7 @@ Result<RunOptions> to_options(const UasArgs& a) {
         if (!registrar) return fail("--registrar: " + registrar.error().message);
         p.registrar = *registrar;
         p.domain = a.domain.empty() ? registrar->host() : a.domain;
-        if (p.users.empty()) return fail("--user: a registrar needs at least one user");
+        if (p.users.empty()) return fail("--users: a registrar needs at least one user");
         if (a.password.empty()) {
             for (const auto& u : p.users) {
                 if (u.password.empty())

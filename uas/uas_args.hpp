@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/common_args.hpp"
 #include "base/error.hpp"
 #include "media/media_args.hpp"
 #include "uas/uas_run.hpp"
@@ -18,7 +19,7 @@ class App;
 
 namespace pbxbench::uas {
 
-inline constexpr const char* uas_rtp_ports = "30000-39999";
+inline constexpr const char* uas_rtp_ports = args::common::uas_rtp_ports;
 
 struct UasArgs {
     std::string bind = "127.0.0.1";

@@ -61,7 +61,7 @@ UasPool::~UasPool() {
 
 Result<std::unique_ptr<UasPool>> UasPool::open(boost::asio::io_context& io,
                                                const PoolOptions& options, PoolListener& listener) {
-    if (options.count < 1) return fail("--count must be at least 1");
+    if (options.count < 1) return fail("--endpoints must be at least 1");
     std::unique_ptr<UasPool> pool(new UasPool(io, options, listener));
     const auto n = static_cast<unsigned>(options.count);
     if (options.media) {

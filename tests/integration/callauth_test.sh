@@ -5,7 +5,7 @@
 # call completes with each caller answering Kamailio's 407 with its own credentials, and
 # the calls spread evenly over the callees. A second run gives one caller a wrong password:
 # only that caller's calls fail, and summary.md names it.
-# The same run with `--uac-threads 2` (each thread owns its callers) gives the same counts.
+# The same run with `--threads 2` (each thread owns its callers) gives the same counts.
 set -uo pipefail
 pbxbench=$(realpath "$1")
 source "$(dirname "$0")/lib.sh"
@@ -74,12 +74,12 @@ check "callauth: the callers answered 407 challenges" \
 check "callauth: every caller registered, none failed" \
   jq -e -s "map(select(.kind == \"level\")) | .[0].subscribers.registrations | .registered == $callers and .failed == 0" "$work/ca/results.jsonl"
 
-# --uac-threads 2: each thread owns half the callers; the counts must not change.
+# --threads 2: each thread owns half the callers; the counts must not change.
 "$pbxbench" run --profile profiles/kamailio.toml --scenario callauth --levels $level --cps 200 \
-  --hold 0.5 --cooldown 0 --no-media --callers $callers --callees $callees --uac-threads 2 \
+  --hold 0.5 --cooldown 0 --no-media --callers $callers --callees $callees --threads 2 \
   --out "$work/t2" > /dev/null 2> "$work/t2.err"
-check "--uac-threads 2: exit 0" [ $? -eq 0 ]
-check "--uac-threads 2: every call completed, same spread, every caller registered once" \
+check "--threads 2: exit 0" [ $? -eq 0 ]
+check "--threads 2: every call completed, same spread, every caller registered once" \
   jq -e -s "map(select(.kind == \"level\")) | .[0] | .calls.completed == $level and .calls.failed == 0 and .subscribers.uas_calls_per_user.min >= $((level / callees - 1)) and .subscribers.uas_calls_per_user.max <= $((level / callees + 1)) and .subscribers.registrations.registered == $callers" "$work/t2/results.jsonl"
 
 # One caller with a wrong password (a per-user override in a copy of the profile).

@@ -244,7 +244,7 @@ hang=$(health_profile hang true 20)
 signal_case sut-readiness INT "started kamailio" 5 "$hang" --scenario mediaproxy_none "${quick[@]}" --hold 2
 stop_http
 # 300 endpoints take a few seconds to register.
-signal_case registration INT "at 20 calls: registering" 12 profiles/kamailio.toml --scenario mediaproxy_none --levels 20,30 --cps 50 --hold 2 --uas-count 300 --no-media
+signal_case registration INT "at 20 calls: registering" 12 profiles/kamailio.toml --scenario mediaproxy_none --levels 20,30 --cps 50 --hold 2 --endpoints 300 --no-media
 signal_case ramp TERM "at 100 calls: ramping" 10 profiles/kamailio.toml --scenario mediaproxy_none --levels 100,200 --cps 10 --hold 2
 signal_case hold INT "at 20 calls: holding" 10 profiles/kamailio.toml --scenario mediaproxy_none --levels 20,30 --cps 50 --hold 20
 check "hold: the UAC ended every call early and counted them, yet no 100% is shown" \

@@ -52,7 +52,7 @@ for m in "${modes[@]}"; do
     start=$(date +%s.%N)
     env PBXBENCH_HOSTILE_TAG="$tag" timeout -k 5 $bound "$pbxbench" uac \
       --target "sip:x@127.0.0.1:$(cat "$work/$m.port")" --total "${total[$m]}" --cps 20 \
-      --hold 0.2 --t1-ms 100 --no-media --ring-timeout 2 --grace 2 --progress-interval 60 \
+      --hold 0.2 --t1 100ms --no-media --ring-timeout 2 --grace 2 --progress-interval 60 \
       > "$work/$m.out" 2> "$work/$m.err"
     echo $? > "$work/$m.rc"
     echo "$(date +%s.%N) - $start" | bc > "$work/$m.secs"

@@ -56,7 +56,7 @@ run_pair() {
   local name=$1; shift
   local calls=(--total 100 --cps 50 --hold 10)
   [ $# -gt 0 ] && calls=("$@")
-  ip netns exec "$ns" "$pbxbench" uas --bind "$ns_ip" --base-port "$sip_port" --count 1 \
+  ip netns exec "$ns" "$pbxbench" uas --bind "$ns_ip" --base-port "$sip_port" --endpoints 1 \
     --rtp-ports 30000-39999 --duration 60 "${uas_extra[@]}" > "$work/${name}_uas.jsonl" 2> "$work/${name}_uas.err" &
   local uas_pid=$!
   pids+=("$uas_pid")
@@ -121,8 +121,8 @@ pids+=("$relay_pid")
 for _ in $(seq 50); do grep -q ready "$work/relay.out" 2>/dev/null && break; sleep 0.1; done
 # A long linger on both sides: the relay is Python on a shared machine, and a stall of a few
 # hundred ms must not turn the last packets of a call into loss.
-uas_extra=(--media-linger-ms 1000)
-run_pair delayed --total 20 --cps 20 --hold 8 --media-linger-ms 1000
+uas_extra=(--media-linger 1s)
+run_pair delayed --total 20 --cps 20 --hold 8 --media-linger 1s
 check "20 ms relay: uac exit 0" [ $? -eq 0 ]
 kill -TERM "$relay_pid"; wait "$relay_pid" 2>/dev/null
 delayed_rtt=$(field "$work/delayed_uac.jsonl" .media.rtt_ms.p50)

@@ -18,7 +18,7 @@ start_kamailio "$work/kam" || exit 1
 wait_kamailio_ready "$pbxbench" 15 || exit 1
 rpc='{"jsonrpc":"2.0","method":"dlg.stats_active","id":1}'
 
-"$pbxbench" uas --bind 127.0.0.1 --count 1 --registrar "127.0.0.1:$KAM_SIP_PORT" --user bob --password secret \
+"$pbxbench" uas --bind 127.0.0.1 --endpoints 1 --registrar "127.0.0.1:$KAM_SIP_PORT" --users bob --password secret \
   > "$work/uas.jsonl" 2> "$work/uas.err" &
 pids+=($!)
 for _ in $(seq 100); do grep -q '"event":"ready"' "$work/uas.jsonl" && break; sleep 0.1; done

@@ -43,7 +43,7 @@ check "uac -> sipp uas: progress lines" grep -q '"event":"progress"' "$work/sipp
 stop_pid "$sipp_pid"
 
 # 2. A share of calls rejected with 486: exactly that many counted.
-start_uas reject --count 1 --reject-ratio 0.25 --reject-code 486
+start_uas reject --endpoints 1 --reject-ratio 0.25 --reject-code 486
 "$pbxbench" uac --target "sip:bob@127.0.0.1:$UAS_PORT" --total 40 --cps 100 > "$work/reject_uac.jsonl" 2>/dev/null
 check "486 share: exit 1" [ $? -eq 1 ]
 check "486 share: exactly 10 x 486" [ "$(field "$work/reject_uac.jsonl" '.status_codes["486"]')" = 10 ]
@@ -52,15 +52,15 @@ check "486 share: failed_status 10" [ "$(field "$work/reject_uac.jsonl" .outcome
 stop_pid "$UAS_PID"
 
 # 3. Dropped INVITEs are recovered by retransmission (Timer A).
-start_uas drop --count 1 --drop-invites 3
-"$pbxbench" uac --target "sip:bob@127.0.0.1:$UAS_PORT" --total 10 --cps 50 --t1-ms 100 > "$work/drop_uac.jsonl" 2>/dev/null
+start_uas drop --endpoints 1 --drop-invites 3
+"$pbxbench" uac --target "sip:bob@127.0.0.1:$UAS_PORT" --total 10 --cps 50 --t1 100ms > "$work/drop_uac.jsonl" 2>/dev/null
 check "dropped INVITEs: exit 0" [ $? -eq 0 ]
 check "dropped INVITEs: 10 completed" [ "$(field "$work/drop_uac.jsonl" .completed)" = 10 ]
 check "dropped INVITEs: >= 3 retransmissions" [ "$(field "$work/drop_uac.jsonl" .transactions.retransmissions_sent)" -ge 3 ]
 stop_pid "$UAS_PID"
 
 # 4. --cancel-ratio is exact, and 0 means no CANCEL at all.
-start_uas ring --count 1 --ring-ms 400
+start_uas ring --endpoints 1 --ring-time 400ms
 "$pbxbench" uac --target "sip:bob@127.0.0.1:$UAS_PORT" --total 10 --cps 50 --cancel-ratio 0.5 > "$work/cancel.jsonl" 2>/dev/null
 check "cancel ratio 0.5: exit 0 (cancelled on purpose is not a failure)" [ $? -eq 0 ]
 check "cancel ratio 0.5: 5 cancelled" [ "$(field "$work/cancel.jsonl" .outcomes.cancelled)" = 5 ]
@@ -84,7 +84,7 @@ stop_pid "$UAS_PID"
 #    carol, calls bob; calls to an unregistered user end as 404; a wrong password fails.
 start_kamailio "$work/kam" || exit 1
 wait_kamailio_ready "$pbxbench" 15 || exit 1
-start_uas kam --count 2 --registrar "127.0.0.1:$KAM_SIP_PORT" --user bob,alice --password secret
+start_uas kam --endpoints 2 --registrar "127.0.0.1:$KAM_SIP_PORT" --users bob,alice --password secret
 "$pbxbench" uac --target "sip:bob@127.0.0.1:$KAM_SIP_PORT" --total 20 --cps 20 --hold 1 \
   --register --user carol --password secret > "$work/kam_uac.jsonl" 2> "$work/kam_uac.err"
 check "via kamailio: exit 0" [ $? -eq 0 ]

@@ -54,7 +54,7 @@ json_field() { grep "\"event\":\"$2\"" "$work/$1.jsonl" | tail -n 1 | grep -o "\
 
 # (a) SIPp's built-in UAC straight at a plain-mode endpoint: 50 calls, all successful.
 port=$(pick_port) && sipp_port=$(pick_port) || exit 1
-start_uas plain --base-port "$port" --count 1 --stats-interval 0.5
+start_uas plain --base-port "$port" --endpoints 1 --stats-interval 0.5
 wait_event plain ready 5 || exit 1
 timeout 60 sipp -sn uac "127.0.0.1:$port" -i 127.0.0.1 -p "$sipp_port" -m 50 -r 25 -nostdin -timeout 30 \
   -trace_stat -stf "$work/plain.csv" > "$work/plain.sipp" 2>&1
@@ -78,21 +78,21 @@ check "drop: summary counts 2 dropped INVITEs" [ "$(json_field drop summary invi
 
 # (e) A signal before every endpoint is registered: exit 130 (the registrar never answers).
 dead=$(pick_port) || exit 1
-start_uas early --registrar "127.0.0.1:$dead" --user bob --password secret
+start_uas early --registrar "127.0.0.1:$dead" --users bob --password secret
 sleep 0.5
 stop_uas
 check "early signal: exits 130" [ "$uas_rc" -eq 130 ]
 
 # (e2) No default password any more: a registrar without one is a usage error naming it.
 nopw_rc=0
-timeout 10 "$pbxbench" uas --registrar "127.0.0.1:$dead" --user bob >/dev/null 2>"$work/nopw.err" || nopw_rc=$?
+timeout 10 "$pbxbench" uas --registrar "127.0.0.1:$dead" --users bob >/dev/null 2>"$work/nopw.err" || nopw_rc=$?
 check "registrar without --password: exit 2" [ "$nopw_rc" -eq 2 ]
 check "registrar without --password: says so" grep -q -- "--registrar needs --password" "$work/nopw.err"
 
 # (b) Registered mode against Kamailio: bob and alice register, then calls through the proxy.
 start_kamailio "$work/kam" || exit 1
 wait_kamailio_ready "$pbxbench" 15 || exit 1
-start_uas reg --registrar "127.0.0.1:$KAM_SIP_PORT" --count 2 --user bob,alice \
+start_uas reg --registrar "127.0.0.1:$KAM_SIP_PORT" --endpoints 2 --users bob,alice \
   --password "${KAM_PASSWORD:-secret}" --stats-interval 0
 wait_event reg ready 10 || exit 1
 check "registered: bob with status 200" grep -q '"event":"registered".*"status":200.*"user":"bob"' "$work/reg.jsonl"
@@ -120,7 +120,7 @@ check "un-REGISTER removed bob's binding" bash -c "! grep -q '\"AoR\":\"bob\"' '
 check "un-REGISTER removed alice's binding" bash -c "! grep -q '\"AoR\":\"alice\"' '$work/ul.json'"
 
 # (c) A wrong password: exit 1 and an error naming the user and the 401.
-timeout 20 "$pbxbench" uas --registrar "127.0.0.1:$KAM_SIP_PORT" --user bob --password wrong \
+timeout 20 "$pbxbench" uas --registrar "127.0.0.1:$KAM_SIP_PORT" --users bob --password wrong \
   > "$work/bad.jsonl" 2> "$work/bad.err"
 check "wrong password: exits 1" [ $? -eq 1 ]
 check "wrong password: error names user, status and reason" \

@@ -40,7 +40,7 @@ TEST(UacArgs, JsonRoundTripKeepsEveryField) {
     a.media.ports = "16000-17999";
     a.threads = 2;
     const nlohmann::json j = uac::to_json(a);
-    EXPECT_EQ(j.at("hold"), 3.0);  // the option's name, not the field's
+    EXPECT_EQ(j.at("hold"), "3s");  // the option's name, not the field's; a duration with its unit
     EXPECT_EQ(j.at("no_media"), true);
     EXPECT_EQ(j.at("register_callers"), true);
     auto b = uac::uac_args_from_json(j);
@@ -162,7 +162,8 @@ TEST(UasArgs, JsonRoundTripAndStrictness) {
     a.media.off = true;
     a.drop_invites = 3;
     const nlohmann::json j = uas::to_json(a);
-    EXPECT_EQ(j.at("user"), "1000:a,1001:b");  // -u,--user
+    EXPECT_EQ(j.at("users"), "1000:a,1001:b");  // --users (once -u,--user)
+    EXPECT_EQ(j.at("endpoints"), 7);
     EXPECT_EQ(j.at("drop_invites"), 3);
     auto b = uas::uas_args_from_json(j);
     ASSERT_TRUE(b) << b.error().message;
@@ -170,6 +171,66 @@ TEST(UasArgs, JsonRoundTripAndStrictness) {
     auto r = uas::uas_args_from_json({{"count", 2}, {"pasword", "x"}}, "uas.json");
     ASSERT_FALSE(r);
     EXPECT_THAT(r.error().message, HasSubstr("unknown option \"pasword\""));
+}
+
+TEST(Durations, TakeTheirUnitInTheValueOnTheCommandLine) {
+    CLI::App app;
+    uac::UacArgs a;
+    uac::add_uac_options(app, a);
+    app.parse("--hold 1.5s --ring-timeout 500ms --t1 250ms --progress-interval 2 --expires 2m",
+              false);
+    EXPECT_EQ(a.hold_s, 1.5);
+    EXPECT_EQ(a.ring_timeout_s, 0.5);
+    EXPECT_EQ(a.t1_ms, 250);
+    EXPECT_EQ(a.progress_s, 2.0);  // a bare number is seconds
+    EXPECT_EQ(a.expires_s, 120);
+    // Out of range, in the option's own terms.
+    CLI::App again;
+    uac::UacArgs b;
+    uac::add_uac_options(again, b);
+    try {
+        again.parse("--t1 20s", false);
+        ADD_FAILURE() << "--t1 20s accepted";
+    } catch (const CLI::ParseError& e) {
+        EXPECT_THAT(e.what(), HasSubstr("20s is outside [1ms - 10000ms]"));
+    }
+    CLI::App third;
+    uac::UacArgs c;
+    uac::add_uac_options(third, c);
+    EXPECT_THROW(third.parse("--hold 3 seconds", false), CLI::ParseError);
+}
+
+TEST(OldSpellings, StillWorkWithANoteAndTheirOldUnit) {
+    CLI::App app;
+    uas::UasArgs a;
+    uas::add_uas_options(app, a);
+    testing::internal::CaptureStderr();
+    app.parse("-n 3 --user bob,alice --ring-ms 400 --media-linger-ms 50", false);
+    const std::string notes = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(a.count, 3);
+    EXPECT_EQ(a.users, "bob,alice");
+    EXPECT_EQ(a.ring_ms, 400);  // --ring-ms took milliseconds and still does
+    EXPECT_EQ(a.media.linger_ms, 50);
+    EXPECT_THAT(notes, HasSubstr("-n is now --endpoints"));
+    EXPECT_THAT(notes, HasSubstr("--ring-ms is now --ring-time"));
+    // Old config keys too: a file written before the rename still loads.
+    auto b = uas::uas_args_from_json({{"count", 2}, {"user", "x"}, {"ring_ms", 300}});
+    ASSERT_TRUE(b) << b.error().message;
+    EXPECT_EQ(b->count, 2);
+    EXPECT_EQ(b->ring_ms, 300);
+    auto both = uas::uas_args_from_json({{"count", 2}, {"endpoints", 3}});
+    ASSERT_FALSE(both);
+    EXPECT_THAT(both.error().message, HasSubstr("are the same option"));
+}
+
+TEST(OldSpellings, HiddenFromHelp) {
+    CLI::App app;
+    uac::UacArgs a;
+    uac::add_uac_options(app, a);
+    const std::string help = app.help();
+    EXPECT_THAT(help, HasSubstr("--t1 "));
+    EXPECT_THAT(help, ::testing::Not(HasSubstr("--t1-ms")));
+    EXPECT_THAT(help, HasSubstr("DURATION"));
 }
 
 // The old default password "secret" is gone: a registrar needs one given.

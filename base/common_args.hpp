@@ -1,0 +1,39 @@
+#pragma once
+// Options that several subcommands share (`run`, `capacity`, `uac`, `uas`), declared once so
+// their names, units and ranges cannot drift apart; tests/unit/vocabulary_test.cpp checks
+// that every visible option of every subcommand keeps to one vocabulary.
+#include "base/arg_spec.hpp"
+
+namespace pbxbench::args::common {
+
+inline constexpr ArgSpec total{"-n,--total", "Number of calls", 0, 100'000'000};
+inline constexpr ArgSpec cps{"-r,--cps", "Calls started per second", 0.001, 1e6};
+inline constexpr ArgSpec hold{.names = "--hold",
+                              .help = "How long each call is held, from answer to BYE",
+                              .min = 0,
+                              .max = 86400,
+                              .duration = Unit::seconds};
+inline constexpr ArgSpec threads{"--threads",
+                                 "Split the calls over this many UAC threads, each with its own "
+                                 "SIP socket and media engine (one schedule). On 2 cores, 1 is "
+                                 "usually best",
+                                 1, 64};
+inline constexpr ArgSpec cooldown{.names = "--cooldown",
+                                  .help = "Idle time between levels (or trials)",
+                                  .min = 0,
+                                  .max = 3600,
+                                  .duration = Unit::seconds};
+inline constexpr ArgSpec expires{.names = "--expires",
+                                 .help = "Requested registration lifetime",
+                                 .min = 10,
+                                 .max = 86400,
+                                 .duration = Unit::seconds};
+// Default RTP port ranges, the same whether `run` starts uac and uas or you start them
+// yourself: clear of each other, of the default profile's rtpengine (30000-40000) and of the
+// Asterisk profile's (10000-15999), so a standalone uac or uas never fights a relay for a port.
+inline constexpr const char* uac_rtp_ports = "16000-25999";
+inline constexpr const char* uas_rtp_ports = "42000-51999";
+inline constexpr double max_users = 10'000'000;
+inline constexpr double max_endpoints = 10'000;
+
+}  // namespace pbxbench::args::common

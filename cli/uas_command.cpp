@@ -82,7 +82,7 @@ void add_uas_command(CLI::App& app, ExitCode& result) {
         "uas", "Run registered echo endpoints that answer calls; JSON lines on stdout");
     cmd->add_option("--config", *config,
                     "Read every option from this JSON file first (keys: option names with "
-                    "underscores, e.g. {\"count\": 10, \"user\": \"1000,1001\"}); options "
+                    "underscores, e.g. {\"endpoints\": 10, \"users\": \"1000,1001\"}); options "
                     "given here override it. Keeps passwords off the command line");
     uas::add_uas_options(*cmd, *a);
     cmd->callback([a, config, cmd, &result] {

@@ -124,7 +124,7 @@ SetupSpec read_setup(TableReader t) {
     s.command = t.required_strings("command");
     s.scenarios = t.strings("scenarios").value_or(std::vector<std::string>{});
     s.timeout_s = t.number("timeout_s").value_or(s.timeout_s);
-    if (s.name.empty()) s.name = s.command.front();
+    if (s.name.empty() && !s.command.empty()) s.name = s.command.front();
     t.finish();
     return s;
 }
@@ -144,7 +144,7 @@ UsersSpec read_users(TableReader t) {
     auto side = [&](std::string_view key, std::optional<std::uint64_t>& n,
                     std::vector<std::string>& list) {
         if (t.holds_array(key)) {
-            list = *t.strings(key);
+            list = t.strings(key).value_or(std::vector<std::string>{});
             if (list.empty()) t.error(key, "must not be empty (or give a count)");
             std::set<std::string> known(u.names.begin(), u.names.end()), seen;
             for (std::size_t i = 0; i < list.size(); ++i) {
@@ -203,43 +203,62 @@ ScenarioSpec read_scenario(TableReader t) {
     return s;
 }
 
-Profile read_profile(const toml::table& root, const std::filesystem::path& file) {
+// Reads every section, each in its own guard: an error in [sut] does not hide one in
+// [[scenarios]]. Every error found goes to `errors`.
+Profile read_profile(const toml::table& root, const std::filesystem::path& file,
+                     detail::ProfileErrors& errors) {
     Profile p;
     p.file = file;
     p.dir = file.parent_path().empty() ? std::filesystem::path(".") : file.parent_path();
-    TableReader t(root, file.string(), "");
+    TableReader t(root, file.string(), "", errors);
     p.name = t.required_string("name");
     p.description = t.string("description").value_or("");
-    auto sut = t.table("sut");
-    if (!sut) t.error("sut", "missing (expected a [sut] table with at least `command`)");
-    p.sut = read_sut(*sut);
-    if (auto sip = t.table("sip")) p.sip = read_sip(*sip);
-    if (auto health = t.table("health")) p.health = read_health(*health);
-    if (auto readiness = t.table("readiness")) p.readiness = read_readiness(*readiness);
+    errors.guard([&] {
+        auto sut = t.table("sut");
+        if (!sut) t.error("sut", "missing (expected a [sut] table with at least `command`)");
+        p.sut = read_sut(*sut);
+    });
+    errors.guard([&] {
+        if (auto sip = t.table("sip")) p.sip = read_sip(*sip);
+    });
+    errors.guard([&] {
+        if (auto health = t.table("health")) p.health = read_health(*health);
+    });
+    errors.guard([&] {
+        if (auto readiness = t.table("readiness")) p.readiness = read_readiness(*readiness);
+    });
     for (auto& tt : t.tables("templates")) {
-        TemplateSpec spec;
-        std::string source = tt.required_string("source");
-        spec.source = std::filesystem::path(source).is_absolute() ? std::filesystem::path(source)
-                                                                  : p.dir / source;
-        spec.target = tt.required_string("target");
-        if (spec.target.find('/') != std::string::npos)
-            tt.error("target", "expected a file name (no '/'), got " + spec.target);
-        tt.finish();
-        p.templates.push_back(spec);
+        errors.guard([&] {
+            TemplateSpec spec;
+            spec.source_text = tt.required_string("source");
+            spec.source = std::filesystem::path(spec.source_text).is_absolute()
+                              ? std::filesystem::path(spec.source_text)
+                              : p.dir / spec.source_text;
+            spec.target = tt.required_string("target");
+            if (spec.target.find('/') != std::string::npos)
+                tt.error("target", "expected a file name (no '/'), got " + spec.target);
+            tt.finish();
+            if (!spec.source_text.empty()) p.templates.push_back(spec);
+        });
     }
-    for (auto& st : t.tables("sidecars")) p.sidecars.push_back(read_sidecar(st));
-    for (auto& st : t.tables("setup")) p.setup.push_back(read_setup(st));
-    for (auto& st : t.tables("collect")) p.collect.push_back(read_setup(st));
+    for (auto& st : t.tables("sidecars"))
+        errors.guard([&] { p.sidecars.push_back(read_sidecar(st)); });
+    for (auto& st : t.tables("setup")) errors.guard([&] { p.setup.push_back(read_setup(st)); });
+    for (auto& st : t.tables("collect"))
+        errors.guard([&] { p.collect.push_back(read_setup(st)); });
     p.ports = t.strings("ports").value_or(std::vector<std::string>{});
-    if (auto users = t.table("users")) p.users = read_users(*users);
+    errors.guard([&] {
+        if (auto users = t.table("users")) p.users = read_users(*users);
+    });
     p.vars = t.string_map("vars").value_or(std::map<std::string, std::string>{});
-    for (auto& st : t.tables("scenarios")) p.scenarios.push_back(read_scenario(st));
-    if (p.scenarios.empty())
-        t.error("scenarios", "missing (expected at least one [[scenarios]] table)");
+    for (auto& st : t.tables("scenarios"))
+        errors.guard([&] { p.scenarios.push_back(read_scenario(st)); });
+    if (p.scenarios.empty() && !t.holds_array("scenarios"))
+        t.report("scenarios", "missing (expected at least one [[scenarios]] table)");
     if (p.readiness.health && !p.health)
-        t.error("readiness", "health = true needs a [health] table");
+        t.report("readiness", "health = true needs a [health] table");
     t.finish();
-    detail::check_profile(p);
+    detail::check_profile(p, errors);
     return p;
 }
 
@@ -302,7 +321,14 @@ const std::vector<std::string>& builtin_variable_names() {
 Result<Profile> parse_profile(std::string_view text, const std::filesystem::path& file) {
     try {
         toml::table root = toml::parse(text, file.string());
-        return read_profile(root, file);
+        detail::ProfileErrors errors;
+        Profile p = read_profile(root, file, errors);
+        // One error reads as before; several get a count first, then one per line.
+        if (errors.count() == 1) return fail(errors.text());
+        if (!errors.empty())
+            return fail(std::to_string(errors.count()) + " errors in " + file.string() + ":\n" +
+                        errors.text());
+        return p;
     } catch (const toml::parse_error& e) {
         const auto& begin = e.source().begin;
         return fail(file.string() + ":" + std::to_string(begin.line) + ":" +

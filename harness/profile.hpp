@@ -56,6 +56,7 @@ struct ReadinessSpec {
 
 struct TemplateSpec {
     std::filesystem::path source;                // absolute (resolved against the profile's folder)
+    std::string source_text;                     // as written in the profile
     std::string target;                          // file name inside the run dir
 };
 

@@ -1,6 +1,9 @@
 #include "harness/profile_check.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <cctype>
 #include <fstream>
 #include <set>
@@ -14,10 +17,11 @@ namespace {
 
 class Checker {
   public:
-    explicit Checker(const Profile& p) : p_(p), file_(p.file.string()) {}
+    Checker(const Profile& p, ProfileErrors& errors)
+        : p_(p), file_(p.file.string()), errors_(errors) {}
 
-    [[noreturn]] void error(const std::string& field, const std::string& message) const {
-        throw ProfileError(file_ + ": " + field + ": " + message);
+    void error(const std::string& field, const std::string& message) const {
+        errors_.add(file_ + ": " + field + ": " + message);
     }
 
     void names() const {
@@ -154,15 +158,34 @@ class Checker {
     void template_file(std::size_t i, const Variables& vars, const std::string& suffix) const {
         const TemplateSpec& t = p_.templates[i];
         std::ifstream in(t.source, std::ios::binary);
-        if (!in) error(at("templates", i) + ".source", "cannot read template " + t.source.string());
+        if (!in) {
+            error(at("templates", i) + ".source", unreadable_template(t));
+            return;
+        }
         std::ostringstream text;
         text << in.rdbuf();
         auto r = render_template(text.str(), vars, "template " + t.source.string());
         if (!r) error(at("templates", i), r.error().message + suffix);
     }
 
+    // Why a template cannot be read, where it was looked for, and what to do: a profile
+    // copied without its folder of templates is the usual cause.
+    std::string unreadable_template(const TemplateSpec& t) const {
+        const std::string why = std::strerror(errno);
+        std::string message = "cannot read template " + t.source.string() + " (" + why + ")";
+        if (std::filesystem::path(t.source_text).is_absolute()) return message;
+        const std::filesystem::path written(t.source_text);
+        const std::string what = written.has_parent_path()
+                                     ? "its folder '" + written.begin()->string() + "/'"
+                                     : "'" + t.source_text + "'";
+        return message + ": templates are resolved against the profile's folder (" +
+               p_.dir.string() + "); a copied profile needs " + what +
+               " copied next to it too, or an absolute source path";
+    }
+
     const Profile& p_;
     std::string file_;
+    ProfileErrors& errors_;
 };
 
 }  // namespace
@@ -176,8 +199,8 @@ Variables declared_variables(const Profile& profile, const ScenarioSpec& scenari
     return vars;
 }
 
-void check_profile(const Profile& profile) {
-    Checker c(profile);
+void check_profile(const Profile& profile, ProfileErrors& errors) {
+    Checker c(profile, errors);
     c.names();
     c.references();
     c.variables();

@@ -24,6 +24,25 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 }  // namespace
 
+void ProfileErrors::add(std::string message) {
+    ++total_;
+    // The same rule can fail for several scenarios with the same words; once is enough.
+    if (std::find(messages_.begin(), messages_.end(), message) != messages_.end()) {
+        --total_;
+        return;
+    }
+    if (messages_.size() < limit) messages_.push_back(std::move(message));
+}
+
+std::string ProfileErrors::text() const {
+    std::string out;
+    for (const auto& m : messages_) out += (out.empty() ? "" : "\n") + m;
+    if (total_ > messages_.size())
+        out += "\n... and " + std::to_string(total_ - messages_.size()) +
+               " more errors (fix these first)";
+    return out;
+}
+
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates) {
     std::string best;
     std::size_t best_distance = 0;
@@ -65,8 +84,9 @@ std::string describe(const toml::node& node) {
     }
 }
 
-TableReader::TableReader(const toml::table& table, std::string file, std::string path)
-    : table_(&table), file_(std::move(file)), path_(std::move(path)) {}
+TableReader::TableReader(const toml::table& table, std::string file, std::string path,
+                         ProfileErrors& errors)
+    : table_(&table), file_(std::move(file)), path_(std::move(path)), errors_(&errors) {}
 
 std::string TableReader::field(std::string_view key) const {
     return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
@@ -83,6 +103,11 @@ void TableReader::error(std::string_view key, const std::string& message) const 
     throw ProfileError(location(node) + ": " + field(key) + ": " + message);
 }
 
+void TableReader::report(std::string_view key, const std::string& message) const {
+    const toml::node* node = table_->get(key);
+    errors_->add(location(node) + ": " + field(key) + ": " + message);
+}
+
 const toml::node* TableReader::get(std::string_view key) {
     read_.insert(std::string(key));
     return table_->get(key);
@@ -91,7 +116,10 @@ const toml::node* TableReader::get(std::string_view key) {
 std::optional<std::string> TableReader::string(std::string_view key) {
     const toml::node* n = get(key);
     if (!n) return std::nullopt;
-    if (!n->is_string()) error(key, "expected a string, got " + describe(*n));
+    if (!n->is_string()) {
+        report(key, "expected a string, got " + describe(*n));
+        return std::nullopt;
+    }
     return n->as_string()->get();
 }
 
@@ -99,7 +127,10 @@ std::optional<std::string> TableReader::string_or_integer(std::string_view key) 
     const toml::node* n = get(key);
     if (!n) return std::nullopt;
     if (n->is_integer()) return std::to_string(n->as_integer()->get());
-    if (!n->is_string()) error(key, "expected an integer or a string, got " + describe(*n));
+    if (!n->is_string()) {
+        report(key, "expected an integer or a string, got " + describe(*n));
+        return std::nullopt;
+    }
     return n->as_string()->get();
 }
 
@@ -114,16 +145,24 @@ std::string TableReader::missing(std::string_view key, const std::string& expect
 }
 
 std::string TableReader::required_string(std::string_view key) {
+    // A missing or empty value is reported and read as "", so the rest still gets checked.
+    if (!table_->get(key)) {
+        read_.insert(std::string(key));
+        report(key, missing(key, "a string"));
+        return {};
+    }
     auto s = string(key);
-    if (!s) error(key, missing(key, "a string"));
-    if (s->empty()) error(key, "must not be empty");
-    return *s;
+    if (s && s->empty()) report(key, "must not be empty");
+    return s.value_or("");
 }
 
 std::optional<bool> TableReader::boolean(std::string_view key) {
     const toml::node* n = get(key);
     if (!n) return std::nullopt;
-    if (!n->is_boolean()) error(key, "expected a boolean (true or false), got " + describe(*n));
+    if (!n->is_boolean()) {
+        report(key, "expected a boolean (true or false), got " + describe(*n));
+        return std::nullopt;
+    }
     return n->as_boolean()->get();
 }
 
@@ -135,39 +174,58 @@ std::optional<double> TableReader::number(std::string_view key) {
         v = static_cast<double>(n->as_integer()->get());
     else if (n->is_floating_point())
         v = n->as_floating_point()->get();
-    else
-        error(key, "expected a number, got " + describe(*n));
-    if (v < 0) error(key, "expected a number >= 0");
+    else {
+        report(key, "expected a number, got " + describe(*n));
+        return std::nullopt;
+    }
+    if (v < 0) {
+        report(key, "expected a number >= 0");
+        return std::nullopt;
+    }
     return v;
 }
 
 std::optional<std::vector<std::string>> TableReader::strings(std::string_view key) {
     const toml::node* n = get(key);
     if (!n) return std::nullopt;
-    if (!n->is_array()) error(key, "expected an array of strings, got " + describe(*n));
+    if (!n->is_array()) {
+        report(key, "expected an array of strings, got " + describe(*n));
+        return std::nullopt;
+    }
     std::vector<std::string> out;
     const toml::array& a = *n->as_array();
+    bool all_strings = true;
     for (std::size_t i = 0; i < a.size(); ++i) {
         if (!a[i].is_string()) {
-            throw ProfileError(location(&a[i]) + ": " + field(key) + "[" + std::to_string(i) +
-                               "]: expected a string, got " + describe(a[i]));
+            errors_->add(location(&a[i]) + ": " + field(key) + "[" + std::to_string(i) +
+                         "]: expected a string, got " + describe(a[i]));
+            all_strings = false;
+            continue;
         }
         out.push_back(a[i].as_string()->get());
     }
+    if (!all_strings) return std::nullopt;
     return out;
 }
 
 std::vector<std::string> TableReader::required_strings(std::string_view key) {
+    if (!table_->get(key)) {
+        read_.insert(std::string(key));
+        report(key, missing(key, "an array of strings"));
+        return {};
+    }
     auto v = strings(key);
-    if (!v) error(key, missing(key, "an array of strings"));
-    if (v->empty()) error(key, "must not be empty");
-    return *v;
+    if (v && v->empty()) report(key, "must not be empty");
+    return v.value_or(std::vector<std::string>{});
 }
 
 std::optional<std::map<std::string, std::string>> TableReader::string_map(std::string_view key) {
     const toml::node* n = get(key);
     if (!n) return std::nullopt;
-    if (!n->is_table()) error(key, "expected a table of strings, got " + describe(*n));
+    if (!n->is_table()) {
+        report(key, "expected a table of strings, got " + describe(*n));
+        return std::nullopt;
+    }
     std::map<std::string, std::string> out;
     for (const auto& [k, v] : *n->as_table()) {
         std::string name(k.str());
@@ -177,8 +235,8 @@ std::optional<std::map<std::string, std::string>> TableReader::string_map(std::s
         else if (v.is_integer())
             out[name] = std::to_string(v.as_integer()->get());
         else
-            throw ProfileError(location(&v) + ": " + field(key) + "." + name +
-                               ": expected a string, got " + describe(v));
+            errors_->add(location(&v) + ": " + field(key) + "." + name +
+                         ": expected a string, got " + describe(v));
     }
     return out;
 }
@@ -186,24 +244,31 @@ std::optional<std::map<std::string, std::string>> TableReader::string_map(std::s
 std::optional<TableReader> TableReader::table(std::string_view key) {
     const toml::node* n = get(key);
     if (!n) return std::nullopt;
-    if (!n->is_table()) error(key, "expected a table, got " + describe(*n));
-    return TableReader(*n->as_table(), file_, field(key));
+    if (!n->is_table()) {
+        report(key, "expected a table, got " + describe(*n));
+        return std::nullopt;
+    }
+    return TableReader(*n->as_table(), file_, field(key), *errors_);
 }
 
 std::vector<TableReader> TableReader::tables(std::string_view key) {
     const toml::node* n = get(key);
     if (!n) return {};
-    if (!n->is_array())
-        error(key,
-              "expected an array of tables ([[" + std::string(key) + "]]), got " + describe(*n));
+    if (!n->is_array()) {
+        report(key,
+               "expected an array of tables ([[" + std::string(key) + "]]), got " + describe(*n));
+        return {};
+    }
     std::vector<TableReader> out;
     const toml::array& a = *n->as_array();
     for (std::size_t i = 0; i < a.size(); ++i) {
         std::string item = field(key) + "[" + std::to_string(i) + "]";
-        if (!a[i].is_table())
-            throw ProfileError(location(&a[i]) + ": " + item + ": expected a table, got " +
-                               describe(a[i]));
-        out.emplace_back(*a[i].as_table(), file_, item);
+        if (!a[i].is_table()) {
+            errors_->add(location(&a[i]) + ": " + item + ": expected a table, got " +
+                         describe(a[i]));
+            continue;
+        }
+        out.emplace_back(*a[i].as_table(), file_, item, *errors_);
     }
     return out;
 }
@@ -224,7 +289,7 @@ void TableReader::finish() const {
         const auto& at = k.source().begin.line ? k.source() : v.source();
         std::string where =
             file_ + ":" + std::to_string(at.begin.line) + ":" + std::to_string(at.begin.column);
-        throw ProfileError(where + ": " + field(key) + ": " + message);
+        errors_->add(where + ": " + field(key) + ": " + message);
     }
 }
 

@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <fstream>
+#include <sstream>
 
 #include "harness/scenario_plan.hpp"
 
@@ -169,6 +171,45 @@ TEST_F(ProfileTest, MisspelledRequiredKeyIsPointedOut) {
         error_of(text),
         HasSubstr(
             "sut.command: missing (expected an array of strings); is 'comand' a misspelling"));
+}
+
+// A second typo is reported with the first, not after it is fixed: one error per line, each
+// with its own file:line:col, in the order found, under a count.
+TEST_F(ProfileTest, EveryErrorIsReportedAtOnce) {
+    std::string text = valid;
+    text.replace(text.find("stop_grace_s = 2.5"), 18, "stop_grace = 2.5");
+    text.replace(text.find("timeout_s = 7"), 13, "timeout_s = \"7\"");
+    text.replace(text.find("description = \"with"), 11, "descripton");
+    text.replace(text.find("sidecars = [\"relay\"]"), 20, "sidecars = [\"relya\"]");
+    const std::string e = error_of(text);
+    EXPECT_THAT(e, ::testing::StartsWith("4 errors in " + file() + ":\n"));
+    EXPECT_THAT(e, HasSubstr(":10:1: sut.stop_grace: unknown key; did you mean 'stop_grace_s'?"));
+    EXPECT_THAT(e, HasSubstr(":23:13: readiness.timeout_s: expected a number, got a string"));
+    EXPECT_THAT(e, HasSubstr("scenarios[1].descripton: unknown key"));
+    EXPECT_THAT(e, HasSubstr("scenarios[1].sidecars[0]: no sidecar named 'relya'"));
+    EXPECT_LT(e.find("sut.stop_grace"), e.find("readiness.timeout_s"));
+}
+
+TEST_F(ProfileTest, ErrorsStopAtALimitAndSayHowManyMore) {
+    std::string text = valid;
+    for (int i = 0; i < 25; ++i)
+        text.replace(text.find("[sip]"), 5, "[sip]\nbogus" + std::to_string(i) + " = 1");
+    const std::string e = error_of(text);
+    EXPECT_THAT(e, ::testing::StartsWith("25 errors in "));
+    EXPECT_THAT(e, HasSubstr("\n... and 5 more errors (fix these first)"));
+    EXPECT_EQ(std::count(e.begin(), e.end(), '\n'), 1 + 20);
+}
+
+// A profile copied without its templates says where it looked, why there, and what to do.
+TEST_F(ProfileTest, MissingTemplateSaysWhereItLookedAndWhatToDo) {
+    std::filesystem::remove_all(dir_ / "tpl");
+    const std::string e = error_of(valid);
+    EXPECT_THAT(e, HasSubstr("templates[0].source: cannot read template " +
+                             (dir_ / "tpl/app.cfg.in").string() + " (No such file or directory)"));
+    EXPECT_THAT(e, HasSubstr("templates are resolved against the profile's folder (" +
+                             dir_.string() + ")"));
+    EXPECT_THAT(e, HasSubstr("needs its folder 'tpl/' copied next to it too, or an absolute "
+                             "source path"));
 }
 
 TEST_F(ProfileTest, DuplicateScenarioNames) {
@@ -374,10 +415,14 @@ TEST(ExampleProfiles, FailOnlyForWhatIsNotInstalledHere) {
         auto p = load_profile(std::filesystem::path(PBXBENCH_SOURCE_DIR) / "profiles/examples" /
                               (std::string(name) + ".toml"));
         if (p) continue;
-        const std::string& e = p.error().message;
-        EXPECT_TRUE(e.find("cannot read template") != std::string::npos ||
-                    e.find("command not found") != std::string::npos)
-            << name << ": " << e;
+        // Every error is reported at once: each line must be one of those two.
+        std::istringstream lines(p.error().message);
+        for (std::string e; std::getline(lines, e);) {
+            if (e.find(" errors in ") != std::string::npos) continue;
+            EXPECT_TRUE(e.find("cannot read template") != std::string::npos ||
+                        e.find("command not found") != std::string::npos)
+                << name << ": " << e;
+        }
     }
 }
 

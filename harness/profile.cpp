@@ -244,8 +244,7 @@ Profile read_profile(const toml::table& root, const std::filesystem::path& file,
     for (auto& st : t.tables("sidecars"))
         errors.guard([&] { p.sidecars.push_back(read_sidecar(st)); });
     for (auto& st : t.tables("setup")) errors.guard([&] { p.setup.push_back(read_setup(st)); });
-    for (auto& st : t.tables("collect"))
-        errors.guard([&] { p.collect.push_back(read_setup(st)); });
+    for (auto& st : t.tables("collect")) errors.guard([&] { p.collect.push_back(read_setup(st)); });
     p.ports = t.strings("ports").value_or(std::vector<std::string>{});
     errors.guard([&] {
         if (auto users = t.table("users")) p.users = read_users(*users);

@@ -1,10 +1,10 @@
 #include "harness/profile_check.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
-#include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>

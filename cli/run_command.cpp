@@ -16,7 +16,25 @@ struct RunArgs {
     std::string out;
     std::string pin;
     std::string pids;
+    std::vector<std::string> http_load;  // --http-load URL@RATE, parsed in add_http_load_option
 };
+
+// --http-load URL@RATE, repeatable: management-API load beside the calls of every scenario.
+CLI::Option* add_http_load_option(CLI::App& cmd, std::vector<std::string>& into) {
+    return cmd.add_option("--http-load", into,
+                          "GET URL at RATE requests/s beside every level's calls (URL@RATE, "
+                          "repeatable; ${HTTP_PORT} and other profile variables allowed); "
+                          "results under http_load.streams.cli-N");
+}
+
+void apply_http_load_option(const std::vector<std::string>& given,
+                            std::vector<harness::HttpLoadOption>& into) {
+    for (const std::string& text : given) {
+        auto o = harness::parse_http_load_option(text);
+        if (!o) throw Fatal("--http-load: " + o.error().message, ExitCode::usage);
+        into.push_back(*o);
+    }
+}
 
 std::vector<int> parse_levels(const std::string& text) {
     std::vector<int> levels;
@@ -120,6 +138,7 @@ void add_run_command(CLI::App& app, ExitCode& result) {
     auto* pids = cmd->add_option("--pid", a->pids,
                                  "With --attach: PIDs whose process trees are monitored, e.g. "
                                  "1234 or 1234,5678 (the first is the SUT)");
+    add_http_load_option(*cmd, a->http_load);
     cmd->add_flag("--quick", o.quick,
                   "Small counts, short holds: levels 20,50 at 50 cps, hold 3 s, cooldown 1 s");
     cmd->callback([a, &result, total, cps, hold, levels, cooldown, attach, sip, health, pids] {
@@ -143,6 +162,7 @@ void add_run_command(CLI::App& app, ExitCode& result) {
         }
         if (*levels) opts.levels = parse_levels(a->levels);
         opts.out = a->out;
+        apply_http_load_option(a->http_load, opts.http_load);
         if (!a->pin.empty()) {
             auto pinning = harness::parse_pin_option(a->pin);
             if (!pinning) throw Fatal("--pin: " + pinning.error().message, ExitCode::usage);

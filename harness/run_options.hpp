@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "harness/attach.hpp"
+#include "harness/http_load_plan.hpp"
 #include "harness/pinning.hpp"
 
 namespace pbxbench::harness {
@@ -37,6 +38,9 @@ struct RunOptions {
     int uac_threads = 1;  // pbxbench uac --threads: the schedule over this many shards
     std::string uac_rtp_ports = "16000-25999";
     std::string uas_rtp_ports = "42000-51999";
+    // --http-load URL@RATE (repeatable): management-API load beside every scenario's calls,
+    // in addition to the scenario's own [[http_load]] entries.
+    std::vector<HttpLoadOption> http_load;
 };
 
 // The levels a run measures: `levels`, or one level of `total` calls.

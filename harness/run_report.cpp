@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "harness/http_load_report.hpp"
 #include "harness/scaling.hpp"
 #include "report/metrics.hpp"
 
@@ -232,6 +233,7 @@ json build_level_row(const LevelMeasurement& m, const json& run) {
                 {"collected", m.collected},
                 {"sut_log", m.sut_log},
                 {"errors", errors}};
+    row["http_load"] = m.http_load;
     row["metrics"] = report::metrics_object(row, report::RowKind::level);
     return row;
 }

@@ -108,12 +108,12 @@ struct HttpLoadEntrySpec {
     std::string url;
     std::string method = "GET";
     std::string body;
-    std::vector<std::string> headers;            // "Name: value"
+    std::vector<std::string> headers;  // "Name: value"
     double rate_per_s = 1;
-    std::uint64_t timeout_ms = 1000;             // per request, connect included
-    std::uint64_t max_in_flight = 0;             // 0: rate x timeout + 1
-    std::uint64_t max_requests = 0;              // 0: until the level's calls end
-    double duration_s = 0;                       // 0: until the level's calls end
+    std::uint64_t timeout_ms = 1000;  // per request, connect included
+    std::uint64_t max_in_flight = 0;  // 0: rate x timeout + 1
+    std::uint64_t max_requests = 0;   // 0: until the level's calls end
+    double duration_s = 0;            // 0: until the level's calls end
 };
 
 struct ScenarioSpec {

@@ -8,6 +8,7 @@
 #include "harness/http_load_plan.hpp"
 #include "harness/profile.hpp"
 #include "harness/run_report.hpp"
+#include "report/http_load_html.hpp"
 #include "report/metrics.hpp"
 
 namespace pbxbench::harness {
@@ -208,6 +209,24 @@ TEST(HttpLoadSummary, StreamsTableAndSetupWithAndWithout) {
     std::vector<json> without{build_level_row(level("plain", 2.0), json::object())};
     EXPECT_THAT(render_summary_md(without, json::object()),
                 ::testing::Not(HasSubstr("Management API load")));
+}
+
+TEST(HttpLoadHtml, ABarPerStreamAndLevelAndAGapWithoutAnswers) {
+    LevelMeasurement m = level("loaded", 3.0);
+    m.http_load = {{"baseline_scenario", nullptr},
+                   {"streams", {{"dump", stream(7.25, 20, 10, 10)}, {"none", stream(1, 5, 0, 5)}}}};
+    m.http_load["streams"]["none"]["latency_ms"] = nullptr;
+    report::RunData run;
+    run.levels = {build_level_row(level("plain", 2.0), json::object()),
+                  build_level_row(m, json::object())};
+    const std::string html = report::http_load_html_section(run);
+    EXPECT_THAT(html, HasSubstr("Management API latency"));
+    EXPECT_THAT(html, HasSubstr("dump @20"));
+    EXPECT_THAT(html, HasSubstr("none @20"));
+    // p50, p95 and p99 each drawn for the answered stream only.
+    EXPECT_THAT(html, HasSubstr("data-name=\"p95\" data-points=\"1\""));
+    run.levels.pop_back();
+    EXPECT_EQ(report::http_load_html_section(run), "");
 }
 
 }  // namespace

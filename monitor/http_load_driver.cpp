@@ -62,6 +62,7 @@ struct HttpLoadDriver::State {
 
     double now_s() const { return std::chrono::duration<double>(SteadyClock::now() - t0).count(); }
 
+    // An idle handle of the stream, or a new one; null only when libcurl is out of memory.
     Slot* take_slot(std::size_t index) {
         Stream& s = streams[index];
         if (!s.idle.empty()) {
@@ -72,7 +73,7 @@ struct HttpLoadDriver::State {
         auto slot = std::make_unique<Slot>();
         slot->stream = index;
         slot->easy = curl_easy_init();
-        if (!slot->easy) throw Fatal("libcurl could not create a handle (out of memory?)");
+        if (!slot->easy) return nullptr;
         CURL* e = slot->easy;
         const HttpRequest& r = s.spec.request;
         curl_easy_setopt(e, CURLOPT_URL, r.url.c_str());
@@ -107,6 +108,11 @@ struct HttpLoadDriver::State {
                     continue;
                 }
                 Slot* slot = take_slot(i);
+                if (!slot) {  // out of memory: this request fails, the load goes on
+                    s.tally.sent(lag_ms);
+                    s.tally.failed(HttpLoadError::other, "libcurl could not create a handle");
+                    continue;
+                }
                 slot->error[0] = '\0';
                 curl_multi_add_handle(multi, slot->easy);
                 ++s.in_flight;

@@ -240,6 +240,14 @@ class LevelRun {
                                                   : nlohmann::json(scenario_.http_load_baseline)},
                         {"streams", http_load_->stop()}};
         http_load_.reset();
+        for (const auto& [name, s] : m_.http_load["streams"].items()) {
+            if (s.value("behind_schedule", false))
+                m_.errors.push_back(
+                    "API load " + name + " fell behind its schedule (" + s["late_starts"].dump() +
+                    " requests started over 10 ms late, " + s["dropped_in_flight_limit"].dump() +
+                    " dropped at the in-flight cap): it asked less than its rate; lower its "
+                    "rate, raise max_in_flight, or give the generator a CPU of its own (--pin)");
+        }
     }
 
     // Stops the UAS (it un-registers) and keeps its summary: the echo side's media figures.

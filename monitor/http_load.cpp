@@ -28,6 +28,19 @@ const char* error_key(HttpLoadError kind) {
     return "other";
 }
 
+// A message with its numbers blanked: "timed out after 1017 ms" and "... 1016 ms" are one kind.
+std::string message_kind(const std::string& message) {
+    std::string out;
+    for (char c : message) {
+        const bool digit = std::isdigit(static_cast<unsigned char>(c)) != 0;
+        if (!digit)
+            out += c;
+        else if (out.empty() || out.back() != '#')
+            out += '#';
+    }
+    return out;
+}
+
 }  // namespace
 
 Result<void> validate(const HttpLoadSpec& spec) {
@@ -88,10 +101,12 @@ void HttpLoadTally::answered(long status, double latency_ms) {
 
 void HttpLoadTally::failed(HttpLoadError kind, const std::string& message) {
     ++errors_[kind];
-    // A few distinct messages say what went wrong without repeating one per request.
-    if (first_errors_.size() < 3 &&
-        std::find(first_errors_.begin(), first_errors_.end(), message) == first_errors_.end())
-        first_errors_.push_back(message);
+    // A few distinct kinds of message say what went wrong without repeating one per request.
+    if (first_errors_.size() >= 3) return;
+    const std::string kind_of = message_kind(message);
+    for (const std::string& seen : first_errors_)
+        if (message_kind(seen) == kind_of) return;
+    first_errors_.push_back(message);
 }
 
 std::uint64_t HttpLoadTally::errors(HttpLoadError kind) const {

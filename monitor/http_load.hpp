@@ -100,7 +100,7 @@ class HttpLoadTally {
     double max_lag_ms_ = 0;
     std::map<long, std::uint64_t> status_codes_;
     std::map<HttpLoadError, std::uint64_t> errors_;
-    std::vector<std::string> first_errors_;  // distinct messages, the first few
+    std::vector<std::string> first_errors_;  // the first few distinct (numbers aside) messages
     std::vector<double> latencies_ms_;       // answered requests only
 };
 

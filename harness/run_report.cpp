@@ -4,7 +4,6 @@
 
 #include <cmath>
 
-#include "harness/http_load_report.hpp"
 #include "harness/scaling.hpp"
 #include "report/metrics.hpp"
 

@@ -21,10 +21,15 @@ struct RunArgs {
 
 // --http-load URL@RATE, repeatable: management-API load beside the calls of every scenario.
 CLI::Option* add_http_load_option(CLI::App& cmd, std::vector<std::string>& into) {
-    return cmd.add_option("--http-load", into,
-                          "GET URL at RATE requests/s beside every level's calls (URL@RATE, "
-                          "repeatable; ${HTTP_PORT} and other profile variables allowed); "
-                          "results under http_load.streams.cli-N");
+    return cmd
+        .add_option("--http-load", into,
+                    "GET URL at RATE requests/s beside every level's calls (URL@RATE, "
+                    "repeatable; ${HTTP_PORT} and other profile variables allowed); "
+                    "results under http_load.streams.cli-N")
+        // One value per --http-load, so it never swallows the next argument.
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->type_name("URL@RATE");
 }
 
 void apply_http_load_option(const std::vector<std::string>& given,

@@ -185,6 +185,19 @@ TEST(HttpLoadDriver, SendsExactlyTheCountOnScheduleAndTheServerSeesEach) {
     EXPECT_EQ(j["latency_ms"]["count"], 40);
 }
 
+TEST(HttpLoadDriver, ATimeBoundEndsTheStreamWithEveryRequestDueBeforeIt) {
+    ApiServer server;
+    HttpLoadSpec s = against(server.url("/busy"), 100, 0);
+    s.max_duration = 250ms;
+    HttpLoadDriver load({s});
+    load.start();
+    ASSERT_TRUE(load.wait_finished(5s));
+    auto j = load.stop()["api"];
+    EXPECT_EQ(j["sent"], 25);  // due at 0, 10, ..., 240 ms
+    EXPECT_EQ(server.requests(), 25);
+    EXPECT_DOUBLE_EQ(j["duration_s"].get<double>(), 0.25);
+}
+
 TEST(HttpLoadDriver, CountsStatusCodesOtherThan200) {
     ApiServer server;
     HttpLoadDriver load({against(server.url("/busy"), 200, 10)});

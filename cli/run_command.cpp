@@ -22,7 +22,30 @@ struct RunArgs {
     std::string out;
     std::string pin;
     std::string pids;
+    std::vector<std::string> http_load;  // --http-load URL@RATE, parsed in add_http_load_option
 };
+
+// --http-load URL@RATE, repeatable: management-API load beside the calls of every scenario.
+CLI::Option* add_http_load_option(CLI::App& cmd, std::vector<std::string>& into) {
+    return cmd
+        .add_option("--http-load", into,
+                    "GET URL at RATE requests/s beside every level's calls (URL@RATE, "
+                    "repeatable; ${HTTP_PORT} and other profile variables allowed); "
+                    "results under http_load.streams.cli-N")
+        // One value per --http-load, so it never swallows the next argument.
+        ->expected(1)
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->type_name("URL@RATE");
+}
+
+void apply_http_load_option(const std::vector<std::string>& given,
+                            std::vector<harness::HttpLoadOption>& into) {
+    for (const std::string& text : given) {
+        auto o = harness::parse_http_load_option(text);
+        if (!o) throw Fatal("--http-load: " + o.error().message, ExitCode::usage);
+        into.push_back(*o);
+    }
+}
 
 // "20,50" -> {20, 50}: positive, each once (a level twice would measure the same thing twice
 // under one name; --repeat is how to measure it again).
@@ -175,6 +198,7 @@ void add_run_command(CLI::App& app, ExitCode& result) {
                                  "With --attach: PIDs whose process trees are monitored, e.g. "
                                  "1234 or 1234,5678 (the first is the SUT)")
                      ->group(attached);
+    add_http_load_option(*cmd, a->http_load)->group(load);
     cmd->callback([a, &result, total, cps, hold, levels, cooldown, attach, sip, health, pids] {
         harness::RunOptions& opts = a->options;
         for (const CLI::Option* needs_attach : {sip, health, pids})
@@ -203,6 +227,7 @@ void add_run_command(CLI::App& app, ExitCode& result) {
         }
         if (*levels) opts.levels = parse_levels(a->levels);
         opts.out = a->out;
+        apply_http_load_option(a->http_load, opts.http_load);
         if (!a->pin.empty()) {
             auto pinning = harness::parse_pin_option(a->pin);
             if (!pinning) throw Fatal("--pin: " + pinning.error().message, ExitCode::usage);

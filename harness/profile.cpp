@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "harness/http_load_profile.hpp"
 #include "harness/profile_check.hpp"
 #include "harness/toml_reader.hpp"
 
@@ -191,7 +192,7 @@ UsersSpec read_users(TableReader t) {
     return u;
 }
 
-ScenarioSpec read_scenario(TableReader t) {
+ScenarioSpec read_scenario(TableReader t, const std::vector<HttpLoadEntrySpec>& http_load) {
     ScenarioSpec s;
     s.name = t.required_string("name");
     s.description = t.string("description").value_or("");
@@ -199,6 +200,7 @@ ScenarioSpec read_scenario(TableReader t) {
     s.vars = t.string_map("vars").value_or(std::map<std::string, std::string>{});
     s.sidecars = t.strings("sidecars").value_or(std::vector<std::string>{});
     s.callers_register = t.boolean("callers_register");
+    detail::read_scenario_http_load(t, s, http_load);
     t.finish();
     return s;
 }
@@ -250,14 +252,17 @@ Profile read_profile(const toml::table& root, const std::filesystem::path& file,
         if (auto users = t.table("users")) p.users = read_users(*users);
     });
     p.vars = t.string_map("vars").value_or(std::map<std::string, std::string>{});
+    for (auto& st : t.tables("http_load"))
+        errors.guard([&] { p.http_load.push_back(detail::read_http_load_entry(st)); });
     for (auto& st : t.tables("scenarios"))
-        errors.guard([&] { p.scenarios.push_back(read_scenario(st)); });
+        errors.guard([&] { p.scenarios.push_back(read_scenario(st, p.http_load)); });
     if (p.scenarios.empty() && !t.holds_array("scenarios"))
         t.report("scenarios", "missing (expected at least one [[scenarios]] table)");
     if (p.readiness.health && !p.health)
         t.report("readiness", "health = true needs a [health] table");
     t.finish();
     detail::check_profile(p, errors);
+    errors.guard([&] { detail::check_http_load(p); });
     return p;
 }
 

@@ -102,6 +102,21 @@ struct UsersSpec {
     std::map<std::string, std::string> passwords;  // per-user overrides of `password`
 };
 
+// A stream of management-API requests sent while a scenario's calls run ([[http_load]],
+// docs/profiles.md); the strings keep their ${VAR} references.
+struct HttpLoadEntrySpec {
+    std::string name;
+    std::string url;
+    std::string method = "GET";
+    std::string body;
+    std::vector<std::string> headers;  // "Name: value"
+    double rate_per_s = 1;
+    std::uint64_t timeout_ms = 1000;  // per request, connect included
+    std::uint64_t max_in_flight = 0;  // 0: rate x timeout + 1
+    std::uint64_t max_requests = 0;   // 0: until the level's calls end
+    double duration_s = 0;            // 0: until the level's calls end
+};
+
 struct ScenarioSpec {
     std::string name;
     std::string description;
@@ -109,6 +124,8 @@ struct ScenarioSpec {
     std::map<std::string, std::string> vars;
     std::vector<std::string> sidecars;           // names of sidecars this scenario needs
     std::optional<bool> callers_register;        // overrides [users].callers_register
+    std::vector<std::string> http_load;          // names of [[http_load]] run beside the calls
+    std::string http_load_baseline;              // scenario compared with this one in summary.md
 };
 
 struct Profile {
@@ -128,6 +145,7 @@ struct Profile {
     UsersSpec users;
     std::map<std::string, std::string> vars;
     std::vector<ScenarioSpec> scenarios;
+    std::vector<HttpLoadEntrySpec> http_load;
 
     const ScenarioSpec* find_scenario(std::string_view scenario) const;
     const SidecarSpec* find_sidecar(std::string_view sidecar) const;

@@ -129,6 +129,8 @@ ExitCode run_benchmark(const RunOptions& options) {
         if (!s) throw Fatal(s.error().message, ExitCode::usage);
         registrations.push_back(s->callees.size() + (s->callers_register ? s->callers.size() : 0));
     }
+    if (auto h = check_http_load_options(*profile, *selected, options.http_load); !h)
+        throw Fatal("--http-load: " + h.error().message, ExitCode::usage);
     for (int level : effective_levels(options))
         if (level <= 0)
             throw Fatal("--levels/--total: every level must be at least 1 call", ExitCode::usage);

@@ -6,6 +6,7 @@
 #include <set>
 #include <sstream>
 
+#include "harness/http_load_report.hpp"
 #include "harness/json_path.hpp"
 #include "harness/run_report.hpp"
 #include "harness/scaling.hpp"
@@ -673,6 +674,7 @@ std::string render_summary_md(const std::vector<json>& all_rows, const json& run
     media_proxy_section(out, rows);
     scenarios_compared_section(out, rows);
     callauth_section(out, rows);
+    http_load_section(out, rows);
     collected_section(out, rows);
     sut_log_section(out, rows);
     problems(out, rows);

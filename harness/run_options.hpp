@@ -8,6 +8,7 @@
 
 #include "base/common_args.hpp"
 #include "harness/attach.hpp"
+#include "harness/http_load_plan.hpp"
 #include "harness/pinning.hpp"
 
 namespace pbxbench::harness {
@@ -39,6 +40,9 @@ struct RunOptions {
     int uac_threads = 1;  // pbxbench uac --threads: the schedule over this many shards
     std::string uac_rtp_ports = args::common::uac_rtp_ports;
     std::string uas_rtp_ports = args::common::uas_rtp_ports;
+    // --http-load URL@RATE (repeatable): management-API load beside every scenario's calls,
+    // in addition to the scenario's own [[http_load]] entries.
+    std::vector<HttpLoadOption> http_load;
 };
 
 // The levels a run measures: `levels`, or one level of `total` calls.

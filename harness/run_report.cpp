@@ -232,6 +232,7 @@ json build_level_row(const LevelMeasurement& m, const json& run) {
                 {"collected", m.collected},
                 {"sut_log", m.sut_log},
                 {"errors", errors}};
+    row["http_load"] = m.http_load;
     row["metrics"] = report::metrics_object(row, report::RowKind::level);
     return row;
 }

@@ -62,6 +62,8 @@ struct LevelMeasurement {
     nlohmann::json sut_log;      // the SUT log's error lines (log_scan.hpp); null if not scanned
     bool aborted_early = false;  // the UAC was stopped once more calls failed than allowed
     std::vector<ProgressPoint> progress;  // the UAC's progress lines, in order
+    // The management-API load beside the calls (http_load_report.hpp); null when none ran.
+    nlohmann::json http_load;
 };
 
 // Seconds during which the health endpoint reported at least 95% of `level` active calls:

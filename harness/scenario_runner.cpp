@@ -9,10 +9,12 @@
 #include "base/files.hpp"
 #include "base/private_file.hpp"
 #include "harness/child_json.hpp"
+#include "harness/http_load_plan.hpp"
 #include "harness/log_scan.hpp"
 #include "harness/run_metadata.hpp"
 #include "harness/scenario_plan.hpp"
 #include "harness/subscribers.hpp"
+#include "monitor/http_load_driver.hpp"
 #include "monitor/monitor.hpp"
 #include "uac/uac_args.hpp"
 #include "uas/uas_args.hpp"
@@ -112,6 +114,7 @@ class LevelRun {
         ctx_.view.phase(Phase::starting_sut);
         if (auto r = start_and_measure(); !r) m_.error = r.error().message;
         if (ctx_.interrupted.load()) m_.interrupted = true;
+        stop_http_load();
         stop_monitor();
         // Before the stop signal: errors logged while shutting down are not the load's.
         if (!sut_log_path_.empty())
@@ -138,6 +141,8 @@ class LevelRun {
         if (!vars) return fail(vars.error().message);
         auto plan = plan_scenario(ctx_.profile, scenario_, *vars);
         if (!plan) return fail(plan.error().message);
+        auto api_load = plan_http_load(ctx_.profile, scenario_, plan->vars, ctx_.options.http_load);
+        if (!api_load) return fail(ctx_.profile.file.string() + ": " + api_load.error().message);
         if (auto up = ctx_.attach ? attach_to_pbx(*plan) : start_sut(*plan); !up)
             return ctx_.interrupted.load() ? Result<void>{} : up;
         if (ctx_.interrupted.load()) return {};
@@ -210,10 +215,39 @@ class LevelRun {
         // spends its first milliseconds opening its socket, before the first call is due.
         if (auto started = start_monitor(*plan, (*uas)->pid(), (*uac)->pid()); !started)
             return started;
-        if (auto followed = follow_uac(**uac, **uas); !followed) return followed;
+        start_http_load(std::move(*api_load));
+        auto followed = follow_uac(**uac, **uas);
+        // The API load lasts as long as the calls, and ends before [[collect]] reads counters.
+        stop_http_load();
+        if (!followed) return followed;
         if (!ctx_.interrupted.load()) collect(*plan);
         read_uas_summary(**uas);
         return {};
+    }
+
+    // The management-API load on a thread of its own, from the calls' start (with the UAC).
+    void start_http_load(std::vector<monitor::HttpLoadSpec> specs) {
+        if (specs.empty()) return;
+        http_load_ = std::make_unique<monitor::HttpLoadDriver>(std::move(specs));
+        http_load_->start();
+    }
+
+    // Aborts what is still in flight (it never holds the level up) and records the results.
+    void stop_http_load() {
+        if (!http_load_) return;
+        m_.http_load = {{"baseline_scenario", scenario_.http_load_baseline.empty()
+                                                  ? nlohmann::json(nullptr)
+                                                  : nlohmann::json(scenario_.http_load_baseline)},
+                        {"streams", http_load_->stop()}};
+        http_load_.reset();
+        for (const auto& [name, s] : m_.http_load["streams"].items()) {
+            if (s.value("behind_schedule", false))
+                m_.errors.push_back(
+                    "API load " + name + " fell behind its schedule (" + s["late_starts"].dump() +
+                    " requests started over 10 ms late, " + s["dropped_in_flight_limit"].dump() +
+                    " dropped at the in-flight cap): it asked less than its rate; lower its "
+                    "rate, raise max_in_flight, or give the generator a CPU of its own (--pin)");
+        }
     }
 
     // Stops the UAS (it un-registers) and keeps its summary: the echo side's media figures.
@@ -530,6 +564,7 @@ class LevelRun {
     std::string samples_error_;  // guarded by samples_mutex_
     std::atomic<bool> samples_failed_{false};
     std::unique_ptr<monitor::Monitor> monitor_;
+    std::unique_ptr<monitor::HttpLoadDriver> http_load_;  // null when the level has no API load
     std::jthread monitor_thread_;
     std::optional<std::uint64_t> max_failures_;  // LevelOptions: early abort
     bool uac_signalled_ = false;                 // SIGINT sent: the UAC starts no more calls

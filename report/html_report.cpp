@@ -4,6 +4,7 @@
 
 #include "base/files.hpp"
 #include "base/utc_time.hpp"
+#include "report/http_load_html.hpp"
 #include "report/report_sections.hpp"
 #include "report/svg_chart.hpp"
 
@@ -58,6 +59,7 @@ std::string run_section(const RunData& run, bool open, bool include_partial) {
                       "\"><details" + (open ? " open" : "") + "><summary>" +
                       escape_html(run.label) + "</summary>";
     out += "<h3>Scenarios side by side</h3>" + scenario_comparison_section(run, include_partial);
+    out += http_load_html_section(run);
     for (const std::string& scenario : scenarios_of(run)) {
         out += "<h2 id=\"" + escape_html(run.label + "-" + scenario) + "\">" +
                escape_html(scenario) + "</h2>";

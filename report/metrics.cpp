@@ -15,6 +15,7 @@ namespace {
 
 using nlohmann::json;
 using Opt = std::optional<double>;
+constexpr Opt none_ = std::nullopt;
 
 Opt cpu_avg(const json& r) {
     return number_at(r, "sut.cpu_percent.avg");
@@ -85,11 +86,37 @@ Opt mem_slope(const json& r) {
     return number_at(r, "scaling.memory_mb_fit.slope");
 }
 
+// The management-API load beside the calls (row "http_load.streams"): the slowest stream's
+// latency p95 over its answered requests; none when no stream had an answer.
+Opt api_p95(const json& r) {
+    auto streams = r.find("http_load");
+    if (streams == r.end() || !streams->is_object() || !streams->contains("streams")) return none_;
+    Opt worst;
+    for (const json& s : (*streams)["streams"]) {
+        Opt p95 = number_at(s, "latency_ms.p95");
+        if (p95 && (!worst || *p95 > *worst)) worst = p95;
+    }
+    return worst;
+}
+
+// Answered requests (any HTTP status) over requests sent, every stream together.
+Opt api_answered(const json& r) {
+    auto streams = r.find("http_load");
+    if (streams == r.end() || !streams->is_object() || !streams->contains("streams")) return none_;
+    double sent = 0, answered = 0;
+    for (const json& s : (*streams)["streams"]) {
+        sent += number_at(s, "sent").value_or(0);
+        answered += number_at(s, "answered").value_or(0);
+    }
+    if (sent <= 0) return none_;
+    return 100.0 * answered / sent;
+}
+
 constexpr std::optional<double> none = std::nullopt;
 
 // CPU is counted in 10 ms /proc ticks (2 pp of a core per 500 ms sample), so small absolute
 // moves are measurement noise; the absolute floors keep quiet runs from failing.
-constexpr std::array<Metric, 14> table{{
+constexpr std::array<Metric, 16> table{{
     {"cpu_avg_percent", "cpu_avg", "CPU avg", "SUT CPU, average (100 = one core)",
      Unit::cpu_percent, Worse::higher, RowKind::level, cpu_avg, 10, 1.0},
     {"cpu_peak_percent", "cpu_peak", "CPU peak", "SUT CPU, peak sample", Unit::cpu_percent,
@@ -116,6 +143,11 @@ constexpr std::array<Metric, 14> table{{
      RowKind::level, mos, none, 0.1},
     {"completion_percent", "completion", "Completion", "calls completed / attempted", Unit::percent,
      Worse::lower, RowKind::level, completion, none, 0.1},
+    {"api_p95_ms", "api_p95", "API p95", "management-API latency p95 (slowest stream)", Unit::ms,
+     Worse::higher, RowKind::level, api_p95, 10, 2.0},
+    {"api_answered_percent", "api_answered", "API answered",
+     "management-API requests answered / sent", Unit::percent, Worse::lower, RowKind::level,
+     api_answered, none, 1.0},
     {"cpu_slope_percent_per_call", "cpu_slope", "CPU slope",
      "scaling: CPU % per added concurrent call", Unit::cpu_percent_per_call, Worse::higher,
      RowKind::scaling, cpu_slope, 10, none},

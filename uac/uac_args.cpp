@@ -85,6 +85,15 @@ void for_each_arg(Args& a, Visit&& v) {
               "engine (call i on thread i mod N; one schedule). On 2 cores, 1 is usually best",
               1, 64},
       a.threads);
+    v(ArgSpec{"--messages",
+              "Also send this many MESSAGEs (RFC 3428 page mode) from the callers to the callees "
+              "(--total 0: MESSAGEs only)",
+              0, 100'000'000},
+      a.messages);
+    v(ArgSpec{"--message-rate", "MESSAGEs started per second", 0.001, 1e6}, a.message_rate);
+    v(ArgSpec{"--message-bytes", "Size of each MESSAGE body in bytes", 0, 60'000}, a.message_bytes);
+    v(ArgSpec{"--message-content-type", "Content-Type of each MESSAGE body"},
+      a.message_content_type);
 }
 
 // "alice" or "alice:pw"; an empty password means "use --password".

@@ -88,6 +88,16 @@ void add_run_command(CLI::App& app, ExitCode& result) {
                     "Threads of pbxbench uac (each owns its callers; one schedule)")
         ->capture_default_str()
         ->check(CLI::Range(1, 64));
+    cmd->add_option("--messages", o.messages,
+                    "MESSAGEs per level beside the calls (RFC 3428 page mode, caller to callee "
+                    "through the SUT; the row's `messages`: sent vs delivered)")
+        ->check(CLI::Range(0ull, 100'000'000ull));
+    cmd->add_option("--message-rate", o.message_rate, "MESSAGEs started per second")
+        ->capture_default_str()
+        ->check(CLI::Range(0.01, 1e6));
+    cmd->add_option("--message-bytes", o.message_bytes, "Size of each MESSAGE body in bytes")
+        ->capture_default_str()
+        ->check(CLI::Range(0ull, 60'000ull));
     cmd->add_option("--callers", o.callers,
                     "Callers: the first N of the profile's [users] place the calls (overrides "
                     "[users] callers)")

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "harness/json_path.hpp"
+#include "harness/run_messages.hpp"
 #include "harness/run_report.hpp"
 #include "harness/scaling.hpp"
 #include "report/level_state.hpp"
@@ -673,6 +674,7 @@ std::string render_summary_md(const std::vector<json>& all_rows, const json& run
     media_proxy_section(out, rows);
     scenarios_compared_section(out, rows);
     callauth_section(out, rows);
+    messages_section(out, rows);
     collected_section(out, rows);
     sut_log_section(out, rows);
     problems(out, rows);

@@ -37,6 +37,10 @@ struct RunOptions {
     int uac_threads = 1;  // pbxbench uac --threads: the schedule over this many shards
     std::string uac_rtp_ports = "16000-25999";
     std::string uas_rtp_ports = "42000-51999";
+    // MESSAGEs per level beside the calls (harness/run_messages.hpp); 0: none.
+    std::uint64_t messages = 0;
+    double message_rate = 50;
+    std::uint64_t message_bytes = 32;
 };
 
 // The levels a run measures: `levels`, or one level of `total` calls.

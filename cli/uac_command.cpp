@@ -130,7 +130,7 @@ ExitCode run_uac(const UacArgs& args) {
     std::function<void()> tick = [&] {
         progress_timer.expires_after(progress_period);
         progress_timer.async_wait([&](const boost::system::error_code& ec) {
-            if (ec || batch.finished()) return;
+            if (ec || (batch.finished() && (!messages || messages->finished()))) return;
             nlohmann::json p = reporter.next();
             if (messages) messages->add_progress(p);
             std::cout << p.dump() << '\n' << std::flush;

@@ -162,8 +162,18 @@ ExitCode run_uac(const UacArgs& args) {
         progress_timer.cancel();
         release_signals(signals);
     };
-    batch.start(all_done);
-    if (messages) messages->start(all_done);
+    if (messages) {
+        // MESSAGEs begin with the calls, once the callers are registered (a PBX that
+        // authenticates senders, like callauth, refuses MESSAGEs from unregistered ones).
+        batch.start_held(
+            [&] {
+                batch.begin(options.t0 ? *options.t0 : sip::Clock::now());
+                messages->start(all_done);
+            },
+            all_done);
+    } else {
+        batch.start(all_done);
+    }
     tick();
     io.run();
     if (live) std::cerr << '\n';

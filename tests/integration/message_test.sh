@@ -5,6 +5,7 @@
 # MESSAGE is answered 200 and delivered exactly once, delivered == sent. (b) SIPp as the
 # receiver (tests/integration/sipp/uas_message.xml) counts every MESSAGE we sent. (c) SIPp as
 # the sender (uac_message.xml) to `pbxbench uas --message-status 202`: delivered, no stamp.
+# (d) Kamailio with WITH_CALLAUTH: every MESSAGE challenged, answered per caller.
 # Every process is stopped by PID; every wait is bounded.
 set -uo pipefail
 pbxbench=$1
@@ -108,5 +109,26 @@ summary plain.jsonl | jq '.messages' > "$work/plain.json"
 check "sipp sender: 100 delivered" jq -e '.delivered == 100 and .duplicates == 0' "$work/plain.json"
 check "sipp sender: no stamp, so no latency" \
   jq -e '.without_stamp == 100 and .latency_ms.count == 0' "$work/plain.json"
+
+# (d) Kamailio with WITH_CALLAUTH challenges every MESSAGE (407) from a registered caller:
+# each caller answers with its own credentials, then reuses the nonce.
+KAM_DEFINES="-A WITH_CALLAUTH" start_kamailio "$work/kam2" || exit 1
+wait_kamailio_ready "$pbxbench" 15 || exit 1
+# The callers register too (as endpoints that receive nothing): callauth wants them known.
+start_uas auth --registrar "127.0.0.1:$KAM_SIP_PORT" --count 4 --user carol,dave,bob,alice \
+  --password "$password" --no-media --stats-interval 0
+wait_ready auth 10 || exit 1
+timeout 40 "$pbxbench" uac --users carol,dave,bob,alice --password "$password" --callers 2 \
+  --callees 2 --proxy "127.0.0.1:$KAM_SIP_PORT" --total 0 --messages 200 --message-rate 100 \
+  --no-media > "$work/auth.uac.jsonl" 2> "$work/auth.uac.err"
+check "callauth: uac exits 0" [ $? -eq 0 ]
+summary auth.uac.jsonl | jq '.methods.message' > "$work/auth.sent.json"
+check "callauth: 200 MESSAGEs answered 2xx" jq -e '.sent == 200 and .ok == 200' "$work/auth.sent.json"
+check "callauth: challenged, answered, then the nonce reused" \
+  jq -e '.counters.challenges >= 2 and .counters.nonce_reused > 100' "$work/auth.sent.json"
+stop_uas
+summary auth.jsonl | jq '.messages' > "$work/auth.got.json"
+check "callauth: delivered == sent, to the callees only" \
+  jq -e '.delivered == 200 and .delivered_per_endpoint == [0, 0, 100, 100]' "$work/auth.got.json"
 
 finish_tests message_test

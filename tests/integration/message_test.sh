@@ -5,7 +5,8 @@
 # MESSAGE is answered 200 and delivered exactly once, delivered == sent. (b) SIPp as the
 # receiver (tests/integration/sipp/uas_message.xml) counts every MESSAGE we sent. (c) SIPp as
 # the sender (uac_message.xml) to `pbxbench uas --message-status 202`: delivered, no stamp.
-# (d) Kamailio with WITH_CALLAUTH: every MESSAGE challenged, answered per caller.
+# (d) Kamailio with WITH_CALLAUTH: every MESSAGE challenged, answered per caller. (e) The same
+# through `pbxbench run --messages`: the level row and summary.md.
 # Every process is stopped by PID; every wait is bounded.
 set -uo pipefail
 pbxbench=$1
@@ -130,5 +131,25 @@ stop_uas
 summary auth.jsonl | jq '.messages' > "$work/auth.got.json"
 check "callauth: delivered == sent, to the callees only" \
   jq -e '.delivered == 200 and .delivered_per_endpoint == [0, 0, 100, 100]' "$work/auth.got.json"
+
+stop_kamailio
+
+# (e) `pbxbench run --messages` on the callauth scenario: MESSAGEs beside the calls, from the
+# registered callers (challenged) to the callees; the row says sent vs delivered and
+# summary.md "MESSAGE: delivered 300 of 300". The MESSAGEs (1.5 s) end before the calls
+# (0.5 s ramp + 2 s hold), whose end un-registers the callers.
+(cd "$root" && timeout 90 "$pbxbench" run --profile profiles/kamailio.toml --scenario callauth \
+  --levels 10 --cps 20 --hold 2 --cooldown 0 --no-media --messages 300 --message-rate 200 \
+  --out "$work/run" > "$work/run.md" 2> "$work/run.err")
+check "run: exits 0" [ $? -eq 0 ]
+jq -c 'select(.kind == "level") | .messages' "$work/run/results.jsonl" > "$work/run.messages.json"
+check "run: the row's messages are complete" \
+  jq -e '.complete and .sent == 300 and .delivered == 300 and .duplicates == 0' "$work/run.messages.json"
+check "run: the callers answered callauth's challenges" \
+  jq -e '.counters.challenges >= 1 and .ok == 300' "$work/run.messages.json"
+check "run: the row's config echoes the MESSAGE load" \
+  jq -e -s 'map(select(.kind == "level"))[0].config.messages == {"total": 300, "rate": 200, "bytes": 32}' \
+  "$work/run/results.jsonl"
+check "run: summary.md says delivered 300 of 300" grep -q "MESSAGE: delivered 300 of 300" "$work/run.md"
 
 finish_tests message_test

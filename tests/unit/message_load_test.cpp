@@ -283,6 +283,9 @@ TEST(MessageLoad, StopEndsTheScheduleAndFinishesWhenThePendingOnesEnd) {
     }
     rig.load.stop(rig.net.now);
     EXPECT_FALSE(rig.load.next_deadline());
+    // The one sent at 500 ms still awaits its answer: a report now says so.
+    EXPECT_EQ(rig.load.pending(), 1u);
+    EXPECT_EQ(rig.load.report().counters["unanswered"], 1u);
     const auto sent = rig.load.report().sent;
     EXPECT_EQ(sent, 6u) << "messages 0 to 5, the last due at 500 ms";
     for (int i = 0; i < 100 && !rig.load.finished(); ++i) {
@@ -291,6 +294,7 @@ TEST(MessageLoad, StopEndsTheScheduleAndFinishesWhenThePendingOnesEnd) {
     }
     EXPECT_TRUE(rig.load.finished());
     EXPECT_EQ(rig.load.report().ok, sent);
+    EXPECT_FALSE(rig.load.report().counters.contains("unanswered"));
 }
 
 TEST(MessageLoad, ABodyOfTheChosenSizeAndContentType) {

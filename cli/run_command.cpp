@@ -152,6 +152,9 @@ void add_run_command(CLI::App& app, ExitCode& result) {
             if (*total && !*levels) opts.levels.clear();
         }
         if (*levels) opts.levels = parse_levels(a->levels);
+        if (opts.messages > 0 && opts.uac_threads > 1)
+            throw Fatal("--messages runs on one UAC thread: leave out --uac-threads",
+                        ExitCode::usage);
         opts.out = a->out;
         if (!a->pin.empty()) {
             auto pinning = harness::parse_pin_option(a->pin);

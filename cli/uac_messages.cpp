@@ -17,9 +17,6 @@ std::unique_ptr<UacMessages> UacMessages::open(boost::asio::io_context& io,
                                                const uac::UacArgs& args,
                                                const uac::BatchOptions& batch) {
     if (args.messages == 0) return nullptr;
-    if (args.threads > 1)
-        throw Fatal("--messages runs on one thread: leave out --threads (or use --threads 1)",
-                    ExitCode::usage);
     auto options = uac::message_load_options(args, batch);
     if (!options) throw Fatal(options.error().message, ExitCode::usage);
     uac::MethodDriverOptions d;

@@ -204,6 +204,8 @@ static Result<BatchOptions::PortRange> parse_peer_ports(const std::string& text)
 
 Result<BatchOptions> to_options(const UacArgs& a) {
     BatchOptions o;
+    if (a.messages > 0 && a.threads > 1)
+        return fail("--messages runs on one thread: leave out --threads (or use --threads 1)");
     if (!a.peer_rtp_ports.empty()) {
         auto range = parse_peer_ports(a.peer_rtp_ports);
         if (!range) return tl::unexpected(range.error());

@@ -56,6 +56,15 @@ stop_uas() {
 summary() { grep '"event":"summary"' "$work/$1" | tail -n 1; }
 sipp_successes() { tail -n 1 "$1" | cut -d';' -f16; }
 
+# Usage errors: MESSAGEs run on one thread, so --threads/--uac-threads with them exit 2.
+timeout 10 "$pbxbench" uac --target sip:bob@127.0.0.1:9 --total 0 --messages 5 --threads 2 \
+  --no-media > /dev/null 2> "$work/threads.err"
+check "uac --messages --threads 2: exit 2" [ $? -eq 2 ]
+check "uac --messages --threads 2: says why" grep -q -- "--messages runs on one thread" "$work/threads.err"
+(cd "$root" && timeout 10 "$pbxbench" run --profile profiles/kamailio.toml --messages 5 \
+  --uac-threads 2 > /dev/null 2>&1)
+check "run --messages --uac-threads 2: exit 2" [ $? -eq 2 ]
+
 # (a) 1,000 MESSAGEs from carol and dave to bob and alice through Kamailio.
 start_kamailio "$work/kam" || exit 1
 wait_kamailio_ready "$pbxbench" 15 || exit 1

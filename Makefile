@@ -22,6 +22,7 @@ bench: build  ## benchmarks that print figures (not tests); they share the machi
 	$(BUILD)/bench/bench_monitor_overhead --seconds 60
 	bench/signaling_cps $(BUILD)/pbxbench
 	bench/media_capacity $(BUILD)/pbxbench
+	bench/message_rate $(BUILD)/pbxbench
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -28,6 +28,14 @@ inline constexpr ArgSpec expires{.names = "--expires",
                                  .min = 10,
                                  .max = 86400,
                                  .duration = Unit::seconds};
+inline constexpr ArgSpec messages{"--messages",
+                                  "MESSAGEs (RFC 3428 page mode) from the callers to the callees "
+                                  "through the SUT, beside the calls",
+                                  0, 100'000'000};
+inline constexpr ArgSpec message_rate{"--message-rate", "MESSAGEs started per second", 0.001,
+                                      1e6};
+inline constexpr ArgSpec message_bytes{"--message-bytes", "Size of each MESSAGE body in bytes", 0,
+                                       60'000};
 // Default RTP port ranges, the same whether `run` starts uac and uas or you start them
 // yourself: clear of each other, of the default profile's rtpengine (30000-40000) and of the
 // Asterisk profile's (10000-15999), so a standalone uac or uas never fights a relay for a port.

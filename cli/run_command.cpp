@@ -124,6 +124,15 @@ void add_run_command(CLI::App& app, ExitCode& result) {
         ->capture_default_str()
         ->check(CLI::Range(1, 100))
         ->group(load);
+    args::add_arg(*cmd,
+                  ArgSpec{args::common::messages.names,
+                          "MESSAGEs per level beside the calls (RFC 3428 page mode, caller to "
+                          "callee through the SUT; the row's `messages`: sent vs delivered)",
+                          args::common::messages.min, args::common::messages.max},
+                  o.messages)
+        ->group(load);
+    args::add_arg(*cmd, args::common::message_rate, o.message_rate)->group(load);
+    args::add_arg(*cmd, args::common::message_bytes, o.message_bytes)->group(load);
     cmd->add_option("--callers", o.callers,
                     "Callers: the first N of the profile's [users] place the calls (0: the "
                     "profile's [users] callers)")
@@ -226,6 +235,9 @@ void add_run_command(CLI::App& app, ExitCode& result) {
             if (*total) opts.levels.clear();
         }
         if (*levels) opts.levels = parse_levels(a->levels);
+        if (opts.messages > 0 && opts.uac_threads > 1)
+            throw Fatal("--messages runs on one UAC thread: leave out --threads",
+                        ExitCode::usage);
         opts.out = a->out;
         apply_http_load_option(a->http_load, opts.http_load);
         if (!a->pin.empty()) {

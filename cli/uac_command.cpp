@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "cli/config_file.hpp"
+#include "cli/uac_messages.hpp"
 #include "sip/uri.hpp"
 #include "uac/batch_report.hpp"
 #include "uac/call_batch.hpp"
@@ -116,9 +117,11 @@ ExitCode run_uac_threads(const UacArgs& args) {
 ExitCode run_uac(const UacArgs& args) {
     if (args.threads > 1) return run_uac_threads(args);
     uac::BatchOptions options = batch_options(args);
+    if (options.total == 0 && args.messages > 0) options.media = false;  // MESSAGEs only: no RTP
     boost::asio::io_context io;
     uac::CallBatch batch(io, options);
     if (auto opened = batch.open(); !opened) throw Fatal(opened.error().message, ExitCode::usage);
+    auto messages = UacMessages::open(io, args, batch.options());
 
     const bool live = ::isatty(STDERR_FILENO) != 0;
     uac::ProgressReporter reporter(batch);
@@ -127,8 +130,9 @@ ExitCode run_uac(const UacArgs& args) {
     std::function<void()> tick = [&] {
         progress_timer.expires_after(progress_period);
         progress_timer.async_wait([&](const boost::system::error_code& ec) {
-            if (ec || batch.finished()) return;
+            if (ec || (batch.finished() && (!messages || messages->finished()))) return;
             nlohmann::json p = reporter.next();
+            if (messages) messages->add_progress(p);
             std::cout << p.dump() << '\n' << std::flush;
             if (live) std::cerr << reporter.human_line(p) << std::flush;
             tick();
@@ -142,26 +146,49 @@ ExitCode run_uac(const UacArgs& args) {
         std::cerr << "\npbxbench uac: stopping: BYE/CANCEL for " << batch.active()
                   << " active calls, at most " << args.grace_s << " s\n";
         batch.stop();
+        if (messages)
+            messages->stop(std::chrono::milliseconds(static_cast<long>(args.grace_s * 1000)));
     });
 
     std::cerr << "pbxbench uac: " << options.total << " calls at " << options.cps << " cps, hold "
               << args.hold_s << " s, from " << batch.local_address().to_string() << " via "
               << options.next_hop.to_string() << "\n";
     const auto start = sip::Clock::now();
-    batch.start([&] {
+    if (messages)
+        std::cerr << "pbxbench uac: and " << args.messages << " MESSAGEs at " << args.message_rate
+                  << "/s\n";
+    auto all_done = [&] {
+        if (!batch.finished() || (messages && !messages->finished())) return;
         progress_timer.cancel();
         release_signals(signals);
-    });
+    };
+    if (messages) {
+        // MESSAGEs begin with the calls, once the callers are registered (a PBX that
+        // authenticates senders, like callauth, refuses MESSAGEs from unregistered ones).
+        batch.start_held(
+            [&] {
+                batch.begin(options.t0 ? *options.t0 : sip::Clock::now());
+                messages->start(all_done);
+            },
+            all_done);
+    } else {
+        batch.start(all_done);
+    }
     tick();
     io.run();
     if (live) std::cerr << '\n';
 
     double wall_s = std::chrono::duration<double>(sip::Clock::now() - start).count();
     nlohmann::json summary = uac::summary_json(batch, wall_s, uac::process_cpu(), interrupted);
+    if (messages) messages->add_summary(summary, options.total > 0);
     std::cout << summary.dump() << '\n' << std::flush;
     const auto& stats = batch.stats();
     if (!batch.setup_error().empty()) {
         std::cerr << "error: " << batch.setup_error() << "\n";
+        return ExitCode::failed;
+    }
+    if (messages && !messages->all_ok() && !interrupted) {
+        std::cerr << "pbxbench uac: " << messages->describe() << "\n";
         return ExitCode::failed;
     }
     return exit_code(stats, options.total, interrupted);

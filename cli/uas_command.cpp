@@ -54,6 +54,7 @@ class JsonEvents final : public uas::UasEvents {
         nlohmann::json line = {{"event", event},           {"elapsed_s", s.elapsed_s},
                                {"endpoints", s.endpoints}, {"active_dialogs", s.active_dialogs},
                                {"ringing", s.ringing},     {"media", s.media}};
+        line["messages"] = s.messages;
         for (const uas::CounterInfo& c : uas::uas_counter_table)
             line[std::string(c.id)] = s.counters.*c.field;
         line["calls_per_user"] = {{"users", s.calls_per_user.users},

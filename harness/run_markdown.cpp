@@ -8,6 +8,7 @@
 
 #include "harness/http_load_report.hpp"
 #include "harness/json_path.hpp"
+#include "harness/run_messages.hpp"
 #include "harness/run_report.hpp"
 #include "harness/scaling.hpp"
 #include "report/level_state.hpp"
@@ -675,6 +676,7 @@ std::string render_summary_md(const std::vector<json>& all_rows, const json& run
     scenarios_compared_section(out, rows);
     callauth_section(out, rows);
     http_load_section(out, rows);
+    messages_section(out, rows);
     collected_section(out, rows);
     sut_log_section(out, rows);
     problems(out, rows);

@@ -43,6 +43,10 @@ struct RunOptions {
     // --http-load URL@RATE (repeatable): management-API load beside every scenario's calls,
     // in addition to the scenario's own [[http_load]] entries.
     std::vector<HttpLoadOption> http_load;
+    // MESSAGEs per level beside the calls (harness/run_messages.hpp); 0: none.
+    std::uint64_t messages = 0;
+    double message_rate = 50;
+    std::uint64_t message_bytes = 32;
 };
 
 // The levels a run measures: `levels`, or one level of `total` calls.

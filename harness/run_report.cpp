@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "harness/run_messages.hpp"
 #include "harness/scaling.hpp"
 #include "report/metrics.hpp"
 
@@ -233,6 +234,8 @@ json build_level_row(const LevelMeasurement& m, const json& run) {
                 {"sut_log", m.sut_log},
                 {"errors", errors}};
     row["http_load"] = m.http_load;
+    row["messages"] = messages_block(m.uac_summary, m.uas_summary);
+    if (std::string p = messages_problem(row["messages"]); !p.empty()) row["errors"].push_back(p);
     row["metrics"] = report::metrics_object(row, report::RowKind::level);
     return row;
 }

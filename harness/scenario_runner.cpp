@@ -11,6 +11,7 @@
 #include "harness/child_json.hpp"
 #include "harness/http_load_plan.hpp"
 #include "harness/log_scan.hpp"
+#include "harness/run_messages.hpp"
 #include "harness/run_metadata.hpp"
 #include "harness/scenario_plan.hpp"
 #include "harness/subscribers.hpp"
@@ -105,7 +106,8 @@ class LevelRun {
                      {"repeat", repeat},
                      {"repeats", ctx.options.repeat},
                      {"monitor_interval_ms", ctx.options.monitor_interval_ms},
-                     {"scenario_description", scenario.description}};
+                     {"scenario_description", scenario.description},
+                     {"messages", messages_config(ctx.options)}};
     }
 
     LevelMeasurement run() {
@@ -204,6 +206,7 @@ class LevelRun {
         uac_config.media.ports = ctx_.options.uac_rtp_ports;
         // Media from the UAS's own ports went direct; from anywhere else through the PBX's relay.
         uac_config.peer_rtp_ports = "127.0.0.1:" + ctx_.options.uas_rtp_ports;
+        configure_messages(uac_config, ctx_.options);
         if (ctx_.options.uac_threads > 1)
             uac_config.threads = static_cast<unsigned>(ctx_.options.uac_threads);
         auto uac_args = config_file_args("uac", uac::to_json(uac_config), run_dir / "uac.json");
@@ -452,9 +455,11 @@ class LevelRun {
     Result<void> follow_uac(Process& uac, Process& uas) {
         // Callers that register first take a moment each before the first call.
         const double expected_s =
-            level_ / ctx_.options.cps + ctx_.options.hold_s +
-            (subscribers_.callers_register ? 0.01 * static_cast<double>(subscribers_.callers.size())
-                                           : 0.0);
+            std::max(level_ / ctx_.options.cps + ctx_.options.hold_s +
+                         (subscribers_.callers_register
+                              ? 0.01 * static_cast<double>(subscribers_.callers.size())
+                              : 0.0),
+                     messages_seconds(ctx_.options));
         // Room for Timer B (32 s) on the last calls and the UAC's own 5 s grace.
         auto deadline =
             Clock::now() + std::chrono::milliseconds(static_cast<long>((expected_s + 60) * 1000));

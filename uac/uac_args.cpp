@@ -107,6 +107,15 @@ void for_each_arg(Args& a, Visit&& v) {
       a.tick_ms);
     media::for_each_media_arg(a.media, media::MediaRole::caller, v);
     v(args::common::threads, a.threads);
+    v(ArgSpec{args::common::messages.names,
+              "Also send this many MESSAGEs (RFC 3428 page mode) from the callers to the callees "
+              "(--total 0: MESSAGEs only)",
+              args::common::messages.min, args::common::messages.max},
+      a.messages);
+    v(args::common::message_rate, a.message_rate);
+    v(args::common::message_bytes, a.message_bytes);
+    v(ArgSpec{"--message-content-type", "Content-Type of each MESSAGE body"},
+      a.message_content_type);
 }
 
 // "alice" or "alice:pw"; an empty password means "use --password".
@@ -217,6 +226,8 @@ static Result<BatchOptions::PortRange> parse_peer_ports(const std::string& text)
 
 Result<BatchOptions> to_options(const UacArgs& a) {
     BatchOptions o;
+    if (a.messages > 0 && a.threads > 1)
+        return fail("--messages runs on one thread: leave out --threads (or use --threads 1)");
     if (!a.peer_rtp_ports.empty()) {
         auto range = parse_peer_ports(a.peer_rtp_ports);
         if (!range) return tl::unexpected(range.error());

@@ -59,6 +59,11 @@ struct UacArgs {
     int tick_ms = 10;
     media::MediaArgs media = media::media_args_with_ports(uac_rtp_ports);
     unsigned threads = 1;
+    // MESSAGE load (docs/uac.md "MESSAGE load"): beside the calls, or alone with --total 0.
+    std::uint64_t messages = 0;
+    double message_rate = 10;
+    std::uint64_t message_bytes = 32;
+    std::string message_content_type = "text/plain";
 };
 
 // Registers every option of `a` on `cmd`, bound to its fields (not --config: the caller's).

@@ -8,7 +8,8 @@ namespace pbxbench::uas {
 
 namespace {
 
-constexpr std::string_view allow = "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, NOTIFY";
+constexpr std::string_view allow =
+    "INVITE, ACK, BYE, CANCEL, OPTIONS, INFO, UPDATE, NOTIFY, MESSAGE";
 
 }  // namespace
 
@@ -143,6 +144,13 @@ void UasAgent::on_request(sip::TransactionId id, const sip::Message& request, co
             }
             ++counters_.options;
             reply(id, request, 200, {}, now);
+            return;
+        case sip::Method::message:
+            if (!in_dialog) {
+                on_message(id, request, now);
+                return;
+            }
+            on_in_dialog(id, request, now);
             return;
         default:
             if (in_dialog) {

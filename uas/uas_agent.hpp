@@ -18,6 +18,7 @@
 #include "sip/transaction_layer.hpp"
 #include "uas/call_media.hpp"
 #include "uas/uas_counters.hpp"
+#include "uas/uas_message.hpp"
 
 namespace pbxbench::uas {
 
@@ -35,6 +36,7 @@ struct AgentConfig {
     std::uint64_t reject_ratio_ppm = 0;  // share of calls rejected, in parts per million
     int reject_code = 486;
     std::optional<sip::RegistrationConfig> registration;  // nullopt: plain mode
+    int message_status = 200;  // the answer to every MESSAGE outside a dialog (202: accepted)
 };
 
 class UasAgent final : public sip::TransactionUser {
@@ -77,6 +79,8 @@ class UasAgent final : public sip::TransactionUser {
     const std::string& contact_uri() const { return contact_uri_; }
     // INVITEs answered 200 (initial ones): the calls this endpoint took.
     std::uint64_t calls_answered() const { return counters_.answered; }
+    // MESSAGEs received outside dialogs (uas_message.cpp).
+    const MessageCounts& messages() const { return inbox_.counts(); }
     // Counts an INVITE dropped before it reached the layer (--drop-invites).
     void count_dropped_invite() { ++counters_.invites_dropped; }
 
@@ -126,6 +130,8 @@ class UasAgent final : public sip::TransactionUser {
     void on_bye(sip::TransactionId id, const sip::Message& bye, sip::TimePoint now);
     void on_reinvite(sip::TransactionId id, const sip::Message& invite, sip::TimePoint now);
     void on_in_dialog(sip::TransactionId id, const sip::Message& request, sip::TimePoint now);
+    // uas_message.cpp: a page-mode MESSAGE, counted in the inbox and answered message_status.
+    void on_message(sip::TransactionId id, const sip::Message& message, sip::TimePoint now);
     // The dialog a request with a To tag belongs to after its CSeq was checked; answers
     // 481 or 500 itself and returns nullptr when there is none to serve.
     CallDialog* find_dialog(sip::TransactionId id, const sip::Message& request, sip::TimePoint now);
@@ -165,6 +171,7 @@ class UasAgent final : public sip::TransactionUser {
     std::uint64_t session_base_ = 0;
     bool stopping_ = false;
     UasCounters counters_;
+    MessageInbox inbox_;
     std::unordered_map<sip::TransactionId, PendingCall> pending_;
     // One heap of ring deadlines for all calls: no timer per call.
     std::priority_queue<Due, std::vector<Due>, std::greater<>> ring_due_;

@@ -68,6 +68,11 @@ void for_each_arg(Args& a, Visit&& v) {
               .max = 1e7,
               .duration = Unit::seconds},
       a.duration_s);
+    v(ArgSpec{"--message-status",
+              "Status answering every MESSAGE outside a dialog (200; 202 accepted; 4xx-6xx to "
+              "test a sender's failure counts)",
+              200, 699},
+      a.message_status);
     // Test aid, hidden from --help: proves that the caller's INVITE retransmissions recover.
     v(ArgSpec{.names = "--drop-invites",
               .help = "Drop the first N INVITE datagrams received",
@@ -159,6 +164,10 @@ Result<RunOptions> to_options(const UasArgs& a) {
     p.media = m->enabled;
     p.media_engine = m->engine;
     p.drop_invites = a.drop_invites;
+    if (a.message_status >= 300 && a.message_status < 400)
+        return fail("--message-status " + std::to_string(a.message_status) +
+                    ": a redirect needs a Contact; use 2xx, or 400-699 for a failure");
+    p.message_status = a.message_status;
     o.stats_interval = std::chrono::milliseconds(static_cast<long>(a.stats_interval_s * 1000));
     o.duration = std::chrono::seconds(static_cast<long>(a.duration_s));
     return o;

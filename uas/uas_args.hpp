@@ -40,6 +40,7 @@ struct UasArgs {
     double stats_interval_s = 1.0;
     double duration_s = 0;
     std::uint64_t drop_invites = 0;
+    int message_status = 200;
 };
 
 // Registers every option of `a` on `cmd`, bound to its fields (not --config: the caller's).

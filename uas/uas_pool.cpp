@@ -93,6 +93,7 @@ Result<std::unique_ptr<UasPool>> UasPool::open(boost::asio::io_context& io,
         ac.reject_ratio_ppm =
             static_cast<std::uint64_t>(std::clamp(options.reject_ratio, 0.0, 1.0) * 1e6 + 0.5);
         ac.reject_code = options.reject_code;
+        ac.message_status = options.message_status;
         if (options.registrar) {
             sip::RegistrationConfig rc;
             rc.registrar = *options.registrar;
@@ -289,6 +290,12 @@ std::size_t UasPool::active_dialogs() const {
 
 nlohmann::json UasPool::media_json() const {
     return media_ ? media_->to_json() : nlohmann::json(nullptr);
+}
+
+nlohmann::json UasPool::messages_json() const {
+    std::vector<const MessageCounts*> inboxes;
+    for (const auto& node : nodes_) inboxes.push_back(&node->agent->messages());
+    return uas::messages_json(inboxes);
 }
 
 std::size_t UasPool::ringing() const {

@@ -44,6 +44,7 @@ struct PoolOptions {
     // Test aid: the first N INVITE datagrams the process receives are dropped before the
     // transaction layer, to prove that the caller's retransmissions recover.
     std::uint64_t drop_invites = 0;
+    int message_status = 200;  // the answer to MESSAGE (202 to test a sender's handling)
 };
 
 // How evenly the calls spread over the users (proof that every callee was called).
@@ -98,6 +99,8 @@ class UasPool {
     std::size_t ringing() const;
     // The echo streams' figures, or null when media is off.
     nlohmann::json media_json() const;
+    // The endpoints' MESSAGE inboxes (uas_message.hpp: messages_json).
+    nlohmann::json messages_json() const;
 
   private:
     struct Node;

@@ -147,6 +147,7 @@ class Runner final : public PoolListener {
         s.active_dialogs = pool_->active_dialogs();
         s.ringing = pool_->ringing();
         s.media = pool_->media_json();
+        s.messages = pool_->messages_json();
         return s;
     }
 

@@ -46,6 +46,7 @@ struct StatsSnapshot {
     std::size_t active_dialogs = 0;
     std::size_t ringing = 0;
     nlohmann::json media;  // MediaEngine::to_json(), null when media is off
+    nlohmann::json messages;  // MESSAGEs received (uas_message.hpp), null before the pool opened
 };
 
 class UasEvents {

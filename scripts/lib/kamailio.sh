@@ -16,7 +16,9 @@ pick_port() {
 }
 
 # start_kamailio RUN_DIR: renders the profile config into RUN_DIR and starts Kamailio in its
-# own process group. Sets KAM_PID, KAM_SIP_PORT, KAM_HTTP_PORT, KAM_LOG.
+# own process group. Sets KAM_PID, KAM_SIP_PORT, KAM_HTTP_PORT, KAM_LOG. KAM_SHM_MB (default
+# 64) sizes its shared memory: transactions linger in it, so high request rates need more.
+# KAM_DEFINES adds config switches, e.g. "-A WITH_CALLAUTH".
 start_kamailio() {
   local run_dir=$1 root
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -28,8 +30,9 @@ start_kamailio() {
       -e "s/\${RTPENGINE_NG_PORT}/0/g" -e "s|\${RUN_DIR}|$run_dir|g" \
       "$root/profiles/kamailio/kamailio.cfg.in" > "$run_dir/kamailio.cfg"
   # setsid: own process group; --pdeathsig: Kamailio stops if this shell dies.
-  setsid setpriv --pdeathsig TERM kamailio -DD -E -f "$run_dir/kamailio.cfg" -Y "$run_dir" \
-      -m 64 -M 8 > "$KAM_LOG" 2>&1 &
+  # shellcheck disable=SC2086  # KAM_DEFINES is a list of words, e.g. "-A WITH_CALLAUTH"
+  setsid setpriv --pdeathsig TERM kamailio -DD -E -f "$run_dir/kamailio.cfg" -Y "$run_dir" ${KAM_DEFINES:-} \
+      -m "${KAM_SHM_MB:-64}" -M 8 > "$KAM_LOG" 2>&1 &
   KAM_PID=$!
 }
 

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/progress_option.hpp"
 #include "harness/run.hpp"
 
 namespace pbxbench::cli {
@@ -122,6 +123,7 @@ void add_run_command(CLI::App& app, ExitCode& result) {
                                  "1234 or 1234,5678 (the first is the SUT)");
     cmd->add_flag("--quick", o.quick,
                   "Small counts, short holds: levels 20,50 at 50 cps, hold 3 s, cooldown 1 s");
+    add_progress_option(*cmd, o.progress);
     cmd->callback([a, &result, total, cps, hold, levels, cooldown, attach, sip, health, pids] {
         harness::RunOptions& opts = a->options;
         for (const CLI::Option* needs_attach : {sip, health, pids})

@@ -10,6 +10,7 @@
 #include "base/error.hpp"
 #include "harness/attach.hpp"
 #include "harness/pinning.hpp"
+#include "harness/progress_mode.hpp"
 
 namespace pbxbench::harness {
 
@@ -38,6 +39,7 @@ struct CapacityOptions {
     AttachOptions attach;
     std::string uac_rtp_ports = "16000-25999";
     std::string uas_rtp_ports = "42000-51999";
+    ProgressMode progress = ProgressMode::automatic;  // --progress: the live view on stderr
 };
 
 // Runs the search for each selected scenario. Throws Fatal(usage) for bad options before

@@ -8,6 +8,7 @@
 
 #include "harness/attach.hpp"
 #include "harness/pinning.hpp"
+#include "harness/progress_mode.hpp"
 
 namespace pbxbench::harness {
 
@@ -37,6 +38,7 @@ struct RunOptions {
     int uac_threads = 1;  // pbxbench uac --threads: the schedule over this many shards
     std::string uac_rtp_ports = "16000-25999";
     std::string uas_rtp_ports = "42000-51999";
+    ProgressMode progress = ProgressMode::automatic;  // --progress: the live view on stderr
 };
 
 // The levels a run measures: `levels`, or one level of `total` calls.

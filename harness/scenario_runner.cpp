@@ -108,7 +108,7 @@ class LevelRun {
 
     LevelMeasurement run() {
         m_.started_at = utc_timestamp_now();
-        ctx_.view.begin(scenario_.name, level_);
+        ctx_.view.begin(scenario_.name, {level_, ctx_.options.cps, ctx_.options.hold_s});
         ctx_.view.phase(Phase::starting_sut);
         if (auto r = start_and_measure(); !r) m_.error = r.error().message;
         if (ctx_.interrupted.load()) m_.interrupted = true;
@@ -206,6 +206,8 @@ class LevelRun {
         auto uac = start(pbxbench_child(ctx_, "pbxbench uac", *uac_args, run_dir / "uac.log"));
         if (!uac) return fail(uac.error().message);
         m_.processes["uac"] = (*uac)->pid();
+        // The calls start now: the estimate of what is left counts the ramp from here.
+        ctx_.view.phase(Phase::ramping);
         // The monitor starts right after the UAC because it needs the UAC's pid; the UAC
         // spends its first milliseconds opening its socket, before the first call is due.
         if (auto started = start_monitor(*plan, (*uas)->pid(), (*uac)->pid()); !started)
@@ -505,7 +507,19 @@ class LevelRun {
         // Once the UAC is told to stop it starts no more calls: later lines are not pacing.
         if (!uac_signalled_)
             m_.progress.push_back({p.value("elapsed_s", 0.0), attempted, p.value("failed", 0.0)});
-        ctx_.view.calls(active, p.value("cps", 0.0));
+        CallProgress shown;
+        shown.attempted = attempted;
+        shown.active = active;
+        shown.ended = ended;
+        shown.failed = p.value("failed", 0.0);
+        shown.cps = p.value("cps", 0.0);
+        if (auto media = p.find("media"); media != p.end() && media->is_object()) {
+            if (auto s = media->find("packets_sent"); s != media->end() && s->is_number())
+                shown.packets_sent = s->get<double>();
+            if (auto r = media->find("packets_received"); r != media->end() && r->is_number())
+                shown.packets_received = r->get<double>();
+        }
+        ctx_.view.calls(shown);
         if (attempted < level_)
             ctx_.view.phase(Phase::ramping);
         else if (ended == 0)

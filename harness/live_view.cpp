@@ -121,19 +121,32 @@ void LiveView::position(int scenario_index, int level_index) {
     scenario_index_ = scenario_index;
     level_index_ = level_index;
     estimate_.position(scenario_index, level_index, now_s());
+    // The slot starts with the cooldown: show the level to come, not the one that ended.
+    if (plan_) {
+        if (scenario_index >= 0 && scenario_index < static_cast<int>(plan_->scenarios.size()))
+            scenario_ = plan_->scenarios[static_cast<std::size_t>(scenario_index)];
+        if (level_index >= 0 && level_index < static_cast<int>(plan_->levels.size()))
+            shape_ = {plan_->levels[static_cast<std::size_t>(level_index)], plan_->cps,
+                      plan_->hold_s};
+    }
+    reset_figures_locked();
 }
 
 void LiveView::begin(const std::string& scenario, const LevelShape& shape) {
     std::lock_guard lock(mutex_);
     scenario_ = scenario;
     shape_ = shape;
+    reset_figures_locked();
+    printed_.reset();
+    estimate_.begin_level(shape, now_s());
+}
+
+void LiveView::reset_figures_locked() {
     calls_ = {};
     rss_bytes_ = 0;
     pss_bytes_.reset();
-    printed_.reset();
     cpu_percent_.reset();
     sut_calls_.reset();
-    estimate_.begin_level(shape, now_s());
 }
 
 void LiveView::phase(Phase phase) {
@@ -187,7 +200,7 @@ void LiveView::problem(const std::string& line) {
 void LiveView::level_done(const std::string& headline) {
     std::lock_guard lock(mutex_);
     estimate_.end_level(now_s());
-    line_locked("level done: " + headline);
+    line_locked("done " + headline);
 }
 
 void LiveView::finish() {
@@ -276,7 +289,7 @@ std::vector<std::string> LiveView::status_locked() {
     std::string where;
     if (plan_ && scenario_index_ >= 0)
         where = "scenario " + std::to_string(scenario_index_ + 1) + " of " +
-                std::to_string(plan_->scenarios) + ": " + scenario_ + " | level " +
+                std::to_string(plan_->scenarios.size()) + ": " + scenario_ + " | level " +
                 std::to_string(level_index_ + 1) + " of " + std::to_string(plan_->levels.size()) +
                 ": " + std::to_string(shape_.calls) + " calls";
     else
@@ -301,7 +314,8 @@ std::vector<std::string> LiveView::status_locked() {
     else
         second += "n/a";
     second += " | SUT CPU " + (cpu_percent_ ? fixed(*cpu_percent_, 0) + "%" : std::string("n/a")) +
-              " RSS " + fixed(rss_bytes_ / 1e6, 1) + " MB PSS " +
+              " RSS " + (rss_bytes_ > 0 ? fixed(rss_bytes_ / 1e6, 1) + " MB" : std::string("n/a")) +
+              " PSS " +
               (pss_bytes_ ? fixed(*pss_bytes_ / 1e6, 1) + " MB" : std::string("n/a"));
     return {first, second};
 }

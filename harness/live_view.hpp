@@ -84,6 +84,7 @@ class LiveView {
     void line_locked(const std::string& text);
     void draw_locked();
     void clear_locked();
+    void reset_figures_locked();
     std::vector<std::string> status_locked();
     double now_s();
     void tick_loop(std::stop_token stop);

@@ -115,7 +115,7 @@ std::optional<double> ProgressEstimate::run_remaining(double now) const {
     // Later levels of this scenario, then every level of each later scenario.
     for (int k = level_index_ + 1; k < n; ++k)
         total += slot_s(plan_->levels[static_cast<std::size_t>(k)], true);
-    for (int j = scenario_index_ + 1; j < plan_->scenarios; ++j)
+    for (int j = scenario_index_ + 1; j < static_cast<int>(plan_->scenarios.size()); ++j)
         for (int k = 0; k < n; ++k)
             total += slot_s(plan_->levels[static_cast<std::size_t>(k)], true);
     return total;

@@ -7,6 +7,7 @@
 // and stopping ("post"). Pre and post start from a guess and are corrected with what each
 // finished level measured; the calls part comes from the plan.
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "harness/live_view_phase.hpp"
@@ -15,7 +16,7 @@ namespace pbxbench::harness {
 
 // What the run will do, in order: every scenario runs `levels` (repeats expanded).
 struct RunPlan {
-    int scenarios = 1;
+    std::vector<std::string> scenarios;
     std::vector<int> levels;
     double cps = 1;
     double hold_s = 0;

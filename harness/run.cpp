@@ -197,7 +197,7 @@ ExitCode run_benchmark(const RunOptions& options) {
 
     const auto levels = effective_levels(options);
     RunPlan plan;
-    plan.scenarios = static_cast<int>(selected->size());
+    for (const ScenarioSpec* scenario : *selected) plan.scenarios.push_back(scenario->name);
     for (int i = 0; i < static_cast<int>(levels.size()) * options.repeat; ++i)
         plan.levels.push_back(levels[static_cast<std::size_t>(i / options.repeat)]);
     plan.cps = options.cps;

@@ -68,9 +68,9 @@ std::string level_headline(const json& row) {
         }
         return out;
     }
-    return out + ": " + completed_text(row) + " calls completed | setup p95 " +
-           figure("setup_p95_ms", row) + " | CPU/call " + figure("cpu_per_call_percent", row) +
-           " | loss " + figure("loss_percent", row);
+    return out + ": " + completed_text(row) + " calls, setup p95 " + figure("setup_p95_ms", row) +
+           ", CPU/call " + figure("cpu_per_call_percent", row) + ", loss " +
+           figure("loss_percent", row);
 }
 
 std::string render_terminal_summary(const std::vector<json>& rows,
@@ -79,7 +79,7 @@ std::string render_terminal_summary(const std::vector<json>& rows,
     // Widths add up to 95 columns with the separators, within terminal_summary_columns.
     const std::size_t widths[] = {24, 13, 11, 11, 10, 10, 8};
     const char* headers[] = {"level",    "state",       "completed", "setup p95",
-                             "CPU/call", "memory peak", "loss"};
+                             "CPU/call", "memory", "loss"};
     auto line = [&](const std::vector<std::string>& cells) {
         std::string out;
         for (std::size_t i = 0; i < cells.size(); ++i)
@@ -87,7 +87,9 @@ std::string render_terminal_summary(const std::vector<json>& rows,
         while (!out.empty() && out.back() == ' ') out.pop_back();
         return out + "\n";
     };
-    std::string out = "\nResults (CPU per call in % of one core, memory in MB of 10^6 bytes):\n";
+    std::string out =
+        "\nResults (CPU/call: % of one core at full load; memory: SUT peak PSS, else RSS, "
+        "in MB):\n";
     out += line({headers, headers + 7});
     bool any = false;
     for (const json& row : rows) {

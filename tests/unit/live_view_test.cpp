@@ -38,7 +38,7 @@ class StepClock final : public monitor::Clock {
 
 RunPlan two_by_two() {
     RunPlan plan;
-    plan.scenarios = 2;
+    plan.scenarios = {"first", "second"};
     plan.levels = {20, 50};
     plan.cps = 10;
     plan.hold_s = 3;
@@ -121,6 +121,28 @@ TEST(LiveView, StatusSaysWhereInTheRunWithTimesAndLabelledCounts) {
     EXPECT_NE(lines[1].find("SUT CPU 3% RSS 83.8 MB PSS 16.0 MB"), std::string::npos) << lines[1];
 }
 
+TEST(LiveView, ACooldownShowsTheLevelToComeWithoutTheLastLevelsFigures) {
+    StepClock clock;
+    std::ostringstream out;
+    LiveView view(out, ViewOutput::lines, clock);
+    view.plan(two_by_two());
+    view.position(0, 1);
+    view.begin("first", {50, 10, 3});
+    CallProgress p;
+    p.active = 50;
+    view.calls(p);
+    view.sample(10, 80e6, 16e6, 50);
+    view.level_done("first@50 ok");
+    view.position(1, 0);
+    view.phase(Phase::cooldown);
+    const auto lines = view.status_lines();
+    EXPECT_NE(lines[0].find("scenario 2 of 2: second | level 1 of 2: 20 calls | cooldown"),
+              std::string::npos)
+        << lines[0];
+    EXPECT_NE(lines[1].find("ours 0, SUT calls n/a"), std::string::npos) << lines[1];
+    EXPECT_NE(lines[1].find("SUT CPU n/a RSS n/a PSS n/a"), std::string::npos) << lines[1];
+}
+
 TEST(LiveView, AShortLevelStillGetsEveryCallsPhaseLineInOrder) {
     StepClock clock;
     std::ostringstream out;
@@ -160,7 +182,7 @@ TEST(LiveView, PlainOutputIsTimestampedWithoutEscapeCodesAndRepeatsTheStatus) {
     view.phase(Phase::ramping);
     clock.advance(6s);
     view.calls({});
-    view.level_done("a@20 ok: 20/20 calls completed");
+    view.level_done("a@20 ok: 20/20 calls");
     view.finish();
     const std::string text = out.str();
     EXPECT_EQ(text.find('\033'), std::string::npos);
@@ -174,7 +196,7 @@ TEST(LiveView, PlainOutputIsTimestampedWithoutEscapeCodesAndRepeatsTheStatus) {
         status += line.find("status: scenario 1 of 2") != std::string::npos;
     }
     EXPECT_GE(status, 1) << text;
-    EXPECT_NE(text.find("level done: a@20 ok"), std::string::npos) << text;
+    EXPECT_NE(text.find("done a@20 ok"), std::string::npos) << text;
 }
 
 TEST(LiveView, RedrawKeepsStatusLinesWithinTheWidthAndClearsThemForNotes) {

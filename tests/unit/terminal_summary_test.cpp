@@ -32,10 +32,10 @@ json level_row(const std::string& scenario, int level, const std::string& state,
 
 TEST(LevelHeadline, SaysStateCompletionAndTheHeadlineFigures) {
     EXPECT_EQ(level_headline(level_row("mediaproxy_none", 20, "ok", 20)),
-              "mediaproxy_none@20 ok: 20/20 calls completed | setup p95 12.35 ms | CPU/call "
-              "0.6000% | loss 0.25%");
+              "mediaproxy_none@20 ok: 20/20 calls, setup p95 12.35 ms, CPU/call 0.6000%, loss "
+              "0.25%");
     EXPECT_EQ(level_headline(level_row("a", 20, "calls_failed", 17)).substr(0, 40),
-              "a@20 CALLS FAILED: 17/20 calls completed");
+              "a@20 CALLS FAILED: 17/20 calls, setup p9");
 }
 
 TEST(LevelHeadline, ALevelCutShortShowsWhyAndNoFigures) {

@@ -315,8 +315,7 @@ std::vector<std::string> LiveView::status_locked() {
         second += "n/a";
     second += " | SUT CPU " + (cpu_percent_ ? fixed(*cpu_percent_, 0) + "%" : std::string("n/a")) +
               " RSS " + (rss_bytes_ > 0 ? fixed(rss_bytes_ / 1e6, 1) + " MB" : std::string("n/a")) +
-              " PSS " +
-              (pss_bytes_ ? fixed(*pss_bytes_ / 1e6, 1) + " MB" : std::string("n/a"));
+              " PSS " + (pss_bytes_ ? fixed(*pss_bytes_ / 1e6, 1) + " MB" : std::string("n/a"));
     return {first, second};
 }
 

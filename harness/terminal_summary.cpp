@@ -78,7 +78,7 @@ std::string render_terminal_summary(const std::vector<json>& rows,
                                     const std::filesystem::path& report_html) {
     // Widths add up to 95 columns with the separators, within terminal_summary_columns.
     const std::size_t widths[] = {24, 13, 11, 11, 10, 10, 8};
-    const char* headers[] = {"level",    "state",       "completed", "setup p95",
+    const char* headers[] = {"level",    "state",  "completed", "setup p95",
                              "CPU/call", "memory", "loss"};
     auto line = [&](const std::vector<std::string>& cells) {
         std::string out;

@@ -13,8 +13,9 @@ namespace pbxbench::harness {
 // The widest line render_terminal_summary writes, paths aside.
 inline constexpr std::size_t terminal_summary_columns = 100;
 
-// "mediaproxy_none@20 ok: 20/20 calls, setup p95 12.30 ms, CPU/call 0.0123%, loss 0.00%"; a state other than ok in capitals ("INTERRUPTED") with no figures for a level
-// cut short, since they would read as if the plan had been carried out.
+// "mediaproxy_none@20 ok: 20/20 calls, setup p95 12.30 ms, CPU/call 0.0123%, loss 0.00%"; a state
+// other than ok in capitals ("INTERRUPTED") with no figures for a level cut short, since they would
+// read as if the plan had been carried out.
 std::string level_headline(const nlohmann::json& row);
 
 // The level rows as a table (scenario@level, state, completed, setup p95, CPU per call, memory

@@ -213,6 +213,9 @@ class LevelRun {
         if (auto started = start_monitor(*plan, (*uas)->pid(), (*uac)->pid()); !started)
             return started;
         if (auto followed = follow_uac(**uac, **uas); !followed) return followed;
+        // Every call ended: the last calls drained, even when that fell between two progress
+        // events (the live view then shows the phases it skipped).
+        if (!ctx_.interrupted.load()) ctx_.view.phase(Phase::draining);
         if (!ctx_.interrupted.load()) collect(*plan);
         read_uas_summary(**uas);
         return {};

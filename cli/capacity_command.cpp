@@ -6,6 +6,7 @@
 
 #include "base/arg_fields.hpp"
 #include "base/common_args.hpp"
+#include "cli/progress_option.hpp"
 #include "harness/capacity.hpp"
 
 namespace pbxbench::cli {
@@ -122,6 +123,7 @@ void add_capacity_command(CLI::App& app, ExitCode& result) {
                                    "With --attach: the health/active-calls URL");
     auto* pids =
         cmd->add_option("--pid", a->pids, "With --attach: PIDs to monitor, the first is the SUT");
+    add_progress_option(*cmd, o.progress);
     cmd->callback([a, &result, start, ramp, max, trial, confirm, hold, attach, sip, health, pids] {
         harness::CapacityOptions& opts = a->options;
         for (const CLI::Option* needs_attach : {sip, health, pids})

@@ -7,6 +7,7 @@
 
 #include "base/arg_fields.hpp"
 #include "base/common_args.hpp"
+#include "cli/progress_option.hpp"
 #include "harness/run.hpp"
 
 namespace pbxbench::cli {
@@ -208,6 +209,7 @@ void add_run_command(CLI::App& app, ExitCode& result) {
                                  "1234 or 1234,5678 (the first is the SUT)")
                      ->group(attached);
     add_http_load_option(*cmd, a->http_load)->group(load);
+    add_progress_option(*cmd, o.progress)->group(output);
     cmd->callback([a, &result, total, cps, hold, levels, cooldown, attach, sip, health, pids] {
         harness::RunOptions& opts = a->options;
         for (const CLI::Option* needs_attach : {sip, health, pids})

@@ -336,14 +336,14 @@ class CapacityRun {
         Result<void> written = jsonl ? jsonl->append(to_jsonl_line(row), /*sync=*/true)
                                      : Result<void>(tl::unexpected(jsonl.error()));
         if (!written) {
-            base_ctx_.view.note("error: " + written.error().message);
+            base_ctx_.view.problem("error: " + written.error().message);
             return;
         }
         rows.push_back(row);
         if (auto md =
                 write_file_atomically(out_dir_ / "summary.md", render_capacity_md(rows, run_));
             !md)
-            base_ctx_.view.note("error: " + md.error().message);
+            base_ctx_.view.problem("error: " + md.error().message);
     }
 
     const CapacityOptions& o_;
@@ -405,7 +405,10 @@ ExitCode run_capacity(const CapacityOptions& options) {
     auto probe = make_real_readiness_probe();
     auto clock = monitor::make_real_clock();
     PortAllocator ports;
-    LiveView view(std::cerr, ::isatty(STDERR_FILENO) ? Terminal::yes : Terminal::no);
+    LiveView view(std::cerr, resolve_view_output(options.progress, ::isatty(STDERR_FILENO) != 0),
+                  *clock, "pbxbench capacity", STDERR_FILENO);
+    view.set_sut_label(profile->name + " " +
+                       (profile->health ? profile->health->calls_label : std::string("calls")));
     json run = collect_run_metadata(profile->name, std::filesystem::absolute(options.profile), "",
                                     pinning_json(options.pinning), attach_json(attach));
     const auto self_exe = std::filesystem::read_symlink("/proc/self/exe", ec);
@@ -422,8 +425,7 @@ ExitCode run_capacity(const CapacityOptions& options) {
     base.pinning = options.pinning;
     RunContext ctx{*profile,      base,    *launcher, *probe,   *clock,         ports, view,
                    g_interrupted, out_dir, self_exe,  sut_cpus, generator_cpus, attach};
-    view.note("pbxbench capacity: " +
-              std::string(options.find == FindMode::cps ? "call rate" : "concurrent calls") +
+    view.note(std::string(options.find == FindMode::cps ? "call rate" : "concurrent calls") +
               " of " + std::to_string(selected->size()) + " scenario(s), budget " +
               g(options.budget_s) + " s each; results in " + out_dir.string());
     std::vector<json> rows;

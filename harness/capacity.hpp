@@ -11,6 +11,7 @@
 #include "base/error.hpp"
 #include "harness/attach.hpp"
 #include "harness/pinning.hpp"
+#include "harness/progress_mode.hpp"
 
 namespace pbxbench::harness {
 
@@ -39,6 +40,7 @@ struct CapacityOptions {
     AttachOptions attach;
     std::string uac_rtp_ports = args::common::uac_rtp_ports;
     std::string uas_rtp_ports = args::common::uas_rtp_ports;
+    ProgressMode progress = ProgressMode::automatic;  // --progress: the live view on stderr
 };
 
 // Runs the search for each selected scenario. Throws Fatal(usage) for bad options before

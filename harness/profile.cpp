@@ -65,6 +65,7 @@ HealthSpec read_health(TableReader t) {
     h.calls_metric = t.string("calls_metric").value_or("");
     h.ready_pointer = t.string("ready_pointer").value_or("");
     h.ready_value = t.string("ready_value").value_or(h.ready_value);
+    h.calls_label = t.string("calls_label").value_or(h.calls_label);
     if (!h.calls_pointer.empty() && !h.calls_metric.empty())
         t.error("calls_metric", "give calls_pointer or calls_metric, not both");
     for (const char* key : {"calls_pointer", "ready_pointer"}) {

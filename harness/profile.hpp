@@ -45,6 +45,8 @@ struct HealthSpec {
     std::string calls_metric;                    // ... or a Prometheus metric name
     std::string ready_pointer;                   // optional JSON field that must equal ready_value
     std::string ready_value = "true";
+    // What the count is, in a word or two, for the live view: "dialogs", "channels".
+    std::string calls_label = "calls";
 };
 
 struct ReadinessSpec {

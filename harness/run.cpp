@@ -18,6 +18,7 @@
 #include "harness/run_plan.hpp"
 #include "harness/scenario_runner.hpp"
 #include "harness/subscribers.hpp"
+#include "harness/terminal_summary.hpp"
 #include "report/html_report.hpp"
 
 namespace pbxbench::harness {
@@ -193,7 +194,10 @@ ExitCode run_benchmark(const RunOptions& options) {
     auto probe = make_real_readiness_probe();
     auto clock = monitor::make_real_clock();
     PortAllocator ports;
-    LiveView view(std::cerr, ::isatty(STDERR_FILENO) ? Terminal::yes : Terminal::no);
+    LiveView view(std::cerr, resolve_view_output(options.progress, ::isatty(STDERR_FILENO) != 0),
+                  *clock, "pbxbench run", STDERR_FILENO);
+    view.set_sut_label(profile->name + " " +
+                       (profile->health ? profile->health->calls_label : std::string("calls")));
     const nlohmann::json run =
         collect_run_metadata(profile->name, std::filesystem::absolute(options.profile),
                              sut_version(*launcher, *profile, out_dir / "logs" / "version.log"),
@@ -205,10 +209,18 @@ ExitCode run_benchmark(const RunOptions& options) {
                    g_interrupted, out_dir, self_exe,  sut_cpus, generator_cpus, attach};
 
     const auto levels = effective_levels(options);
+    RunPlan plan;
+    for (const ScenarioSpec* scenario : *selected) plan.scenarios.push_back(scenario->name);
+    for (int i = 0; i < static_cast<int>(levels.size()) * options.repeat; ++i)
+        plan.levels.push_back(levels[static_cast<std::size_t>(i / options.repeat)]);
+    plan.cps = options.cps;
+    plan.hold_s = options.hold_s;
+    plan.cooldown_s = options.cooldown_s;
+    view.plan(plan);
     view.note("profile " + profile->name + ", " + std::to_string(selected->size()) +
               " scenario(s) x " + std::to_string(levels.size()) + " level(s); results in " +
               out_dir.string());
-    for (const auto& w : writer->warnings()) view.note("warning: " + w);
+    for (const auto& w : writer->warnings()) view.problem("warning: " + w);
     const std::size_t rows_before = writer->rows().size();  // --append: the earlier run's
     // A result file that cannot be written (a full disk) stops the run at once: what is on
     // disk stays whole, and measuring more that cannot be kept would only waste the time.
@@ -222,13 +234,15 @@ ExitCode run_benchmark(const RunOptions& options) {
         if (auto w = write_summary(*writer, run); !w) write_error = w.error().message;
     };
     bool first = true;
-    for (const ScenarioSpec* scenario : *selected) {
+    for (std::size_t s = 0; s < selected->size(); ++s) {
+        const ScenarioSpec* scenario = (*selected)[s];
         for (int i = 0; i < static_cast<int>(levels.size()) * options.repeat; ++i) {
             const int level = levels[static_cast<std::size_t>(i / options.repeat)];
             // --append: after the repeats the directory already has, so files never clash.
             const int repeat = options.append
                                    ? repeats_recorded(writer->rows(), scenario->name, level) + 1
                                    : i % options.repeat + 1;
+            view.position(static_cast<int>(s), i);  // before the cooldown, which is its time
             if (!first) cooldown(options.cooldown_s, view);
             first = false;
             if (g_interrupted.load()) break;
@@ -238,10 +252,12 @@ ExitCode run_benchmark(const RunOptions& options) {
             }
             LevelMeasurement m = run_scenario_level(ctx, *scenario, level, repeat);
             // Every level leaves a row, an interrupted one too (its state says so).
-            record(build_level_row(m, run));
+            const nlohmann::json row = build_level_row(m, run);
+            record(row);
             summarise();
             if (!m.error.empty())
-                view.note(scenario->name + "@" + std::to_string(level) + " failed: " + m.error);
+                view.problem(scenario->name + "@" + std::to_string(level) + " failed: " + m.error);
+            view.level_done(level_headline(row));
             if (m.disk_error && write_error.empty()) write_error = m.error;
             if (g_interrupted.load() || !write_error.empty()) break;
         }
@@ -265,7 +281,15 @@ ExitCode run_benchmark(const RunOptions& options) {
         else
             report_written = true;
     }
-    std::cout << render_summary_md(writer->rows(), run) << std::flush;
+    // On a terminal summary.md's wide tables would wrap into noise: a short table and its
+    // path instead. Piped or redirected, stdout gets summary.md whole, as before.
+    if (::isatty(STDOUT_FILENO))
+        std::cout << render_terminal_summary(
+                         writer->rows(), out_dir / "summary.md",
+                         report_written ? out_dir / "report.html" : std::filesystem::path())
+                  << std::flush;
+    else
+        std::cout << render_summary_md(writer->rows(), run) << std::flush;
     std::cerr << "pbxbench run: results in " << out_dir.string() << "\n";
     if (!write_error.empty()) {
         std::cerr << "pbxbench run: stopped: a result file could not be written: " << write_error

@@ -13,6 +13,7 @@
 #include "harness/scaling.hpp"
 #include "report/level_state.hpp"
 #include "report/metrics.hpp"
+#include "report/run_fields.hpp"
 
 namespace pbxbench::harness {
 
@@ -136,7 +137,8 @@ void environment(std::ostream& out, const json& run, const std::vector<const jso
                 : "n/a")
         << "…) |\n";
     if (get(run, {"sut_version"}).is_string())
-        out << "| SUT version | " << run["sut_version"].get<std::string>() << " |\n";
+        out << "| " << report::run_field_label("sut_version") << " | "
+            << report::sut_version_text(run["sut_version"].get<std::string>()) << " |\n";
     out << "| Host | " << str(get(run, {"hostname"})) << " |\n";
     out << "| CPU | " << str(get(run, {"cpu_model"})) << ", " << dump(get(run, {"cores"}))
         << " cores |\n";
@@ -253,8 +255,8 @@ void overhead_table(std::ostream& out, const std::vector<const json*>& rows) {
 // Every level metric of the table (report/metrics.cpp), the ids compare judges, per level.
 void key_figures_table(std::ostream& out, const std::vector<const json*>& rows) {
     if (rows.empty()) return;
-    out << "## Key figures\n\nThe metrics `pbxbench compare` judges (ids as in the rows' "
-           "`metrics` object, docs/results.md). Levels not measured in full are not compared; "
+    out << "## Key figures\n\nThe metrics `pbxbench compare` judges (their ids, units and "
+           "thresholds: docs/results.md, Metrics). Levels not measured in full are not compared; "
            "those cut short (interrupted, SUT died, error) show no figures here, since they "
            "would read as if the plan had been carried out.\n\n| Level | Scenario | State |";
     std::string align = "| ---: | --- | --- |";
@@ -284,8 +286,8 @@ void key_figures_table(std::ostream& out, const std::vector<const json*>& rows) 
 void scaling_section(std::ostream& out, const std::vector<const json*>& scaling) {
     if (scaling.empty()) return;
     out << "## Resource scaling estimate\n\nFitted over the levels measured in full: SUT CPU at "
-           "full load (the `cpu_full_load_percent` metric; else the level's average) and memory "
-           "peak (PSS, else RSS) against concurrent calls.\n\n```\n";
+           "full load (\"CPU at full load\" in Key figures; else the level's average) and "
+           "memory peak (PSS, else RSS) against concurrent calls.\n\n```\n";
     for (const json* r : scaling) {
         const json& s = (*r)["scaling"];
         out << (*r)["scenario"].get<std::string>() << " (" << str(get(s, {"method"})) << "):\n";

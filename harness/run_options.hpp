@@ -10,6 +10,7 @@
 #include "harness/attach.hpp"
 #include "harness/http_load_plan.hpp"
 #include "harness/pinning.hpp"
+#include "harness/progress_mode.hpp"
 
 namespace pbxbench::harness {
 
@@ -47,6 +48,7 @@ struct RunOptions {
     std::uint64_t messages = 0;
     double message_rate = 50;
     std::uint64_t message_bytes = 32;
+    ProgressMode progress = ProgressMode::automatic;  // --progress: the live view on stderr
 };
 
 // The levels a run measures: `levels`, or one level of `total` calls.

@@ -112,7 +112,7 @@ class LevelRun {
 
     LevelMeasurement run() {
         m_.started_at = utc_timestamp_now();
-        ctx_.view.begin(scenario_.name, level_);
+        ctx_.view.begin(scenario_.name, {level_, ctx_.options.cps, ctx_.options.hold_s});
         ctx_.view.phase(Phase::starting_sut);
         if (auto r = start_and_measure(); !r) m_.error = r.error().message;
         if (ctx_.interrupted.load()) m_.interrupted = true;
@@ -214,6 +214,8 @@ class LevelRun {
         auto uac = start(pbxbench_child(ctx_, "pbxbench uac", *uac_args, run_dir / "uac.log"));
         if (!uac) return fail(uac.error().message);
         m_.processes["uac"] = (*uac)->pid();
+        // The calls start now: the estimate of what is left counts the ramp from here.
+        ctx_.view.phase(Phase::ramping);
         // The monitor starts right after the UAC because it needs the UAC's pid; the UAC
         // spends its first milliseconds opening its socket, before the first call is due.
         if (auto started = start_monitor(*plan, (*uas)->pid(), (*uac)->pid()); !started)
@@ -223,6 +225,9 @@ class LevelRun {
         // The API load lasts as long as the calls, and ends before [[collect]] reads counters.
         stop_http_load();
         if (!followed) return followed;
+        // Every call ended: the last calls drained, even when that fell between two progress
+        // events (the live view then shows the phases it skipped).
+        if (!ctx_.interrupted.load()) ctx_.view.phase(Phase::draining);
         if (!ctx_.interrupted.load()) collect(*plan);
         read_uas_summary(**uas);
         return {};
@@ -544,7 +549,19 @@ class LevelRun {
         // Once the UAC is told to stop it starts no more calls: later lines are not pacing.
         if (!uac_signalled_)
             m_.progress.push_back({p.value("elapsed_s", 0.0), attempted, p.value("failed", 0.0)});
-        ctx_.view.calls(active, p.value("cps", 0.0));
+        CallProgress shown;
+        shown.attempted = attempted;
+        shown.active = active;
+        shown.ended = ended;
+        shown.failed = p.value("failed", 0.0);
+        shown.cps = p.value("cps", 0.0);
+        if (auto media = p.find("media"); media != p.end() && media->is_object()) {
+            if (auto s = media->find("packets_sent"); s != media->end() && s->is_number())
+                shown.packets_sent = s->get<double>();
+            if (auto r = media->find("packets_received"); r != media->end() && r->is_number())
+                shown.packets_received = r->get<double>();
+        }
+        ctx_.view.calls(shown);
         if (attempted < level_)
             ctx_.view.phase(Phase::ramping);
         else if (ended == 0)

@@ -6,6 +6,7 @@
 #include "base/utc_time.hpp"
 #include "report/http_load_html.hpp"
 #include "report/report_sections.hpp"
+#include "report/run_fields.hpp"
 #include "report/svg_chart.hpp"
 
 namespace pbxbench::report {
@@ -33,20 +34,19 @@ summary{cursor:pointer;font-size:1.2em;font-weight:600;margin:.6em 0}
 )";
 
 std::string metadata_table(const std::vector<RunData>& runs) {
-    const char* fields[] = {"profile",    "sut_version",   "pbxbench_version", "hostname",
-                            "cpu_model",  "cores",         "kernel",           "pinning",
-                            "started_at", "profile_sha256"};
-    std::string out = "<table><tr><th>run</th>";
+    std::string out = "<table><tr><th>Run</th>";
     for (const RunData& r : runs) out += "<th>" + escape_html(r.label) + "</th>";
-    out += "</tr><tr><td>directory</td>";
+    out += "</tr><tr><td>Directory</td>";
     for (const RunData& r : runs) out += "<td>" + escape_html(r.dir.string()) + "</td>";
     out += "</tr>";
-    for (const char* f : fields) {
-        out += "<tr><td>" + std::string(f) + "</td>";
+    for (const RunField& field : run_fields()) {
+        const std::string f(field.id);
+        out += "<tr><td>" + escape_html(std::string(field.label)) + "</td>";
         for (const RunData& r : runs) {
             std::string v = "n/a";
             if (r.run.is_object() && r.run.contains(f) && !r.run[f].is_null())
                 v = r.run[f].is_string() ? r.run[f].get<std::string>() : r.run[f].dump();
+            if (f == "sut_version" && v != "n/a") v = sut_version_text(v);
             out += "<td>" + escape_html(v) + "</td>";
         }
         out += "</tr>";
@@ -58,6 +58,7 @@ std::string run_section(const RunData& run, bool open, bool include_partial) {
     std::string out = "<section class=\"run\" data-dir=\"" + escape_html(run.dir.string()) +
                       "\"><details" + (open ? " open" : "") + "><summary>" +
                       escape_html(run.label) + "</summary>";
+    out += "<h3>Levels</h3>" + levels_overview(run);
     out += "<h3>Scenarios side by side</h3>" + scenario_comparison_section(run, include_partial);
     out += http_load_html_section(run);
     for (const std::string& scenario : scenarios_of(run)) {

@@ -207,6 +207,30 @@ std::string_view unit_words(Unit unit) {
     return "";
 }
 
+std::string_view unit_short(Unit unit) {
+    switch (unit) {
+        case Unit::cpu_percent:
+            return "% of one core";
+        case Unit::percent:
+            return "%";
+        case Unit::bytes:
+            return "MB";
+        case Unit::ms:
+            return "ms";
+        case Unit::score:
+            return "MOS";
+        case Unit::cpu_percent_per_call:
+            return "% of one core per call";
+        case Unit::mb_per_call:
+            return "MB per call";
+    }
+    return "";
+}
+
+std::string label_with_unit(const Metric& metric) {
+    return std::string(metric.label) + " (" + std::string(unit_short(metric.unit)) + ")";
+}
+
 std::string metrics_markdown() {
     auto limit = [](const Metric& m) {
         const char* sign = m.worse == Worse::higher ? "+" : "-";

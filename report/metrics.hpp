@@ -61,6 +61,12 @@ nlohmann::json metrics_object(const nlohmann::json& row, RowKind kind);
 // The unit in words, for tables: "% of one core", "%", "bytes", "ms", "MOS", ...
 std::string_view unit_words(Unit unit);
 
+// The unit as an axis or column heading shows it: "% of one core", "MB", "ms", "MOS".
+std::string_view unit_short(Unit unit);
+
+// "CPU avg (% of one core)": the label with the unit charts and headings show.
+std::string label_with_unit(const Metric& metric);
+
 // docs/results.md's metric table (Markdown), generated from the table.
 std::string metrics_markdown();
 

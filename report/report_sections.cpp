@@ -1,6 +1,7 @@
 // Per-run sections of report.html: each level's time series and latency, scaling fits, media.
 #include "report/report_sections.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <set>
 
@@ -49,12 +50,23 @@ Chart latency_chart(const json& row, const std::string& title) {
         Series s;
         s.name = name;
         s.style = SeriesStyle::line;
-        for (const auto& [x, field] : ranks)
-            if (auto v = number_at(row, std::string("latency.") + key + "." + field))
-                s.points.push_back({x, *v});
-        if (!s.points.empty()) c.series.push_back(std::move(s));
+        // No value was measured (no 180/183 before the answer: no post-dial delay), and the
+        // row's percentiles then read 0: drawn, that would be a flat 0 ms line. The legend
+        // says "no samples" instead.
+        const auto count = number_at(row, std::string("latency.") + key + ".count");
+        if (!count || *count > 0)
+            for (const auto& [x, field] : ranks)
+                if (auto v = number_at(row, std::string("latency.") + key + "." + field))
+                    s.points.push_back({x, *v});
+        if (!s.points.empty() || count) c.series.push_back(std::move(s));
     }
     return c;
+}
+
+// The error's first line, or "not measured in full" when the row has none (interrupted).
+std::string first_line(const std::string& error) {
+    if (error.empty()) return "not measured in full";
+    return error.substr(0, std::min(error.find('\n'), error.find("; its log ends with")));
 }
 
 std::string figures_line(const json& row) {
@@ -62,8 +74,8 @@ std::string figures_line(const json& row) {
     for (const char* id : {"completion_percent", "cpu_avg_percent", "cpu_peak_percent",
                            "mem_peak_bytes", "setup_p95_ms"}) {
         const Metric* m = find_metric(id);
-        out += "<span><b>" + std::string(m->id) + "</b> " + format_value(m->unit, m->extract(row)) +
-               "</span> ";
+        out += "<span><b>" + escape_html(std::string(m->label)) + "</b> " +
+               format_value(m->unit, m->extract(row)) + "</span> ";
     }
     return out;
 }
@@ -129,6 +141,38 @@ std::string level_section(const RunData& run, const json& row) {
     }
     out += render_chart(latency_chart(row, "Latency distribution")) + "</div></section>";
     return out;
+}
+
+std::string levels_overview(const RunData& run) {
+    const char* shown[] = {"setup_p95_ms", "cpu_avg_percent", "cpu_per_call_percent",
+                           "mem_peak_bytes", "loss_percent"};
+    std::string out =
+        "<table class=\"levels\"><tr><th>Scenario</th><th>Level</th><th>State</th>"
+        "<th>Completed</th>";
+    for (const char* id : shown)
+        out += "<th>" + escape_html(std::string(find_metric(id)->label)) + "</th>";
+    out += "</tr>";
+    for (const json& row : run.levels) {
+        const LevelState state = level_state(row);
+        const bool full = measured_in_full(state);
+        auto completed = number_at(row, "calls.completed");
+        auto level = number_at(row, "level");
+        out += std::string("<tr") + (full ? "" : " class=\"bad\"") + " data-state=\"" +
+               std::string(to_string(state)) + "\"><td>" + escape_html(string_at(row, "scenario")) +
+               "</td><td>" + (level ? fixed(*level, 0) : std::string("n/a")) + "</td><td>" +
+               escape_html(std::string(state_words(state))) +
+               (full ? std::string() : escape_html(": " + first_line(string_at(row, "error")))) +
+               "</td><td>" +
+               (completed && level ? fixed(*completed, 0) + "/" + fixed(*level, 0)
+                                   : std::string("n/a")) +
+               "</td>";
+        for (const char* id : shown) {
+            const Metric* m = find_metric(id);
+            out += "<td>" + format_value(m->unit, m->extract(row)) + "</td>";
+        }
+        out += "</tr>";
+    }
+    return out + "</table>";
 }
 
 std::string scaling_section(const std::vector<const RunData*>& runs, const std::string& scenario) {

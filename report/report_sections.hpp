@@ -23,6 +23,10 @@ const nlohmann::json* scaling_of(const RunData& run, const std::string& scenario
 // percentiles, media figures.
 std::string level_section(const RunData& run, const nlohmann::json& row);
 
+// Every level of the run in one table: its state (levels not measured in full in red, with
+// their error), calls completed and the headline metrics, labelled from the metric table.
+std::string levels_overview(const RunData& run);
+
 // A scenario's scaling fits (CPU and memory against calls) with their formulas and R².
 std::string scaling_section(const std::vector<const RunData*>& runs, const std::string& scenario);
 

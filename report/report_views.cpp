@@ -71,22 +71,7 @@ double chart_scale(const Metric& m) {
 }
 
 std::string chart_unit(const Metric& m) {
-    switch (m.unit) {
-        case Unit::bytes:
-            return "MB";
-        case Unit::ms:
-            return "ms";
-        case Unit::cpu_percent:
-        case Unit::cpu_percent_per_call:
-            return "% of one core";
-        case Unit::percent:
-            return "%";
-        case Unit::score:
-            return "";
-        case Unit::mb_per_call:
-            return "MB per call";
-    }
-    return "";
+    return std::string(unit_short(m.unit));
 }
 
 constexpr const char* charted[] = {"cpu_avg_percent", "cpu_per_call_percent", "mem_peak_bytes",
@@ -167,7 +152,7 @@ std::string across_runs_section(const std::vector<RunData>& runs, bool include_p
         for (const Metric& m : metrics()) {
             if (m.kind != RowKind::level) continue;
             out += "<tr><td>" + escape_html(scenario + "@" + std::to_string(level)) + "</td><td>" +
-                   std::string(m.id) + "</td>";
+                   escape_html(label_with_unit(m)) + "</td>";
             for (const RunData& run : runs)
                 out += "<td>" +
                        format_value(m.unit,

@@ -3,6 +3,8 @@
 #include <fstream>
 #include <iterator>
 
+#include "report/run_fields.hpp"
+
 namespace pbxbench::report {
 
 namespace {
@@ -58,7 +60,7 @@ std::optional<std::vector<Line>> read_lines(const fs::path& file) {
 std::string run_label(const fs::path& dir, const json& run) {
     std::string name = dir.filename().string();
     if (name.empty()) name = dir.string();
-    std::string version = string_at(run, "sut_version");
+    std::string version = sut_version_text(string_at(run, "sut_version"));
     return version.empty() ? name : name + " (" + version + ")";
 }
 

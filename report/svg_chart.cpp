@@ -158,7 +158,13 @@ std::string short_number(double v) {
 
 std::string render_chart(const Chart& chart) {
     std::vector<std::string> names;
-    for (const Series& s : chart.series) names.push_back(s.name);
+    for (const Series& s : chart.series) {
+        // A series with nothing to draw is named, not drawn as a line at 0.
+        const bool empty = std::none_of(s.points.begin(), s.points.end(), [](const XY& p) {
+            return std::isfinite(p.x) && std::isfinite(p.y);
+        });
+        names.push_back(empty ? s.name + " (no samples)" : s.name);
+    }
     auto [legend_svg, legend_bottom] = legend(names, chart.width_px);
     Frame f;
     f.width = chart.width_px;

@@ -44,7 +44,8 @@ struct Chart {
     bool y_nonnegative = true;
 };
 
-// An <svg> element with axes, ticks, gridlines, a legend, and "no data" when empty.
+// An <svg> element with axes, ticks, gridlines, a legend, and "no data" when empty. A series
+// without a point to draw is not drawn; its legend entry says "(no samples)".
 std::string render_chart(const Chart& chart);
 
 struct BarGroup {

@@ -29,6 +29,9 @@ nlohmann::json ProgressReporter::media_rates(double window_s) {
     };
     nlohmann::json j = {
         {"streams", m->streams()},
+        // Totals so far, so a reader can show the loss up to now (pbxbench run's live view).
+        {"packets_sent", c.packets_sent},
+        {"packets_received", c.packets_received},
         {"packets_out_per_s", rate(c.packets_sent, last_media_.packets_sent)},
         {"packets_in_per_s", rate(c.packets_received, last_media_.packets_received)},
         {"kernel_drops", c.kernel_drops},

@@ -146,6 +146,8 @@ Merge merge_rule(std::string_view path) {
         {"registered", Merge::sum},
         {"elapsed_s", Merge::max},
         {"media.streams", Merge::sum},
+        {"media.packets_sent", Merge::sum},
+        {"media.packets_received", Merge::sum},
         {"media.packets_out_per_s", Merge::sum},
         {"media.packets_in_per_s", Merge::sum},
         {"media.kernel_drops", Merge::sum},

@@ -110,6 +110,7 @@ TEST_F(ProfileTest, ValidProfileLoadsEveryField) {
     EXPECT_EQ(p->sip.port, "${SIP_PORT}");
     ASSERT_TRUE(p->health);
     EXPECT_EQ(p->health->calls_pointer, "/calls");
+    EXPECT_EQ(p->health->calls_label, "calls");  // the default: the live view says "demo calls"
     EXPECT_TRUE(p->readiness.health);
     EXPECT_TRUE(p->readiness.sip_options);  // default
     EXPECT_DOUBLE_EQ(p->readiness.timeout_s, 7);
@@ -367,6 +368,8 @@ TEST(ShippedProfile, KamailioLoadsAndPlansEveryScenario) {
     EXPECT_EQ((*names)[1]->callers_register, true);
     EXPECT_EQ(p->users.callers_count, 20u);
     EXPECT_EQ(p->users.names.size(), 1000u);
+    ASSERT_TRUE(p->health);
+    EXPECT_EQ(p->health->calls_label, "dialogs");  // the live view: "kamailio dialogs 10"
     PortAllocator ports;
     for (const ScenarioSpec* s : *names) {
         auto vars = builtin_variables(*p, *s, "/tmp/run-x", ports);

@@ -110,7 +110,7 @@ void LiveView::set_width(int columns) {
     width_ = columns;
 }
 
-void LiveView::plan(const RunPlan& plan) {
+void LiveView::plan(const LivePlan& plan) {
     std::lock_guard lock(mutex_);
     plan_ = plan;
     estimate_.set_plan(plan, now_s());

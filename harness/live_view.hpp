@@ -57,7 +57,7 @@ class LiveView {
     // What the SUT's call count is, e.g. "kamailio dialogs".
     void set_sut_label(std::string label);
     void set_width(int columns);
-    void plan(const RunPlan& plan);
+    void plan(const LivePlan& plan);
     // The next level's place in the plan (0-based); its slot (cooldown included) starts now.
     void position(int scenario_index, int level_index);
     void begin(const std::string& scenario, const LevelShape& shape);
@@ -100,7 +100,7 @@ class LiveView {
     int drawn_lines_ = 0;
     bool finished_ = false;
     ProgressEstimate estimate_;
-    std::optional<RunPlan> plan_;
+    std::optional<LivePlan> plan_;
     int scenario_index_ = -1;
     int level_index_ = -1;
     std::string sut_label_ = "SUT calls";

@@ -4,7 +4,7 @@
 
 namespace pbxbench::harness {
 
-void ProgressEstimate::set_plan(const RunPlan& plan, double now) {
+void ProgressEstimate::set_plan(const LivePlan& plan, double now) {
     plan_ = plan;
     run_start_ = now;
 }

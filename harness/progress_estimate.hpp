@@ -15,7 +15,7 @@
 namespace pbxbench::harness {
 
 // What the run will do, in order: every scenario runs `levels` (repeats expanded).
-struct RunPlan {
+struct LivePlan {
     std::vector<std::string> scenarios;
     std::vector<int> levels;
     double cps = 1;
@@ -36,7 +36,7 @@ class ProgressEstimate {
     static constexpr double initial_pre_s = 3.0;
     static constexpr double initial_post_s = 1.5;
 
-    void set_plan(const RunPlan& plan, double now);
+    void set_plan(const LivePlan& plan, double now);
     // Level `level_index` of scenario `scenario_index` (0-based) is next; its slot starts.
     void position(int scenario_index, int level_index, double now);
     void begin_level(const LevelShape& shape, double now);
@@ -59,7 +59,7 @@ class ProgressEstimate {
     double calls_s(const LevelShape& shape) const;
     double slot_s(int calls, bool with_cooldown) const;
 
-    std::optional<RunPlan> plan_;
+    std::optional<LivePlan> plan_;
     double run_start_ = 0;
     int scenario_index_ = 0;
     int level_index_ = 0;

@@ -209,7 +209,7 @@ ExitCode run_benchmark(const RunOptions& options) {
                    g_interrupted, out_dir, self_exe,  sut_cpus, generator_cpus, attach};
 
     const auto levels = effective_levels(options);
-    RunPlan plan;
+    LivePlan plan;  // what the live view counts down (the printed plan is run_plan.hpp)
     for (const ScenarioSpec* scenario : *selected) plan.scenarios.push_back(scenario->name);
     for (int i = 0; i < static_cast<int>(levels.size()) * options.repeat; ++i)
         plan.levels.push_back(levels[static_cast<std::size_t>(i / options.repeat)]);

@@ -36,8 +36,8 @@ class StepClock final : public monitor::Clock {
     monitor::SteadyTime now_{std::chrono::hours(1)};
 };
 
-RunPlan two_by_two() {
-    RunPlan plan;
+LivePlan two_by_two() {
+    LivePlan plan;
     plan.scenarios = {"first", "second"};
     plan.levels = {20, 50};
     plan.cps = 10;

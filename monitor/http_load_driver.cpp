@@ -273,7 +273,10 @@ nlohmann::json HttpLoadDriver::stop() {
     st.cancel_in_flight();
     nlohmann::json out = nlohmann::json::object();
     for (const Stream& s : st.streams) {
-        const double duration = std::min(s.ended_s.value_or(stopped_s), stopped_s);
+        // A schedule that ran out spans its whole window (n requests in n / rate seconds), even
+        // when the last answer came, or the stop, before the window's end; one cut short by the
+        // stop spans up to the stop.
+        const double duration = s.ended_s.value_or(stopped_s);
         out[s.spec.name] = s.tally.to_json(s.spec, duration);
     }
     st.results = out;

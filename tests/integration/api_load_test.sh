@@ -68,6 +68,8 @@ check "summary.md: a Management API load table with all three streams" \
 check "summary.md: setup latency with the API load beside its baseline" \
   grep -q '^| 20 | calls_api | .* | calls | ' "$work/api.md"
 check "results.csv: http_load columns" grep -q 'http_load.streams.uptime.latency_ms.p95' "$work/api/results.csv"
+check "report.html: the management-API latency chart" \
+  grep -q 'Management API latency (answered requests)' "$work/api/report.html"
 "$pbxbench" compare "$work/api" "$work/api" > "$work/compare.txt" 2> "$work/compare.err"
 check "compare covers API latency p95" grep -q 'api_p95_ms .*pass' "$work/compare.txt"
 

@@ -10,6 +10,7 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "harness/child_json.hpp"
@@ -110,6 +111,25 @@ void cooldown(double seconds, LiveView& view) {
         std::this_thread::sleep_for(50ms);
 }
 
+// Lines printed outside the live view (the plan before it starts, the results path after it
+// ends) in the view's form: timestamped under --progress plain, so a CI log reads by time
+// throughout; left out under --progress none, which prints problems only.
+void print_outside_view(const std::string& text, ViewOutput output) {
+    if (output == ViewOutput::none) return;
+    std::string stamp;
+    if (output == ViewOutput::timestamped) {
+        const std::time_t t = std::time(nullptr);
+        std::tm tm{};
+        ::gmtime_r(&t, &tm);
+        char buffer[32];
+        std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ ", &tm);
+        stamp = buffer;
+    }
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) std::cerr << stamp << line << '\n';
+    std::cerr << std::flush;
+}
+
 }  // namespace
 
 ExitCode run_benchmark(const RunOptions& options) {
@@ -154,9 +174,14 @@ ExitCode run_benchmark(const RunOptions& options) {
         attach = *target;
     }
     // The plan, before anything starts: how long this will take is the first thing to know.
-    std::cerr << describe_plan(plan_run(*profile, *selected, options, registrations), options,
-                               profile->name)
-              << std::flush;
+    const ViewOutput view_output =
+        resolve_view_output(options.progress, ::isatty(STDERR_FILENO) != 0);
+    const std::string plan_text = describe_plan(
+        plan_run(*profile, *selected, options, registrations), options, profile->name);
+    // --dry-run asked for the plan: it prints whatever --progress says.
+    print_outside_view(plan_text, options.dry_run && view_output == ViewOutput::none
+                                      ? ViewOutput::lines
+                                      : view_output);
     if (options.dry_run) {
         std::cerr << "pbxbench run: --dry-run: nothing started\n";
         return ExitCode::success;
@@ -194,8 +219,7 @@ ExitCode run_benchmark(const RunOptions& options) {
     auto probe = make_real_readiness_probe();
     auto clock = monitor::make_real_clock();
     PortAllocator ports;
-    LiveView view(std::cerr, resolve_view_output(options.progress, ::isatty(STDERR_FILENO) != 0),
-                  *clock, "pbxbench run", STDERR_FILENO);
+    LiveView view(std::cerr, view_output, *clock, "pbxbench run", STDERR_FILENO);
     view.set_sut_label(profile->name + " " +
                        (profile->health ? profile->health->calls_label : std::string("calls")));
     const nlohmann::json run =
@@ -290,7 +314,7 @@ ExitCode run_benchmark(const RunOptions& options) {
                   << std::flush;
     else
         std::cout << render_summary_md(writer->rows(), run) << std::flush;
-    std::cerr << "pbxbench run: results in " << out_dir.string() << "\n";
+    print_outside_view("pbxbench run: results in " + out_dir.string() + "\n", view_output);
     if (!write_error.empty()) {
         std::cerr << "pbxbench run: stopped: a result file could not be written: " << write_error
                   << "\npbxbench run: every file in " << out_dir.string()

@@ -53,6 +53,9 @@ check "--levels 20,20: exit 2, listed twice" bash -c "[ $(rc dup) -eq 2 ] && gre
 run both run --profile profiles/kamailio.toml --levels 20 --total 5 --dry-run
 check "--total with --levels: exit 2, give one" bash -c "[ $(rc both) -eq 2 ] && grep -q -- '--total and --levels: give one' '$work/both.err'"
 
+run unknown run --profile profiles/kamailio.toml --hold-s 3 --dry-run
+check "an unknown option: exit 2, the one probably meant" bash -c "[ $(rc unknown) -eq 2 ] && grep -q 'unknown option --hold-s (did you mean --hold?)' '$work/unknown.err'"
+
 # Old spellings keep working, with a note; new and old give the same plan.
 run old run --profile profiles/kamailio.toml --quick --uas-count 3 --uac-threads 2 --dry-run
 run new run --profile profiles/kamailio.toml --quick --endpoints 3 --threads 2 --dry-run

@@ -221,5 +221,30 @@ TEST(ParseErrors, AnOptionGivenTwiceSaysWhatToTypeInstead) {
     EXPECT_EQ(cli::explain_parse_error("--profile is required"), "");
 }
 
+TEST(ParseErrors, AnUnknownOptionGetsTheOneProbablyMeant) {
+    const std::vector<std::string> known = {"--hold", "--dry-run", "--total", "--levels"};
+    EXPECT_EQ(
+        cli::explain_parse_error("The following arguments were not expected: 3 --hold-s", known),
+        "unknown option --hold-s (did you mean --hold?); --help lists every option");
+    EXPECT_THAT(
+        cli::explain_parse_error("The following argument was not expected: --dryrun", known),
+        ::testing::HasSubstr("unknown option --dryrun (did you mean --dry-run?)"));
+    EXPECT_THAT(cli::explain_parse_error("The following argument was not expected: --zzz", known),
+                ::testing::StartsWith("unknown option --zzz; --help"));
+    // The real parse: uac's own options are the candidates.
+    CLI::App app;
+    ExitCode result = ExitCode::success;
+    cli::add_commands(app, result);
+    try {
+        app.parse(std::vector<std::string>{"3", "--totl", "uac"});  // argv reversed: uac --totl 3
+        ADD_FAILURE() << "--totl accepted";
+    } catch (const Fatal& e) {
+        ADD_FAILURE() << "uac ran: " << e.what();
+    } catch (const CLI::ParseError& e) {
+        EXPECT_THAT(cli::explain_parse_error(e.what(), cli::visible_options(app)),
+                    ::testing::HasSubstr("did you mean --total?"));
+    }
+}
+
 }  // namespace
 }  // namespace pbxbench

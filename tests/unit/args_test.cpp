@@ -195,6 +195,15 @@ TEST(Durations, TakeTheirUnitInTheValueOnTheCommandLine) {
     } catch (const CLI::ParseError& e) {
         EXPECT_THAT(e.what(), HasSubstr("20s is outside [1ms - 10s]"));
     }
+    CLI::App bare;
+    uac::UacArgs d;
+    uac::add_uac_options(bare, d);
+    try {
+        bare.parse("--t1 20", false);
+        ADD_FAILURE() << "--t1 20 (seconds) accepted";
+    } catch (const CLI::ParseError& e) {
+        EXPECT_THAT(e.what(), HasSubstr("a bare number is seconds: write 20ms for milliseconds"));
+    }
     CLI::App third;
     uac::UacArgs c;
     uac::add_uac_options(third, c);

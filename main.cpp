@@ -22,7 +22,9 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        if (std::string clearer = pbxbench::cli::explain_parse_error(e.what()); !clearer.empty())
+        if (std::string clearer =
+                pbxbench::cli::explain_parse_error(e.what(), pbxbench::cli::visible_options(app));
+            !clearer.empty())
             std::cerr << "error: " << clearer << "\nRun with --help for more information.\n";
         else
             app.exit(e);  // prints the message and the usage hint

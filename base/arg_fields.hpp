@@ -3,6 +3,7 @@
 // field once with an ArgSpec, and these helpers turn that list into CLI11 options bound to the
 // fields, a JSON object (the config file the harness writes) and back, strictly. Included only
 // by the .cpp files that define an args struct, so CLI11 stays out of every other header.
+#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -46,7 +47,16 @@ std::string to_field_unit(const ArgSpec& s, std::string& text, Unit bare) {
                "is " + (bare == Unit::milliseconds ? "milliseconds" : "seconds") + ")";
     double value = *seconds / unit_seconds(s.duration);
     if constexpr (std::is_integral_v<T>) value = std::round(value);
-    if (value < s.min || value > s.max) return text + " is outside " + duration_range(s);
+    if (value < s.min || value > s.max) {
+        // `--t1 20` meant as milliseconds by habit: say how the bare number was read.
+        const bool bare_number =
+            !text.empty() &&
+            (std::isdigit(static_cast<unsigned char>(text.back())) != 0 || text.back() == '.');
+        return text + " is outside " + duration_range(s) +
+               (bare_number && bare == Unit::seconds
+                    ? " (a bare number is seconds: write " + text + "ms for milliseconds)"
+                    : std::string());
+    }
     char buffer[40];
     std::snprintf(buffer, sizeof buffer, std::is_integral_v<T> ? "%.0f" : "%.17g", value);
     text = buffer;

@@ -38,11 +38,23 @@ inline std::optional<double> parse_duration_seconds(std::string_view text,
     return std::nullopt;
 }
 
-// "500ms", "3s": a value in `unit` written back with its unit, shortest form.
+// "500ms", "3s", "24h": a value in `unit` written back with a unit people read at a glance
+// (a second or more of milliseconds in seconds, whole hours in hours); parses back exactly.
 inline std::string format_duration(double value, Unit unit) {
+    double seconds = value * unit_seconds(unit);
+    std::string_view suffix = unit_suffix(unit);
+    double shown = value;
+    if (unit == Unit::milliseconds && value >= 1000) {
+        shown = seconds;
+        suffix = "s";
+    }
+    if (seconds >= 3600 && std::fmod(seconds, 3600) == 0) {
+        shown = seconds / 3600;
+        suffix = "h";
+    }
     char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%g", value);
-    return std::string(buffer) + std::string(unit_suffix(unit));
+    std::snprintf(buffer, sizeof buffer, "%.12g", shown);
+    return std::string(buffer) + std::string(suffix);
 }
 
 }  // namespace pbxbench::args

@@ -109,6 +109,9 @@ void add_capacity_command(CLI::App& app, ExitCode& result) {
                   o.uas_count)
         ->default_str("one per callee");
     args::add_arg(*cmd, args::common::cooldown, o.cooldown_s);
+    cmd->add_flag("--dry-run", o.dry_run,
+                  "Print the search's plan and its longest duration (the budget) and start "
+                  "nothing");
     cmd->add_option("--out", a->out,
                     "Results directory (default results/<YYYYmmdd-HHMMSS>-<profile>-capacity/)");
     cmd->add_option("--pin", a->pin, "CPUs for the SUT and the generator, e.g. sut=0,gen=1");

@@ -1,6 +1,10 @@
 #include "cli/commands.hpp"
 
+#include <algorithm>
+#include <sstream>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -37,17 +41,77 @@ std::string first_run_hint() {
            "pbxbench compare OLD NEW (did it get worse). Each command takes --help.";
 }
 
-std::string explain_parse_error(const std::string& what) {
+namespace {
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+// The known option closest to `word` when it is plausibly a slip (a third of its letters at
+// most, or `word` with a unit tacked on, like --hold-s), else "".
+std::string closest(const std::string& word, const std::vector<std::string>& known) {
+    std::string best;
+    std::size_t best_distance = 0;
+    for (const auto& k : known) {
+        const std::size_t d = word.starts_with(k + "-") ? 1 : edit_distance(word, k);
+        if (best.empty() || d < best_distance) {
+            best = k;
+            best_distance = d;
+        }
+    }
+    return best_distance <= std::max<std::size_t>(1, word.size() / 3) ? best : std::string{};
+}
+
+}  // namespace
+
+std::string explain_parse_error(const std::string& what, const std::vector<std::string>& known) {
     // CLI11 reports an option given twice as "NAME: At Most 1 required but received N".
-    const std::string marker = ": At Most 1 required but received ";
-    const std::size_t at = what.find(marker);
-    if (at == std::string::npos) return {};
-    const std::string name = what.substr(0, at);
-    const std::string times = what.substr(at + marker.size());
-    return name + " is given " + times +
-           " times: give it once (a later one would not replace the earlier one; for several "
-           "values, separate them with commas in one " +
-           name + ", e.g. --levels 20,50)";
+    const std::string twice = ": At Most 1 required but received ";
+    if (const std::size_t at = what.find(twice); at != std::string::npos) {
+        const std::string name = what.substr(0, at);
+        const std::string times = what.substr(at + twice.size());
+        return name + " is given " + times +
+               " times: give it once (a later one would not replace the earlier one; for "
+               "several values, separate them with commas in one " +
+               name + ", e.g. --levels 20,50)";
+    }
+    // "The following argument(s) was/were not expected: 3 --hold-s": name the options that
+    // do not exist and the one probably meant.
+    const std::string extras = " not expected: ";
+    const std::size_t at = what.find(extras);
+    if (!what.starts_with("The following argument") || at == std::string::npos) return {};
+    std::istringstream words(what.substr(at + extras.size()));
+    std::string out;
+    for (std::string word; words >> word;) {
+        if (!word.starts_with("-")) continue;
+        const std::string name = word.substr(0, word.find('='));
+        const std::string hint = closest(name, known);
+        out += (out.empty() ? "" : "; ") + ("unknown option " + name) +
+               (hint.empty() ? "" : " (did you mean " + hint + "?)");
+    }
+    return out.empty() ? std::string{} : out + "; --help lists every option";
+}
+
+std::vector<std::string> visible_options(const CLI::App& app) {
+    const auto parsed = app.get_subcommands();
+    const CLI::App& from = parsed.empty() ? app : *parsed.front();
+    std::vector<std::string> names;
+    for (const CLI::Option* o : from.get_options()) {
+        if (o->get_group().empty()) continue;
+        for (const auto& l : o->get_lnames()) names.push_back("--" + l);
+    }
+    return names;
 }
 
 }  // namespace pbxbench::cli

@@ -1,5 +1,7 @@
 #include "cli/config_file.hpp"
 
+#include <map>
+
 #include <CLI/CLI.hpp>
 
 #include "base/arg_spec.hpp"
@@ -14,6 +16,15 @@ nlohmann::json merge_config_file(const CLI::App& cmd, const std::string& file,
     nlohmann::json merged = std::move(*loaded);
     if (!merged.is_object())
         throw Fatal("--config " + file + ": expected a JSON object of options", ExitCode::usage);
+    // The config keys of each option's old spellings: a value given on the command line
+    // replaces the file's under any of them, or reading would see the same option twice.
+    std::multimap<std::string, std::string> old_keys;
+    for (const CLI::Option* o : cmd.get_options()) {
+        const std::string& description = o->get_description();
+        if (!description.starts_with(args::renamed_to)) continue;
+        const std::string now = args::arg_key(description.substr(args::renamed_to.size()));
+        for (const auto& l : o->get_lnames()) old_keys.emplace(now, args::arg_key("--" + l));
+    }
     for (const CLI::Option* o : cmd.get_options()) {
         if (o->count() == 0) continue;
         // An old spelling's value belongs to the key of the name it was renamed to.
@@ -23,8 +34,10 @@ nlohmann::json merge_config_file(const CLI::App& cmd, const std::string& file,
             key = args::arg_key(description.substr(args::renamed_to.size()));
         else if (!o->get_lnames().empty())
             key = args::arg_key("--" + o->get_lnames().back());
-        if (key.empty()) continue;
-        if (command_line.contains(key)) merged[key] = command_line[key];
+        if (key.empty() || !command_line.contains(key)) continue;
+        merged[key] = command_line[key];
+        auto [first, last] = old_keys.equal_range(key);
+        for (auto it = first; it != last; ++it) merged.erase(it->second);
     }
     return merged;
 }

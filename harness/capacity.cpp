@@ -14,6 +14,7 @@
 #include "harness/capacity_report.hpp"
 #include "harness/results_writer.hpp"
 #include "harness/run_metadata.hpp"
+#include "harness/run_plan.hpp"
 #include "harness/scenario_runner.hpp"
 #include "harness/warm_sut.hpp"
 #include "report/capacity_html.hpp"
@@ -357,6 +358,25 @@ class CapacityRun {
 
 }  // namespace
 
+// The plan `capacity` prints first: what it searches, how, and its longest duration.
+static std::string describe_search(const std::vector<const ScenarioSpec*>& scenarios,
+                                   const Resolved& r, const CapacityOptions& o) {
+    std::string names;
+    for (const ScenarioSpec* s : scenarios) names += (names.empty() ? "" : ", ") + s->name;
+    const SearchConfig& c = r.search;
+    const bool cps = o.find == FindMode::cps;
+    std::string text =
+        "pbxbench capacity: plan: " + std::to_string(scenarios.size()) + " scenario(s) (" + names +
+        "): the highest " + r.unit + " within the SLOs, from " + g(c.start) + ", " +
+        human_duration(c.trial_s) + " trials (" +
+        (cps ? "calls held " + g(r.hold_s) + " s" : "ramp at " + g(r.ramp_cps) + " calls/s") +
+        (r.media ? ", with media" : ", no media") + "), a " + human_duration(c.confirm_s) +
+        " confirmation, resolution " + g(c.resolution * 100) + "%\n";
+    text += "  at most " + human_duration(c.budget_s) + " per scenario (--budget): at most " +
+            human_duration(c.budget_s * static_cast<double>(scenarios.size())) + " in all\n";
+    return text;
+}
+
 ExitCode run_capacity(const CapacityOptions& options) {
     auto profile = load_profile(options.profile);
     if (!profile) throw Fatal(profile.error().message, ExitCode::usage);
@@ -387,6 +407,13 @@ ExitCode run_capacity(const CapacityOptions& options) {
                 "pinned (pin it yourself, e.g. taskset; gen= still works)",
                 ExitCode::usage);
         attach = *target;
+    }
+    // What the search will do and how long it may take, before anything starts: the budget
+    // bounds each scenario's search, so the whole run is bounded too.
+    std::cerr << describe_search(*selected, resolved, options) << std::flush;
+    if (options.dry_run) {
+        std::cerr << "pbxbench capacity: --dry-run: nothing started\n";
+        return ExitCode::success;
     }
     auto pinned = apply_pinning(options.pinning);
     if (!pinned) throw Fatal(pinned.error().message, ExitCode::usage);

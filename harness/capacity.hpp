@@ -35,6 +35,7 @@ struct CapacityOptions {
     int uac_threads = 1;
     int uas_count = 0;  // 0: one endpoint per callee of the profile (as `run`)
     double cooldown_s = 1;
+    bool dry_run = false;  // print what the search would do and its longest duration; start nothing
     std::filesystem::path out;
     Pinning pinning;
     AttachOptions attach;

@@ -93,7 +93,7 @@ struct UsersSpec {
     std::vector<std::string> names;              // explicit names, or generated from prefix/first/count
     std::string password;
     // Who calls whom (docs/profiles.md "[users]"): a count takes users in order (callers
-    // first, then callees, disjoint); a list names users. Unset: 1 caller, --uas-count callees.
+    // first, then callees, disjoint); a list names users. Unset: 1 caller, --endpoints callees.
     std::optional<std::uint64_t> callers_count;
     std::optional<std::uint64_t> callees_count;
     std::vector<std::string> callers;            // named callers (set instead of callers_count)

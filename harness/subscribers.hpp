@@ -28,7 +28,7 @@ struct SubscriberCounts {
     std::uint64_t default_callees = 2;
 };
 
-// --callers/--callees/--uas-count as counts (--uas-count alone sets the callees).
+// --callers/--callees/--endpoints as counts (--endpoints alone sets the callees).
 inline SubscriberCounts subscriber_counts(const RunOptions& o) {
     SubscriberCounts c;
     c.callers = o.callers;

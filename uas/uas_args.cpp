@@ -65,7 +65,7 @@ void for_each_arg(Args& a, Visit&& v) {
     v(ArgSpec{.names = "--duration",
               .help = "How long to serve after ready (0: until SIGINT/SIGTERM)",
               .min = 0,
-              .max = 1e7,
+              .max = 30 * 86400,
               .duration = Unit::seconds},
       a.duration_s);
     v(ArgSpec{"--message-status",

@@ -55,7 +55,7 @@ check "config files: uac.json and uas.json written 0600" \
 check "uac.json: $callers callers then $callees callees, with passwords, registering, no media" \
   jq -e ".callers == $callers and .callees == $callees and (.users | length) == $((callers + callees)) and .users[0] == \"1000:secret\" and .register_callers == true and .no_media == true and .total == $level and .target == \"\"" "$logs/uac.json"
 check "uas.json: one endpoint per callee (users after the callers), a registrar and a password" \
-  jq -e ".count == $callees and (.user | split(\",\") | length) == $callees and (.user | startswith(\"$((1000 + callers)):\")) and (.registrar | length) > 0 and .password == \"secret\"" "$logs/uas.json"
+  jq -e ".endpoints == $callees and (.users | split(\",\") | length) == $callees and (.users | startswith(\"$((1000 + callers)):\")) and (.registrar | length) > 0 and .password == \"secret\"" "$logs/uas.json"
 check "the children were seen running" grep -q 'pbxbench uac --config' "$work/argv.txt"
 check "no password on any pbxbench uac/uas command line" bash -c "! grep -q -e secret -e password '$work/argv.txt'"
 check "the row records the population" \

@@ -39,6 +39,10 @@ check "--dry-run: nothing started" grep -q 'nothing started' "$work/dry.err"
 check "--dry-run: no results directory" [ ! -e "$work/never" ]
 check "--dry-run: no summary on stdout" [ ! -s "$work/dry.out" ]
 
+run cap_dry capacity --profile profiles/kamailio.toml --scenario all --budget 3m --dry-run --out "$work/cap_never"
+check "capacity --dry-run: exit 0, nothing started" bash -c "[ $(rc cap_dry) -eq 0 ] && grep -q 'nothing started' '$work/cap_dry.err' && [ ! -e '$work/cap_never' ]"
+check "capacity --dry-run: the budget bounds the whole search" grep -q 'at most 3 min per scenario (--budget): at most 12 min in all' "$work/cap_dry.err"
+
 # Conflicts and repeats: exit 2 and what to type instead.
 run twice run --profile profiles/kamailio.toml --levels 20 --levels 50 --dry-run
 check "--levels twice: exit 2" [ "$(rc twice)" -eq 2 ]
@@ -48,6 +52,9 @@ run dup run --profile profiles/kamailio.toml --levels 20,20 --dry-run
 check "--levels 20,20: exit 2, listed twice" bash -c "[ $(rc dup) -eq 2 ] && grep -q 'listed twice' '$work/dup.err'"
 run both run --profile profiles/kamailio.toml --levels 20 --total 5 --dry-run
 check "--total with --levels: exit 2, give one" bash -c "[ $(rc both) -eq 2 ] && grep -q -- '--total and --levels: give one' '$work/both.err'"
+
+run unknown run --profile profiles/kamailio.toml --hold-s 3 --dry-run
+check "an unknown option: exit 2, the one probably meant" bash -c "[ $(rc unknown) -eq 2 ] && grep -q 'unknown option --hold-s (did you mean --hold?)' '$work/unknown.err'"
 
 # Old spellings keep working, with a note; new and old give the same plan.
 run old run --profile profiles/kamailio.toml --quick --uas-count 3 --uac-threads 2 --dry-run

@@ -10,6 +10,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "base/duration_text.hpp"
 #include "base/private_file.hpp"
 #include "uac/uac_args.hpp"
 #include "uas/uas_args.hpp"
@@ -192,12 +193,35 @@ TEST(Durations, TakeTheirUnitInTheValueOnTheCommandLine) {
         again.parse("--t1 20s", false);
         ADD_FAILURE() << "--t1 20s accepted";
     } catch (const CLI::ParseError& e) {
-        EXPECT_THAT(e.what(), HasSubstr("20s is outside [1ms - 10000ms]"));
+        EXPECT_THAT(e.what(), HasSubstr("20s is outside [1ms - 10s]"));
+    }
+    CLI::App bare;
+    uac::UacArgs d;
+    uac::add_uac_options(bare, d);
+    try {
+        bare.parse("--t1 20", false);
+        ADD_FAILURE() << "--t1 20 (seconds) accepted";
+    } catch (const CLI::ParseError& e) {
+        EXPECT_THAT(e.what(), HasSubstr("a bare number is seconds: write 20ms for milliseconds"));
     }
     CLI::App third;
     uac::UacArgs c;
     uac::add_uac_options(third, c);
     EXPECT_THROW(third.parse("--hold 3 seconds", false), CLI::ParseError);
+}
+
+TEST(Durations, WrittenBackWithAReadableUnitAndParsedBackExactly) {
+    using args::format_duration;
+    using args::Unit;
+    EXPECT_EQ(format_duration(500, Unit::milliseconds), "500ms");
+    EXPECT_EQ(format_duration(2000, Unit::milliseconds), "2s");
+    EXPECT_EQ(format_duration(86400, Unit::seconds), "24h");
+    EXPECT_EQ(format_duration(90, Unit::seconds), "90s");
+    for (double v : {0.0, 0.1234567891, 3.0, 7200.0, 12345.678})
+        EXPECT_DOUBLE_EQ(*args::parse_duration_seconds(format_duration(v, Unit::seconds)), v);
+    EXPECT_DOUBLE_EQ(*args::parse_duration_seconds("250", Unit::milliseconds), 0.25);
+    EXPECT_FALSE(args::parse_duration_seconds("3 s"));
+    EXPECT_FALSE(args::parse_duration_seconds("-1s"));
 }
 
 TEST(OldSpellings, StillWorkWithANoteAndTheirOldUnit) {

@@ -3,6 +3,10 @@
 // range everywhere, durations carry their unit in the value, and default port ranges do not
 // collide. Only visible options are the vocabulary: hidden ones are old spellings kept for
 // scripts (described "renamed to --X") and test aids.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <regex>
 #include <set>
@@ -15,7 +19,9 @@
 
 #include "base/arg_spec.hpp"
 #include "cli/commands.hpp"
+#include "cli/config_file.hpp"
 #include "harness/profile.hpp"
+#include "uas/uas_args.hpp"
 
 namespace pbxbench {
 namespace {
@@ -214,11 +220,56 @@ TEST(Vocabulary, DefaultRtpRangesDoNotCollide) {
     EXPECT_FALSE(overlap(uas, relay)) << "uas's RTP default overlaps rtpengine's range";
 }
 
+// A config file written with an old key, overridden on the command line with the new name:
+// the command line wins, and the old key does not make the option appear twice.
+TEST(ConfigFiles, ACommandLineValueReplacesTheFilesOldKey) {
+    const auto file = std::filesystem::temp_directory_path() /
+                      ("pbxbench-vocab-" + std::to_string(::getpid()) + ".json");
+    std::ofstream(file) << R"({"count": 5, "ring_ms": 300})";
+    CLI::App app;
+    uas::UasArgs a;
+    uas::add_uas_options(app, a);
+    app.parse("--endpoints 3", false);
+    const nlohmann::json merged = cli::merge_config_file(app, file.string(), uas::to_json(a));
+    std::filesystem::remove(file);
+    EXPECT_EQ(merged.at("endpoints"), 3);
+    EXPECT_FALSE(merged.contains("count"));
+    auto loaded = uas::uas_args_from_json(merged);
+    ASSERT_TRUE(loaded) << loaded.error().message;
+    EXPECT_EQ(loaded->count, 3);
+    EXPECT_EQ(loaded->ring_ms, 300);  // the file's old key, in its old unit
+}
+
 TEST(ParseErrors, AnOptionGivenTwiceSaysWhatToTypeInstead) {
     EXPECT_THAT(cli::explain_parse_error("--levels: At Most 1 required but received 2"),
                 ::testing::AllOf(::testing::HasSubstr("--levels is given 2 times: give it once"),
                                  ::testing::HasSubstr("--levels 20,50")));
     EXPECT_EQ(cli::explain_parse_error("--profile is required"), "");
+}
+
+TEST(ParseErrors, AnUnknownOptionGetsTheOneProbablyMeant) {
+    const std::vector<std::string> known = {"--hold", "--dry-run", "--total", "--levels"};
+    EXPECT_EQ(
+        cli::explain_parse_error("The following arguments were not expected: 3 --hold-s", known),
+        "unknown option --hold-s (did you mean --hold?); --help lists every option");
+    EXPECT_THAT(
+        cli::explain_parse_error("The following argument was not expected: --dryrun", known),
+        ::testing::HasSubstr("unknown option --dryrun (did you mean --dry-run?)"));
+    EXPECT_THAT(cli::explain_parse_error("The following argument was not expected: --zzz", known),
+                ::testing::StartsWith("unknown option --zzz; --help"));
+    // The real parse: uac's own options are the candidates.
+    CLI::App app;
+    ExitCode result = ExitCode::success;
+    cli::add_commands(app, result);
+    try {
+        app.parse(std::vector<std::string>{"3", "--totl", "uac"});  // argv reversed: uac --totl 3
+        ADD_FAILURE() << "--totl accepted";
+    } catch (const Fatal& e) {
+        ADD_FAILURE() << "uac ran: " << e.what();
+    } catch (const CLI::ParseError& e) {
+        EXPECT_THAT(cli::explain_parse_error(e.what(), cli::visible_options(app)),
+                    ::testing::HasSubstr("did you mean --total?"));
+    }
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "cli/config_file.hpp"
+#include "cli/uac_loads.hpp"
 #include "sip/uri.hpp"
 #include "uac/batch_report.hpp"
 #include "uac/call_batch.hpp"
@@ -113,12 +114,18 @@ ExitCode run_uac_threads(const UacArgs& args) {
     return exit_code(totals.stats, options.total, interrupted);
 }
 
-ExitCode run_uac(const UacArgs& args) {
+ExitCode run_uac(const UacArgs& given) {
+    // Method loads (REGISTER, OPTIONS, a --mix) run beside the calls or alone.
+    const uac::MethodLoadPlan plan = method_load_plan(given);
+    if (!plan.loads.empty() && !plan.calls) return run_method_loads_only(given, plan);
+    UacArgs args = given;
+    args.cps = plan.cps;
     if (args.threads > 1) return run_uac_threads(args);
     uac::BatchOptions options = batch_options(args);
     boost::asio::io_context io;
     uac::CallBatch batch(io, options);
     if (auto opened = batch.open(); !opened) throw Fatal(opened.error().message, ExitCode::usage);
+    auto loads = open_method_loads(io, args, plan);
 
     const bool live = ::isatty(STDERR_FILENO) != 0;
     uac::ProgressReporter reporter(batch);
@@ -142,6 +149,7 @@ ExitCode run_uac(const UacArgs& args) {
         std::cerr << "\npbxbench uac: stopping: BYE/CANCEL for " << batch.active()
                   << " active calls, at most " << args.grace_s << " s\n";
         batch.stop();
+        if (loads) loads->stop();
     });
 
     std::cerr << "pbxbench uac: " << options.total << " calls at " << options.cps << " cps, hold "
@@ -150,21 +158,33 @@ ExitCode run_uac(const UacArgs& args) {
     const auto start = sip::Clock::now();
     batch.start([&] {
         progress_timer.cancel();
-        release_signals(signals);
+        if (loads) loads->release();
+        if (!loads || loads->finished()) release_signals(signals);
     });
+    if (loads) {
+        loads->start([&] {
+            if (batch.finished()) release_signals(signals);
+        });
+    }
     tick();
     io.run();
     if (live) std::cerr << '\n';
 
     double wall_s = std::chrono::duration<double>(sip::Clock::now() - start).count();
     nlohmann::json summary = uac::summary_json(batch, wall_s, uac::process_cpu(), interrupted);
+    if (loads) summary["methods"] = loads->summary_json();
     std::cout << summary.dump() << '\n' << std::flush;
     const auto& stats = batch.stats();
     if (!batch.setup_error().empty()) {
         std::cerr << "error: " << batch.setup_error() << "\n";
         return ExitCode::failed;
     }
-    return exit_code(stats, options.total, interrupted);
+    const ExitCode calls = exit_code(stats, options.total, interrupted);
+    if (calls == ExitCode::success && loads && loads->failed() != 0) {
+        std::cerr << "pbxbench uac: " << loads->failed() << " method-load requests failed\n";
+        return ExitCode::failed;
+    }
+    return calls;
 }
 
 }  // namespace

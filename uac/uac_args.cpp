@@ -85,6 +85,7 @@ void for_each_arg(Args& a, Visit&& v) {
               "engine (call i on thread i mod N; one schedule). On 2 cores, 1 is usually best",
               1, 64},
       a.threads);
+    for_each_method_load_arg(a.loads, v);
 }
 
 // "alice" or "alice:pw"; an empty password means "use --password".

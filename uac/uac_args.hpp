@@ -13,6 +13,7 @@
 #include "base/error.hpp"
 #include "media/media_args.hpp"
 #include "uac/batch_options.hpp"
+#include "uac/method_load_args.hpp"
 
 namespace CLI {
 class App;
@@ -58,6 +59,7 @@ struct UacArgs {
     int tick_ms = 10;
     media::MediaArgs media = media::media_args_with_ports(uac_rtp_ports);
     unsigned threads = 1;
+    MethodLoadArgs loads;  // REGISTER/OPTIONS loads and mixes beside the calls
 };
 
 // Registers every option of `a` on `cmd`, bound to its fields (not --config: the caller's).

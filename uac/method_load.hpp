@@ -13,7 +13,7 @@
 namespace pbxbench::uac {
 
 struct MethodLoadReport {
-    std::string method;  // "register", "options", "message"
+    std::string method;        // "register", "options", "message"
     std::uint64_t sent = 0;    // requests started (a challenge answered is the same request)
     std::uint64_t ok = 0;      // ended with a 2xx
     std::uint64_t failed = 0;  // ended otherwise

@@ -218,8 +218,8 @@ void Registration::finish_round(const Message& r, TimePoint now) {
     state_ = State::registered;
     ++successes_;
     if (config_.refresh_fraction > 0) {
-        refresh_at_ = now + std::chrono::duration_cast<Duration>(granted_expires_ *
-                                                                 config_.refresh_fraction);
+        refresh_at_ =
+            now + std::chrono::duration_cast<Duration>(granted_expires_ * config_.refresh_fraction);
     } else {
         refresh_at_ = now + refresh_delay(granted_expires_);
     }

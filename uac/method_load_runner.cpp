@@ -61,6 +61,7 @@ bool MethodLoadRunner::may_stop() const {
 void MethodLoadRunner::stop_loads() {
     stopping_ = true;
     stopped_at_ = Clock::now();
+    grace_from_ = stopped_at_;
     for (auto& s : slots_) s->load->stop(stopped_at_);
     rearm();
 }
@@ -72,8 +73,14 @@ void MethodLoadRunner::poll() {
         if (ec || finished_) return;
         if (!stopping_ && may_stop()) stop_loads();
         bool all_done = stopping_;
-        for (const auto& s : slots_) all_done = all_done && s->load->finished();
-        if (all_done || (stopping_ && Clock::now() - stopped_at_ > options_.grace)) {
+        bool winding_down = false;  // a paced wind-down (un-REGISTERs) still has requests to send
+        for (const auto& s : slots_) {
+            all_done = all_done && s->load->finished();
+            winding_down = winding_down || s->load->next_deadline().has_value();
+        }
+        // The grace period counts from the last scheduled wind-down request, not from stop.
+        if (winding_down) grace_from_ = Clock::now();
+        if (all_done || (stopping_ && Clock::now() - grace_from_ > options_.grace)) {
             finish();
             return;
         }

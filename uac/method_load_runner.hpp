@@ -70,6 +70,7 @@ class MethodLoadRunner {
     sip::TimePoint last_wake_{};
     sip::TimePoint started_at_{};
     sip::TimePoint stopped_at_{};
+    sip::TimePoint grace_from_{};
     bool released_ = false;
     bool stopping_ = false;
     bool finished_ = false;

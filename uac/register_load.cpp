@@ -73,6 +73,12 @@ void RegisterLoad::begin_user(std::size_t index, TimePoint now) {
 
 void RegisterLoad::advance(TimePoint now) {
     if (!started_) return;
+    if (stopping_) {
+        // Un-REGISTER user k at stop + k/rate, in the order they registered.
+        while (next_removal_ < next_ && removal_due(next_removal_) <= now)
+            unregister_user(next_removal_++, now);
+        return;
+    }
     while (!stopping_ && next_ < users_.size() && due(next_) <= now) begin_user(next_++, now);
     while (!refreshes_.empty() && refreshes_.top().when <= now) {
         const std::size_t index = refreshes_.top().user;
@@ -93,8 +99,17 @@ void RegisterLoad::advance(TimePoint now) {
     }
 }
 
+TimePoint RegisterLoad::removal_due(std::size_t index) const {
+    return stop_t0_ + std::chrono::duration_cast<sip::Duration>(std::chrono::duration<double>(
+                          static_cast<double>(index) / options_.rate));
+}
+
 std::optional<TimePoint> RegisterLoad::next_deadline() const {
-    if (!started_ || stopping_) return std::nullopt;
+    if (!started_) return std::nullopt;
+    if (stopping_) {
+        if (next_removal_ < next_) return removal_due(next_removal_);
+        return std::nullopt;
+    }
     std::optional<TimePoint> next;
     if (next_ < users_.size()) next = due(next_);
     if (!refreshes_.empty() && (!next || refreshes_.top().when < *next))
@@ -105,21 +120,24 @@ std::optional<TimePoint> RegisterLoad::next_deadline() const {
 void RegisterLoad::stop(TimePoint now) {
     if (stopping_) return;
     stopping_ = true;
-    for (std::size_t i = 0; i < next_; ++i) {
-        User& u = users_[i];
-        const State s = u.reg->state();
-        if (s != State::registering && s != State::registered) continue;
-        const bool was_in_flight = u.reg->in_flight();
-        u.reg->unregister(now);
-        // In flight: Registration sends the un-REGISTER once that request is answered.
-        if (was_in_flight) continue;
-        note_started(u, Pending::removal, now);
-        if (!u.reg->in_flight()) settle(i, 503, "transport", now);
-    }
+    stop_t0_ = now;
+    advance(now);
+}
+
+void RegisterLoad::unregister_user(std::size_t index, TimePoint now) {
+    User& u = users_[index];
+    const State s = u.reg->state();
+    if (s != State::registering && s != State::registered) return;
+    const bool was_in_flight = u.reg->in_flight();
+    u.reg->unregister(now);
+    // In flight: Registration sends the un-REGISTER once that request is answered.
+    if (was_in_flight) return;
+    note_started(u, Pending::removal, now);
+    if (!u.reg->in_flight()) settle(index, 503, "transport", now);
 }
 
 bool RegisterLoad::finished() const {
-    return stopping_ && in_flight_ == 0;
+    return stopping_ && next_removal_ >= next_ && in_flight_ == 0;
 }
 
 void RegisterLoad::set_bound(User& u, bool bound) {

@@ -68,12 +68,14 @@ class RegisterLoad final : public MethodLoad {
     };
 
     sip::TimePoint due(std::size_t index) const;
+    sip::TimePoint removal_due(std::size_t index) const;
     void begin_user(std::size_t index, sip::TimePoint now);
     // After the Registration saw an event: closes the user's request if it ended.
     void settle(std::size_t index, int status, const std::string& failure_key, sip::TimePoint now);
     void set_bound(User& u, bool bound);
     void count_failure(const std::string& key, Pending kind);
     void note_started(User& u, Pending kind, sip::TimePoint now);
+    void unregister_user(std::size_t index, sip::TimePoint now);
 
     RegisterLoadOptions options_;
     std::function<sip::TimePoint()> clock_;
@@ -83,6 +85,10 @@ class RegisterLoad final : public MethodLoad {
     std::priority_queue<Due, std::vector<Due>, std::greater<>> refreshes_;
     sip::TimePoint t0_{};
     std::size_t next_ = 0;
+    // The wind-down is paced at the same rate: a burst of every un-REGISTER at once overflows
+    // the registrar's socket and turns into retransmissions.
+    sip::TimePoint stop_t0_{};
+    std::size_t next_removal_ = 0;
     bool started_ = false;
     bool stopping_ = false;
     std::size_t in_flight_ = 0;

@@ -173,9 +173,15 @@ TEST(RegisterLoad, StopUnregistersEveryBinding) {
     rig.load->start(rig.net.now);
     rig.run_for(1s);
     ASSERT_EQ(rig.registrar.bindings.size(), 5u);
-    rig.load->stop(rig.net.now);
+    const std::size_t before = rig.registrar.register_times.size();
+    const TimePoint stopped = rig.net.now;
+    rig.load->stop(stopped);
     EXPECT_FALSE(rig.load->finished());
     rig.run_for(1s);
+    // Paced at the load's rate (100/s), not a burst; the kept nonce needs no new challenge.
+    ASSERT_EQ(rig.registrar.register_times.size(), before + 5);
+    for (std::size_t k = 0; k < 5; ++k)
+        EXPECT_EQ(rig.registrar.register_times[before + k] - stopped, 10ms * k + 1ms) << k;
     auto r = rig.report();
     EXPECT_TRUE(rig.load->finished());
     EXPECT_EQ(r.counters["unregister_sent"], 5u);

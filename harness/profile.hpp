@@ -12,6 +12,7 @@
 
 #include "base/error.hpp"
 #include "harness/template.hpp"
+#include "uac/method_load_args.hpp"
 #include "uac/population.hpp"
 
 namespace pbxbench::harness {
@@ -108,6 +109,7 @@ struct ScenarioSpec {
     std::map<std::string, std::string> vars;
     std::vector<std::string> sidecars;           // names of sidecars this scenario needs
     std::optional<bool> callers_register;        // overrides [users].callers_register
+    std::string workload;  // a [workloads.NAME] run beside the calls; empty: calls only
 };
 
 struct Profile {
@@ -127,6 +129,9 @@ struct Profile {
     UsersSpec users;
     std::map<std::string, std::string> vars;
     std::vector<ScenarioSpec> scenarios;
+    // Method loads (REGISTER, OPTIONS, mixes) a scenario may run beside its calls, by name
+    // (docs/profiles.md "[workloads.NAME]"); the fields are `pbxbench uac`'s options.
+    std::map<std::string, uac::MethodLoadArgs> workloads;
 
     const ScenarioSpec* find_scenario(std::string_view scenario) const;
     const SidecarSpec* find_sidecar(std::string_view sidecar) const;

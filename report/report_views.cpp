@@ -85,6 +85,8 @@ std::string chart_unit(const Metric& m) {
             return "";
         case Unit::mb_per_call:
             return "MB per call";
+        case Unit::bytes_each:
+            return "bytes";
     }
     return "";
 }

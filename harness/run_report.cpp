@@ -159,10 +159,16 @@ json subscribers_block(const LevelMeasurement& m) {
 json bytes_per_contact(const LevelMeasurement& m, const json& reg) {
     const json peak = at(at(reg, "counters"), "peak_bindings");
     if (!peak.is_number() || peak.get<double>() <= 0 || m.load.empty()) return nullptr;
-    auto mem = [](const LoadPoint& p) { return p.pss_bytes ? p.pss_bytes : p.rss_bytes; };
-    std::optional<double> first = mem(m.load.front()), top;
-    for (const LoadPoint& p : m.load)
-        if (auto v = mem(p); v && (!top || *v > *top)) top = v;
+    // One series, never mixed: PSS is read less often than RSS (not every sample has it).
+    bool pss = false;
+    for (const LoadPoint& p : m.load) pss = pss || p.pss_bytes.has_value();
+    std::optional<double> first, top;
+    for (const LoadPoint& p : m.load) {
+        const std::optional<double> v = pss ? p.pss_bytes : p.rss_bytes;
+        if (!v) continue;
+        if (!first) first = v;
+        if (!top || *v > *top) top = v;
+    }
     if (!first || !top) return nullptr;
     return (*top - *first) / peak.get<double>();
 }

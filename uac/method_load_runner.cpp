@@ -72,6 +72,9 @@ void MethodLoadRunner::poll() {
     poll_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec || finished_) return;
         if (!stopping_ && may_stop()) stop_loads();
+        // Answers from the network schedule work too (a refresh after a 200) and MethodLoad has
+        // no callback for that: pick it up here. rearm() only re-arms for an earlier deadline.
+        rearm();
         bool all_done = stopping_;
         bool winding_down = false;  // a paced wind-down (un-REGISTERs) still has requests to send
         for (const auto& s : slots_) {

@@ -85,8 +85,8 @@ class RegisterLoad final : public MethodLoad {
     std::priority_queue<Due, std::vector<Due>, std::greater<>> refreshes_;
     sip::TimePoint t0_{};
     std::size_t next_ = 0;
-    // The wind-down is paced at the same rate: a burst of every un-REGISTER at once overflows
-    // the registrar's socket and turns into retransmissions.
+    // The wind-down is paced at the load's rate (500/s at least): a burst of every un-REGISTER
+    // at once overflows the registrar's socket and turns into retransmissions.
     sip::TimePoint stop_t0_{};
     std::size_t next_removal_ = 0;
     bool started_ = false;

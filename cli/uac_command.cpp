@@ -13,6 +13,7 @@
 
 #include "cli/config_file.hpp"
 #include "cli/uac_messages.hpp"
+#include "cli/uac_loads.hpp"
 #include "sip/uri.hpp"
 #include "uac/batch_report.hpp"
 #include "uac/call_batch.hpp"
@@ -114,7 +115,18 @@ ExitCode run_uac_threads(const UacArgs& args) {
     return exit_code(totals.stats, options.total, interrupted);
 }
 
-ExitCode run_uac(const UacArgs& args) {
+ExitCode run_uac(const UacArgs& given) {
+    // Method loads (REGISTER, OPTIONS, a --mix) run beside the calls or alone.
+    const uac::MethodLoadPlan plan = method_load_plan(given);
+    if (!plan.loads.empty() && !plan.calls) {
+        if (given.messages > 0)
+            throw Fatal("--messages runs beside calls: give the --mix an invite share (or leave "
+                        "out --mix and use --total 0 for MESSAGEs only)",
+                        ExitCode::usage);
+        return run_method_loads_only(given, plan);
+    }
+    UacArgs args = given;
+    args.cps = plan.cps;
     if (args.threads > 1) return run_uac_threads(args);
     uac::BatchOptions options = batch_options(args);
     if (options.total == 0 && args.messages > 0) options.media = false;  // MESSAGEs only: no RTP
@@ -122,6 +134,7 @@ ExitCode run_uac(const UacArgs& args) {
     uac::CallBatch batch(io, options);
     if (auto opened = batch.open(); !opened) throw Fatal(opened.error().message, ExitCode::usage);
     auto messages = UacMessages::open(io, args, batch.options());
+    auto loads = open_method_loads(io, args, plan);
 
     const bool live = ::isatty(STDERR_FILENO) != 0;
     uac::ProgressReporter reporter(batch);
@@ -148,6 +161,7 @@ ExitCode run_uac(const UacArgs& args) {
         batch.stop();
         if (messages)
             messages->stop(std::chrono::milliseconds(static_cast<long>(args.grace_s * 1000)));
+        if (loads) loads->stop();
     });
 
     std::cerr << "pbxbench uac: " << options.total << " calls at " << options.cps << " cps, hold "
@@ -157,11 +171,23 @@ ExitCode run_uac(const UacArgs& args) {
     if (messages)
         std::cerr << "pbxbench uac: and " << args.messages << " MESSAGEs at " << args.message_rate
                   << "/s\n";
+    bool loads_released = false;
     auto all_done = [&] {
         if (!batch.finished() || (messages && !messages->finished())) return;
         progress_timer.cancel();
-        release_signals(signals);
+        // The method loads end on their own schedule once the calls and MESSAGEs are over.
+        if (loads && !loads_released) {
+            loads_released = true;
+            loads->release();
+        }
+        if (!loads || loads->finished()) release_signals(signals);
     };
+    if (loads) {
+        loads->start([&] {
+            if (batch.finished() && (!messages || messages->finished()))
+                release_signals(signals);
+        });
+    }
     if (messages) {
         // MESSAGEs begin with the calls, once the callers are registered (a PBX that
         // authenticates senders, like callauth, refuses MESSAGEs from unregistered ones).
@@ -180,6 +206,7 @@ ExitCode run_uac(const UacArgs& args) {
 
     double wall_s = std::chrono::duration<double>(sip::Clock::now() - start).count();
     nlohmann::json summary = uac::summary_json(batch, wall_s, uac::process_cpu(), interrupted);
+    if (loads) summary["methods"] = loads->summary_json();
     if (messages) messages->add_summary(summary, options.total > 0);
     std::cout << summary.dump() << '\n' << std::flush;
     const auto& stats = batch.stats();
@@ -191,7 +218,12 @@ ExitCode run_uac(const UacArgs& args) {
         std::cerr << "pbxbench uac: " << messages->describe() << "\n";
         return ExitCode::failed;
     }
-    return exit_code(stats, options.total, interrupted);
+    const ExitCode calls = exit_code(stats, options.total, interrupted);
+    if (calls == ExitCode::success && loads && loads->failed() != 0) {
+        std::cerr << "pbxbench uac: " << loads->failed() << " method-load requests failed\n";
+        return ExitCode::failed;
+    }
+    return calls;
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "harness/http_load_profile.hpp"
 #include "harness/profile_check.hpp"
 #include "harness/toml_reader.hpp"
+#include "uac/method_loads.hpp"
 
 namespace pbxbench::harness {
 
@@ -202,8 +203,35 @@ ScenarioSpec read_scenario(TableReader t, const std::vector<HttpLoadEntrySpec>& 
     s.sidecars = t.strings("sidecars").value_or(std::vector<std::string>{});
     s.callers_register = t.boolean("callers_register");
     detail::read_scenario_http_load(t, s, http_load);
+    s.workload = t.string("workload").value_or("");
     t.finish();
     return s;
+}
+
+// One [workloads.NAME] table: `pbxbench uac`'s method-load options with underscores.
+uac::MethodLoadArgs read_workload(TableReader t) {
+    uac::MethodLoadArgs w;
+    w.mix = t.string("mix").value_or("");
+    if (!w.mix.empty())
+        if (auto mix = uac::parse_mix(w.mix); !mix) t.error("mix", mix.error().message);
+    w.rate = t.number("rate").value_or(0);
+    w.register_rate = t.number("register_rate").value_or(0);
+    w.register_users = static_cast<std::uint64_t>(t.number("register_users").value_or(0));
+    w.register_expires_s = static_cast<int>(t.number("register_expires").value_or(3600));
+    if (w.register_expires_s < 1) t.error("register_expires", "expected seconds >= 1");
+    w.refresh_at = t.number("refresh_at").value_or(0);
+    if (w.refresh_at > 0.95) t.error("refresh_at", "expected a fraction of the expiry up to 0.95");
+    w.options_rate = t.number("options_rate").value_or(0);
+    w.options_to = t.string("options_to").value_or("both");
+    if (w.options_to != "pbx" && w.options_to != "users" && w.options_to != "both")
+        t.error("options_to", "expected pbx, users or both, got '" + w.options_to + "'");
+    w.load_duration_s = t.number("load_duration").value_or(0);
+    t.finish();  // an unknown (misspelt) key first: it explains a missing rate best
+    if (!w.mix.empty() && !(w.rate > 0)) t.error("rate", "a mix divides `rate`: give rate > 0");
+    if (w.mix.empty() && !(w.register_rate > 0) && !(w.options_rate > 0))
+        t.error("register_rate",
+                "a workload needs `mix` and `rate`, or register_rate / options_rate");
+    return w;
 }
 
 // Reads every section, each in its own guard: an error in [sut] does not hide one in
@@ -253,12 +281,37 @@ Profile read_profile(const toml::table& root, const std::filesystem::path& file,
         if (auto users = t.table("users")) p.users = read_users(*users);
     });
     p.vars = t.string_map("vars").value_or(std::map<std::string, std::string>{});
+    errors.guard([&] {
+        const toml::table* workloads = root["workloads"].as_table();
+        if (!workloads) return;
+        t.table("workloads");  // read: not an unknown key
+        for (const auto& [name, node] : *workloads) {
+            const std::string key(name.str());
+            const toml::table* wt = node.as_table();
+            if (!wt) t.error("workloads", "'" + key + "' must be a table: [workloads." + key + "]");
+            errors.guard([&] {
+                p.workloads[key] =
+                    read_workload(TableReader(*wt, file.string(), "workloads." + key, errors));
+            });
+        }
+    });
     for (auto& st : t.tables("http_load"))
         errors.guard([&] { p.http_load.push_back(detail::read_http_load_entry(st)); });
     for (auto& st : t.tables("scenarios"))
         errors.guard([&] { p.scenarios.push_back(read_scenario(st, p.http_load)); });
     if (p.scenarios.empty() && !t.holds_array("scenarios"))
         t.report("scenarios", "missing (expected at least one [[scenarios]] table)");
+    for (std::size_t i = 0; i < p.scenarios.size(); ++i) {
+        const std::string& w = p.scenarios[i].workload;
+        if (!w.empty() && !p.workloads.count(w)) {
+            std::string known;
+            for (const auto& [name, _] : p.workloads) known += (known.empty() ? "" : ", ") + name;
+            t.report("scenarios",
+                     "[" + std::to_string(i + 1) + "] workload '" + w +
+                         "' is not defined; defined: " +
+                         (known.empty() ? "none (add a [workloads." + w + "] table)" : known));
+        }
+    }
     if (p.readiness.health && !p.health)
         t.report("readiness", "health = true needs a [health] table");
     t.finish();

@@ -12,6 +12,7 @@
 
 #include "base/error.hpp"
 #include "harness/template.hpp"
+#include "uac/method_load_args.hpp"
 #include "uac/population.hpp"
 
 namespace pbxbench::harness {
@@ -128,6 +129,7 @@ struct ScenarioSpec {
     std::optional<bool> callers_register;        // overrides [users].callers_register
     std::vector<std::string> http_load;          // names of [[http_load]] run beside the calls
     std::string http_load_baseline;              // scenario compared with this one in summary.md
+    std::string workload;  // a [workloads.NAME] run beside the calls; empty: calls only
 };
 
 struct Profile {
@@ -148,6 +150,9 @@ struct Profile {
     std::map<std::string, std::string> vars;
     std::vector<ScenarioSpec> scenarios;
     std::vector<HttpLoadEntrySpec> http_load;
+    // Method loads (REGISTER, OPTIONS, mixes) a scenario may run beside its calls, by name
+    // (docs/profiles.md "[workloads.NAME]"); the fields are `pbxbench uac`'s options.
+    std::map<std::string, uac::MethodLoadArgs> workloads;
 
     const ScenarioSpec* find_scenario(std::string_view scenario) const;
     const SidecarSpec* find_sidecar(std::string_view sidecar) const;

@@ -9,6 +9,7 @@
 #include "harness/http_load_report.hpp"
 #include "harness/json_path.hpp"
 #include "harness/run_messages.hpp"
+#include "harness/run_markdown_methods.hpp"
 #include "harness/run_report.hpp"
 #include "harness/scaling.hpp"
 #include "report/level_state.hpp"
@@ -672,6 +673,7 @@ std::string render_summary_md(const std::vector<json>& all_rows, const json& run
     key_figures_table(out, rows);
     media_table(out, rows);
     subscribers_table(out, rows);
+    methods_section(out, rows);
     overhead_table(out, rows);
     scaling_section(out, scaling);
     media_proxy_section(out, rows);

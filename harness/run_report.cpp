@@ -155,6 +155,65 @@ json subscribers_block(const LevelMeasurement& m) {
             {"reinvites", {{"uac", at(uac, "reinvites")}, {"uas", uas_dialog}}}};
 }
 
+// The registrar's memory per binding: the rise of the SUT's PSS (else RSS) from the level's
+// first sample to its peak, over the most bindings we held at once; null without both.
+json bytes_per_contact(const LevelMeasurement& m, const json& reg) {
+    const json peak = at(at(reg, "counters"), "peak_bindings");
+    if (!peak.is_number() || peak.get<double>() <= 0 || m.load.empty()) return nullptr;
+    // One series, never mixed: PSS is read less often than RSS (not every sample has it).
+    bool pss = false;
+    for (const LoadPoint& p : m.load) pss = pss || p.pss_bytes.has_value();
+    std::optional<double> first, top;
+    for (const LoadPoint& p : m.load) {
+        const std::optional<double> v = pss ? p.pss_bytes : p.rss_bytes;
+        if (!v) continue;
+        if (!first) first = v;
+        if (!top || *v > *top) top = v;
+    }
+    if (!first || !top) return nullptr;
+    return (*top - *first) / peak.get<double>();
+}
+
+// Per-method figures (docs/results.md "methods"): the UAC's `methods` object, the REGISTER
+// load's SUT bytes per contact, and the registrar's own count after the level when a
+// [[collect]] step named "registrar" reported it ({"contacts": N}).
+json methods_block(const LevelMeasurement& m) {
+    json methods = at(m.uac_summary, "methods");
+    if (!methods.is_object()) return nullptr;
+    if (methods.contains("register")) {
+        json& reg = methods["register"];
+        reg["sut_bytes_per_contact"] = bytes_per_contact(m, reg);
+        reg["registrar_contacts_after"] = at(at(m.collected, "registrar"), "contacts");
+    }
+    return methods;
+}
+
+// Every request of the level, calls (an INVITE each) and method loads together.
+json methods_total_block(const json& methods, const json& uac) {
+    if (!methods.is_object()) return nullptr;
+    auto n = [](const json& j, const char* key) {
+        const json v = at(j, key);
+        return v.is_number() ? v.get<double>() : 0.0;
+    };
+    double sent = n(uac, "attempted"), ok = n(uac, "completed"), failed = n(uac, "failed");
+    for (auto it = methods.begin(); it != methods.end(); ++it) {
+        sent += n(it.value(), "sent");
+        ok += n(it.value(), "ok");
+        failed += n(it.value(), "failed");
+    }
+    return {{"sent", sent}, {"ok", ok}, {"failed", failed}};
+}
+
+// Method-load requests that failed: a level with any is not `ok`.
+double method_failures(const json& uac) {
+    const json methods = at(uac, "methods");
+    double failed = 0;
+    if (!methods.is_object()) return 0;
+    for (auto it = methods.begin(); it != methods.end(); ++it)
+        if (at(it.value(), "failed").is_number()) failed += it.value()["failed"].get<double>();
+    return failed;
+}
+
 }  // namespace
 
 double sustained_seconds(std::span<const LoadPoint> load, int level, double interval_s,
@@ -183,6 +242,7 @@ report::LevelState level_state(const LevelMeasurement& m) {
     const json failed = at(m.uac_summary, "failed"), completed = at(m.uac_summary, "completed");
     if (failed.is_number() && failed.get<double>() > 0) return LevelState::calls_failed;
     if (completed.is_number() && completed.get<double>() < m.level) return LevelState::calls_failed;
+    if (method_failures(m.uac_summary) > 0) return LevelState::calls_failed;
     return LevelState::ok;
 }
 
@@ -207,6 +267,10 @@ json build_level_row(const LevelMeasurement& m, const json& run) {
         m.monitor_summary.is_null() && m.uac_summary.is_null() ? json(nullptr) : generator_block(m);
     if (gen.is_object())
         for (const auto& w : gen["warnings"]) errors.push_back(w);
+    if (const double f = method_failures(m.uac_summary); f > 0)
+        errors.push_back(std::to_string(static_cast<long>(f)) +
+                         " method-load requests failed (REGISTER/OPTIONS...): see the row's "
+                         "methods.*.failures");
     const report::LevelState state = level_state(m);
     json row = {{"kind", "level"},
                 {"schema_version", results_schema_version},
@@ -229,6 +293,8 @@ json build_level_row(const LevelMeasurement& m, const json& run) {
                 {"media", media_block(m)},
                 {"subscribers", subscribers_block(m)},
                 {"media_path", at(m.uac_summary, "media_path")},
+                {"methods", methods_block(m)},
+                {"methods_total", methods_total_block(at(m.uac_summary, "methods"), m.uac_summary)},
                 {"processes", m.processes},
                 {"collected", m.collected},
                 {"sut_log", m.sut_log},

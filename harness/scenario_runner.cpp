@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "base/files.hpp"
@@ -108,6 +109,7 @@ class LevelRun {
                      {"monitor_interval_ms", ctx.options.monitor_interval_ms},
                      {"scenario_description", scenario.description},
                      {"messages", messages_config(ctx.options)}};
+        if (!scenario.workload.empty()) m_.config["workload"] = scenario.workload;
     }
 
     LevelMeasurement run() {
@@ -209,6 +211,7 @@ class LevelRun {
         configure_messages(uac_config, ctx_.options);
         if (ctx_.options.uac_threads > 1)
             uac_config.threads = static_cast<unsigned>(ctx_.options.uac_threads);
+        add_workload(uac_config, everyone);
         auto uac_args = config_file_args("uac", uac::to_json(uac_config), run_dir / "uac.json");
         if (!uac_args) return fail(uac_args.error().message);
         auto uac = start(pbxbench_child(ctx_, "pbxbench uac", *uac_args, run_dir / "uac.log"));
@@ -255,6 +258,20 @@ class LevelRun {
                     " requests started over 10 ms late, " + s["dropped_in_flight_limit"].dump() +
                     " dropped at the in-flight cap): it asked less than its rate; lower its "
                     "rate, raise max_in_flight, or give the generator a CPU of its own (--pin)");
+        }
+    }
+
+    // The scenario's [workloads.NAME] beside the calls: its options, and the profile's users
+    // that neither call nor are called, after those (the REGISTER load takes them in order).
+    void add_workload(uac::UacArgs& uac_config, const std::vector<uac::Subscriber>& in_calls) {
+        if (scenario_.workload.empty()) return;
+        uac_config.loads = ctx_.profile.workloads.at(scenario_.workload);
+        std::set<std::string> taken;
+        for (const auto& u : in_calls) taken.insert(u.user);
+        for (const std::string& user : ctx_.profile.users.names) {
+            if (taken.count(user)) continue;
+            const std::string pw = password_of(ctx_.profile.users, user);
+            uac_config.users.push_back(user + (pw.empty() ? "" : ":" + pw));
         }
     }
 
@@ -459,12 +476,20 @@ class LevelRun {
     // the UAS and the samples file.
     Result<void> follow_uac(Process& uac, Process& uas) {
         // Callers that register first take a moment each before the first call.
-        const double expected_s =
+        double expected_s =
             std::max(level_ / ctx_.options.cps + ctx_.options.hold_s +
                          (subscribers_.callers_register
                               ? 0.01 * static_cast<double>(subscribers_.callers.size())
                               : 0.0),
                      messages_seconds(ctx_.options));
+        // A workload runs at least its load_duration, then un-REGISTERs at its own rate.
+        if (!scenario_.workload.empty()) {
+            const uac::MethodLoadArgs& w = ctx_.profile.workloads.at(scenario_.workload);
+            const double users = static_cast<double>(ctx_.profile.users.names.size());
+            const double reg_rate = w.register_rate > 0 ? w.register_rate : w.rate;
+            expected_s = std::max(expected_s, w.load_duration_s) +
+                         (reg_rate > 0 ? 2 * users / reg_rate : 0.0);
+        }
         // Room for Timer B (32 s) on the last calls and the UAC's own 5 s grace.
         auto deadline =
             Clock::now() + std::chrono::milliseconds(static_cast<long>((expected_s + 60) * 1000));

@@ -79,6 +79,23 @@ Opt completion(const json& r) {
     return 100.0 * *completed / *attempted;
 }
 
+// Method loads (docs/results.md "methods"): request to final 2xx, challenge included.
+Opt register_p50(const json& r) {
+    return number_at(r, "methods.register.latency_ms.p50");
+}
+Opt register_p95(const json& r) {
+    return number_at(r, "methods.register.latency_ms.p95");
+}
+Opt register_p99(const json& r) {
+    return number_at(r, "methods.register.latency_ms.p99");
+}
+Opt options_p95(const json& r) {
+    return number_at(r, "methods.options.latency_ms.p95");
+}
+Opt register_bytes_per_contact(const json& r) {
+    return number_at(r, "methods.register.sut_bytes_per_contact");
+}
+
 Opt cpu_slope(const json& r) {
     return number_at(r, "scaling.cpu_percent_fit.slope");
 }
@@ -116,7 +133,7 @@ constexpr std::optional<double> none = std::nullopt;
 
 // CPU is counted in 10 ms /proc ticks (2 pp of a core per 500 ms sample), so small absolute
 // moves are measurement noise; the absolute floors keep quiet runs from failing.
-constexpr std::array<Metric, 16> table{{
+constexpr std::array<Metric, 21> table{{
     {"cpu_avg_percent", "cpu_avg", "CPU avg", "SUT CPU, average (100 = one core)",
      Unit::cpu_percent, Worse::higher, RowKind::level, cpu_avg, 10, 1.0},
     {"cpu_peak_percent", "cpu_peak", "CPU peak", "SUT CPU, peak sample", Unit::cpu_percent,
@@ -148,6 +165,18 @@ constexpr std::array<Metric, 16> table{{
     {"api_answered_percent", "api_answered", "API answered",
      "management-API requests answered / sent", Unit::percent, Worse::lower, RowKind::level,
      api_answered, none, 1.0},
+    {"register_p50_ms", "register_p50", "REGISTER p50",
+     "registration latency p50 (request to 200, challenge included)", Unit::ms, Worse::higher,
+     RowKind::level, register_p50, 10, 2.0},
+    {"register_p95_ms", "register_p95", "REGISTER p95", "registration latency p95", Unit::ms,
+     Worse::higher, RowKind::level, register_p95, 10, 2.0},
+    {"register_p99_ms", "register_p99", "REGISTER p99", "registration latency p99", Unit::ms,
+     Worse::higher, RowKind::level, register_p99, 10, 2.0},
+    {"options_p95_ms", "options_p95", "OPTIONS p95", "OPTIONS ping latency p95", Unit::ms,
+     Worse::higher, RowKind::level, options_p95, 10, 2.0},
+    {"register_bytes_per_contact", "bytes_per_contact", "Memory per contact",
+     "SUT memory rise per registered contact (PSS, else RSS)", Unit::bytes_each, Worse::higher,
+     RowKind::level, register_bytes_per_contact, 10, none},
     {"cpu_slope_percent_per_call", "cpu_slope", "CPU slope",
      "scaling: CPU % per added concurrent call", Unit::cpu_percent_per_call, Worse::higher,
      RowKind::scaling, cpu_slope, 10, none},
@@ -203,6 +232,8 @@ std::string_view unit_words(Unit unit) {
             return "% of one core per call";
         case Unit::mb_per_call:
             return "MB per call";
+        case Unit::bytes_each:
+            return "bytes";
     }
     return "";
 }
@@ -278,6 +309,8 @@ std::string format_value(Unit unit, std::optional<double> value) {
             return printf_string("%.4f%%", v);
         case Unit::mb_per_call:
             return printf_string("%.4f MB", v);
+        case Unit::bytes_each:
+            return printf_string("%.0f bytes", v);
     }
     return "n/a";
 }
@@ -299,6 +332,8 @@ std::string format_delta(Unit unit, std::optional<double> delta) {
             return printf_string("%+.4f pp", v);
         case Unit::mb_per_call:
             return printf_string("%+.4f MB", v);
+        case Unit::bytes_each:
+            return printf_string("%+.0f bytes", v);
     }
     return "n/a";
 }
@@ -315,6 +350,7 @@ std::string_view threshold_suffix(Unit unit) {
         case Unit::ms:
             return "ms";
         case Unit::score:
+        case Unit::bytes_each:
             return "";
     }
     return "";

@@ -29,6 +29,7 @@ enum class Unit {
     score,        // a plain number (MOS)
     cpu_percent_per_call,
     mb_per_call,
+    bytes_each,  // small per-item sizes (bytes per registered contact), printed in bytes
 };
 
 struct Metric {

@@ -217,7 +217,12 @@ void Registration::finish_round(const Message& r, TimePoint now) {
     granted_expires_ = granted ? std::chrono::seconds(*granted) : request_expires_;
     state_ = State::registered;
     ++successes_;
-    refresh_at_ = now + refresh_delay(granted_expires_);
+    if (config_.refresh_fraction > 0) {
+        refresh_at_ =
+            now + std::chrono::duration_cast<Duration>(granted_expires_ * config_.refresh_fraction);
+    } else {
+        refresh_at_ = now + refresh_delay(granted_expires_);
+    }
 }
 
 void Registration::fail_with(int status, std::string_view reason, std::string hint) {

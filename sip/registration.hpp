@@ -23,6 +23,9 @@ struct RegistrationConfig {
     std::string domain;       // the address-of-record is sip:USER@DOMAIN
     std::string contact_uri;  // "sip:USER@HOST:PORT", the binding we ask for
     std::chrono::seconds expires{3600};
+    // Refresh at this fraction of the granted expiry (0: refresh_delay's rule). Load tests
+    // choose it so refreshes happen within a short run.
+    double refresh_fraction = 0;
 };
 
 class Registration {
@@ -54,6 +57,9 @@ class Registration {
     State state() const { return state_; }
     // True once a REGISTER was sent and no final response for it has arrived yet.
     bool in_flight() const { return in_flight_; }
+    // The transaction of the REGISTER in flight (0 when none was started), so an owner can
+    // tell a response to the current request from a stray one.
+    TransactionId transaction() const { return txn_; }
     // The last final status (0 before any; 408 for a local timeout) and its reason phrase.
     int last_status() const { return last_status_; }
     const std::string& last_reason() const { return last_reason_; }

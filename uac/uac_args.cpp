@@ -116,6 +116,7 @@ void for_each_arg(Args& a, Visit&& v) {
     v(args::common::message_bytes, a.message_bytes);
     v(ArgSpec{"--message-content-type", "Content-Type of each MESSAGE body"},
       a.message_content_type);
+    for_each_method_load_arg(a.loads, v);
 }
 
 // "alice" or "alice:pw"; an empty password means "use --password".

@@ -14,6 +14,7 @@
 #include "base/error.hpp"
 #include "media/media_args.hpp"
 #include "uac/batch_options.hpp"
+#include "uac/method_load_args.hpp"
 
 namespace CLI {
 class App;
@@ -64,6 +65,7 @@ struct UacArgs {
     double message_rate = 10;
     std::uint64_t message_bytes = 32;
     std::string message_content_type = "text/plain";
+    MethodLoadArgs loads;  // REGISTER/OPTIONS loads and mixes beside the calls
 };
 
 // Registers every option of `a` on `cmd`, bound to its fields (not --config: the caller's).

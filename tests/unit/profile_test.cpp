@@ -357,6 +357,52 @@ TEST_F(ProfileTest, ExtraPortsAndCollectSteps) {
     EXPECT_THAT(error_of(malformed), HasSubstr("expected a variable name"));
 }
 
+TEST_F(ProfileTest, WorkloadsAreReadAndScenariosNameThem) {
+    auto p = parse(valid + R"(
+[workloads.storm]
+register_rate = 200
+register_expires = 60
+refresh_at = 0.5
+options_rate = 5
+options_to = "pbx"
+load_duration = 12
+
+[workloads.mixed]
+mix = "invite=70,register=30"
+rate = 100
+
+[[scenarios]]
+name = "storm"
+workload = "storm"
+)");
+    ASSERT_TRUE(p) << p.error().message;
+    ASSERT_EQ(p->workloads.size(), 2u);
+    const auto& w = p->workloads.at("storm");
+    EXPECT_DOUBLE_EQ(w.register_rate, 200);
+    EXPECT_EQ(w.register_expires_s, 60);
+    EXPECT_DOUBLE_EQ(w.refresh_at, 0.5);
+    EXPECT_DOUBLE_EQ(w.options_rate, 5);
+    EXPECT_EQ(w.options_to, "pbx");
+    EXPECT_DOUBLE_EQ(w.load_duration_s, 12);
+    EXPECT_EQ(p->workloads.at("mixed").mix, "invite=70,register=30");
+    EXPECT_EQ(p->find_scenario("storm")->workload, "storm");
+    EXPECT_EQ(p->find_scenario("plain")->workload, "");
+}
+
+TEST_F(ProfileTest, WorkloadErrorsNameTheField) {
+    EXPECT_THAT(error_of(valid + "[[scenarios]]\nname = \"x\"\nworkload = \"nope\"\n"),
+                ::testing::HasSubstr("workload 'nope' is not defined; defined: none (add a "
+                                     "[workloads.nope] table)"));
+    EXPECT_THAT(error_of(valid + "[workloads.w]\nmix = \"invite=1,subscribe=1\"\nrate = 5\n"),
+                ::testing::HasSubstr("workloads.w.mix: --mix: unknown method 'subscribe'"));
+    EXPECT_THAT(error_of(valid + "[workloads.w]\nmix = \"invite=1\"\n"),
+                ::testing::HasSubstr("workloads.w.rate"));
+    EXPECT_THAT(error_of(valid + "[workloads.w]\nregister_rate = 5\noptions_to = \"all\"\n"),
+                ::testing::HasSubstr("expected pbx, users or both"));
+    EXPECT_THAT(error_of(valid + "[workloads.w]\nregister_rat = 5\n"),
+                ::testing::HasSubstr("unknown key"));
+}
+
 TEST(ShippedProfile, KamailioLoadsAndPlansEveryScenario) {
     auto p = load_profile(std::filesystem::path(PBXBENCH_SOURCE_DIR) / "profiles/kamailio.toml");
     ASSERT_TRUE(p) << p.error().message;

@@ -539,3 +539,85 @@ TEST(SummaryMarkdown, ScenariosAreComparedAgainstTheFirstWhateverTheirNames) {
 
 }  // namespace
 }  // namespace pbxbench::harness
+
+namespace pbxbench::harness {
+namespace {
+
+// A level that ran a REGISTER storm and OPTIONS pings beside its calls.
+LevelMeasurement storm_level(std::uint64_t register_failed) {
+    LevelMeasurement m = measured("storm", 10, 10, 40e6);
+    json reg = {
+        {"sent", 120},
+        {"ok", 120 - register_failed},
+        {"failed", register_failed},
+        {"failures", register_failed ? json{{"403", register_failed}} : json::object()},
+        {"rate_per_s", 99.5},
+        {"latency_ms", {{"count", 120}, {"p50", 1.25}, {"p95", 2.5}, {"p99", 3.0}, {"max", 9.0}}},
+        {"counters",
+         {{"users", 100},
+          {"peak_bindings", 100},
+          {"refreshes", 20},
+          {"unregistered", 100},
+          {"challenges", 100},
+          {"retried_423", 0}}}};
+    json options = {
+        {"sent", 50},
+        {"ok", 50},
+        {"failed", 0},
+        {"failures", json::object()},
+        {"rate_per_s", 10.0},
+        {"latency_ms", {{"count", 50}, {"p50", 0.5}, {"p95", 0.75}, {"p99", 1.0}, {"max", 1.5}}},
+        {"counters", {{"to_pbx", 25}, {"to_users", 25}}}};
+    m.uac_summary["methods"] = {{"register", reg}, {"options", options}};
+    // PSS rises by 200 kB over the level: 2,000 bytes for each of the 100 bindings.
+    // PSS is read on some samples only; RSS (much larger) on every one must not be mixed in.
+    for (std::size_t i = 0; i < m.load.size(); ++i) {
+        m.load[i].rss_bytes = 90e6;
+        if (i % 2 == 1) m.load[i].pss_bytes = 40e6 + (i == 3 ? 200e3 : 0);
+    }
+    m.collected["registrar"] = {{"contacts", 2}};
+    return m;
+}
+
+TEST(LevelRow, CarriesPerMethodFiguresMetricsAndBytesPerContact) {
+    json row = build_level_row(storm_level(0), run_meta());
+    EXPECT_EQ(row["state"], "ok");
+    EXPECT_EQ(row["methods"]["register"]["ok"], 120);
+    EXPECT_DOUBLE_EQ(row["methods"]["register"]["sut_bytes_per_contact"].get<double>(), 2000);
+    EXPECT_EQ(row["methods"]["register"]["registrar_contacts_after"], 2);
+    EXPECT_DOUBLE_EQ(row["metrics"]["register_p50_ms"].get<double>(), 1.25);
+    EXPECT_DOUBLE_EQ(row["metrics"]["register_p95_ms"].get<double>(), 2.5);
+    EXPECT_DOUBLE_EQ(row["metrics"]["register_p99_ms"].get<double>(), 3.0);
+    EXPECT_DOUBLE_EQ(row["metrics"]["options_p95_ms"].get<double>(), 0.75);
+    EXPECT_DOUBLE_EQ(row["metrics"]["register_bytes_per_contact"].get<double>(), 2000);
+    EXPECT_EQ(row["methods_total"]["sent"], 10 + 120 + 50);
+    EXPECT_EQ(row["methods_total"]["failed"], 0);
+    // Rows of calls only keep the schema: nulls, no section in summary.md.
+    json calls_only = build_level_row(measured("mediaproxy_none", 10, 10, 40e6), run_meta());
+    EXPECT_TRUE(calls_only["methods"].is_null());
+    EXPECT_TRUE(calls_only["metrics"]["register_p95_ms"].is_null());
+    EXPECT_THAT(render_summary_md({calls_only}, run_meta()), Not(HasSubstr("## Method loads")));
+}
+
+TEST(LevelState, FailedMethodRequestsMakeTheLevelNotOk) {
+    json row = build_level_row(storm_level(3), run_meta());
+    EXPECT_EQ(row["state"], "calls_failed");
+    EXPECT_TRUE(row_failed(row));
+    EXPECT_THAT(row["errors"].dump(), HasSubstr("3 method-load requests failed"));
+    EXPECT_EQ(row["methods_total"]["failed"], 3);
+}
+
+TEST(SummaryMarkdown, MethodLoadsTableHasARowPerMethodAndACombinedOne) {
+    std::vector<json> rows = {build_level_row(storm_level(3), run_meta())};
+    const std::string md = render_summary_md(rows, run_meta());
+    EXPECT_THAT(md, HasSubstr("## Method loads"));
+    EXPECT_THAT(md, HasSubstr("| 10 | storm | register | 120 | 117 | 3 | 403: 3 | 99.5 | 1.25 ms | "
+                              "2.50 ms | 3.00 ms | 9.00 ms | users 100, peak bindings 100, "
+                              "refreshes 20, un-registered 100, challenges 100, Memory per "
+                              "contact 2000 bytes, registrar contacts after 2 |"));
+    EXPECT_THAT(md, HasSubstr("| 10 | storm | options | 50 | 50 | 0 | - | 10.0 | 0.50 ms |"));
+    EXPECT_THAT(md, HasSubstr("| 10 | storm | all | 180 | 177 | 3 |"));
+}
+
+}  // namespace
+}  // namespace pbxbench::harness

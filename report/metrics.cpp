@@ -254,6 +254,8 @@ std::string_view unit_short(Unit unit) {
             return "% of one core per call";
         case Unit::mb_per_call:
             return "MB per call";
+        case Unit::bytes_each:
+            return "bytes";
     }
     return "";
 }

@@ -37,7 +37,11 @@ void for_each_method_load_arg(Args& a, Visit&& v) {
               "calling or called)",
               0, 10'000'000},
       a.register_users);
-    v(ArgSpec{"--register-expires", "REGISTER load: requested expiry, seconds", 1, 86400},
+    v(ArgSpec{.names = "--register-expires",
+              .help = "REGISTER load: requested expiry",
+              .min = 1,
+              .max = 86400,
+              .duration = args::Unit::seconds},
       a.register_expires_s);
     v(ArgSpec{"--refresh-at",
               "REGISTER load: refresh at this fraction of the granted expiry (0: at 80%)", 0.0,
@@ -48,10 +52,12 @@ void for_each_method_load_arg(Args& a, Visit&& v) {
     v(ArgSpec{"--options-to",
               "OPTIONS load: ping the PBX itself (pbx), users through it (users), or both in turn"},
       a.options_to);
-    v(ArgSpec{"--load-duration",
-              "Seconds the method loads run at least; they also run until the calls end and "
-              "every registering user has had an answer",
-              0.0, 86400.0},
+    v(ArgSpec{.names = "--load-duration",
+              .help = "How long the method loads run at least; they also run until the calls "
+                      "end and every registering user has had an answer",
+              .min = 0,
+              .max = 86400,
+              .duration = args::Unit::seconds},
       a.load_duration_s);
 }
 

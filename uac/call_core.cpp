@@ -185,10 +185,18 @@ void UacCore::advance(TimePoint now) {
             case EventKind::bye:
             case EventKind::ring_timeout:
             case EventKind::cancel_timeout:
+            case EventKind::hold:
+            case EventKind::resume:
+            case EventKind::reinvite_retry:
                 break;
         }
         Call* c = find(e.index);
         if (c == nullptr) continue;
+        if (e.kind == EventKind::hold || e.kind == EventKind::resume ||
+            e.kind == EventKind::reinvite_retry) {
+            on_midcall_event(*c, e.kind, now);
+            continue;
+        }
         if (e.kind == EventKind::cancel_timeout) {
             // §9.1: no final response 64*T1 after our CANCEL: consider the INVITE cancelled
             // rather than hold the call until Timer C.
@@ -314,17 +322,25 @@ void UacCore::on_response(sip::TransactionId id, std::uint64_t cookie_value,
         }
         return;
     }
-    const auto kind = static_cast<Kind>(cookie_value & 3);
+    const Kind kind = kind_of(cookie_value);
     if (kind == Kind::register_) {
-        on_registration_event(static_cast<std::uint32_t>(cookie_value >> 2),
+        on_registration_event(static_cast<std::uint32_t>(index_in(cookie_value)),
                               [&](sip::Registration& reg) { reg.on_response(r, now); });
         changed(now);
         return;
     }
-    Call* c = find(cookie_value >> 2);
-    if (c == nullptr) return;
+    Call* c = find(index_in(cookie_value));
+    if (c == nullptr) {
+        // The call ended while its re-INVITE ran: its 2xx still needs an ACK (§13.2.2.4).
+        if (kind == Kind::reinvite && r.status() >= 200) {
+            if (r.status() < 300) ack_reinvite_2xx(r);
+            orphan_reinvites_.erase(index_in(cookie_value));
+        }
+        return;
+    }
     if (kind == Kind::invite) on_invite_response(*c, r, now);
     if (kind == Kind::bye) on_bye_response(*c, r, now);
+    if (kind == Kind::reinvite) on_reinvite_response(*c, r, now);
     // A CANCEL's own answer says nothing: the INVITE's 487 (or 2xx) tells what happened.
     changed(now);
 }
@@ -391,6 +407,7 @@ void UacCore::on_answer(Call& c, const sip::Message& r, TimePoint now) {
         send_bye(c, now);
     } else {
         push({now + options_.hold, c.index, EventKind::bye});
+        schedule_hold(c, now);
     }
 }
 
@@ -421,6 +438,7 @@ void UacCore::refresh_target(Call& c, const sip::Message& request) {
 
 void UacCore::on_retransmitted_2xx(const sip::Message& r) {
     // The 2xx was retransmitted because our ACK was lost: ACK it again (§13.2.2.4).
+    if (ack_reinvite_2xx(r)) return;
     auto index = index_of(r.call_id());
     if (!index) return;
     Call* c = find(*index);
@@ -449,15 +467,21 @@ void UacCore::on_bye_response(Call& c, const sip::Message& r, TimePoint now) {
 void UacCore::on_client_timeout(sip::TransactionId id, std::uint64_t cookie_value,
                                 sip::TransactionTimer t) {
     const TimePoint now = now_();
-    const auto kind = static_cast<Kind>(cookie_value & 3);
+    const Kind kind = kind_of(cookie_value);
     if (kind == Kind::register_) {
-        on_registration_event(static_cast<std::uint32_t>(cookie_value >> 2),
+        on_registration_event(static_cast<std::uint32_t>(index_in(cookie_value)),
                               [&](sip::Registration& reg) { reg.on_timeout(id, t); });
         changed(now);
         return;
     }
-    Call* c = find(cookie_value >> 2);
+    if (kind == Kind::reinvite) orphan_reinvites_.erase(index_in(cookie_value));
+    Call* c = find(index_in(cookie_value));
     if (c == nullptr || kind == Kind::cancel) return;  // the INVITE's own timers decide
+    if (kind == Kind::reinvite) {
+        on_reinvite_timeout(*c, now);
+        changed(now);
+        return;
+    }
     std::string key =
         std::string(kind == Kind::invite ? "invite:" : "bye:") + std::string(sip::timer_name(t));
     ++stats_.timeouts[key];
@@ -467,19 +491,21 @@ void UacCore::on_client_timeout(sip::TransactionId id, std::uint64_t cookie_valu
 
 void UacCore::on_transport_error(sip::TransactionId id, std::uint64_t cookie_value) {
     const TimePoint now = now_();
-    if (static_cast<Kind>(cookie_value & 3) == Kind::register_) {
-        on_registration_event(static_cast<std::uint32_t>(cookie_value >> 2),
+    if (kind_of(cookie_value) == Kind::register_) {
+        on_registration_event(static_cast<std::uint32_t>(index_in(cookie_value)),
                               [&](sip::Registration& reg) { reg.on_transport_error(id); });
         changed(now);
         return;
     }
-    if (find(cookie_value >> 2) != nullptr) end(cookie_value >> 2, Outcome::transport_error);
+    if (find(index_in(cookie_value)) != nullptr)
+        end(index_in(cookie_value), Outcome::transport_error);
     changed(now);
 }
 
 void UacCore::end(std::uint64_t index, Outcome outcome) {
     auto it = calls_.find(index);
     if (it == calls_.end()) return;
+    abandon_midcall(it->second);
     if (media_ && it->second.media_id != 0) {
         record_media_path(it->second);
         media_->end(it->second.media_id, now_());

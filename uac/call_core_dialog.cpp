@@ -76,8 +76,9 @@ void UacCore::on_in_dialog_offer(sip::TransactionId id, Call& c, const sip::Mess
     DialogUpdateStats& s = stats_.subscribers.updates;
     ++s.received;
     const bool reinvite = request.method() == sip::Method::invite;
-    if (c.offer_in_2xx_pending) {
-        // RFC 3261 §14.2 / RFC 6337: our offer is still unanswered, a new offer is glare.
+    if (c.offer_in_2xx_pending || c.reinvite_in_flight) {
+        // RFC 3261 §14.2 / RFC 6337: our offer (in a 2xx, or our own re-INVITE) is still
+        // unanswered, a new offer is glare.
         ++s.glare;
         reply(id, request, 491, now, &c);
         return;

@@ -1,5 +1,6 @@
 #include "uac/uac_args.hpp"
 
+#include <cstdio>
 #include <fstream>
 
 #include "base/arg_fields.hpp"
@@ -24,6 +25,16 @@ void for_each_arg(Args& a, Visit&& v) {
     v(ArgSpec{"-n,--total", "Number of calls", 0, 100'000'000}, a.total);
     v(ArgSpec{"-r,--cps", "Calls started per second", 0.001, 1e6}, a.cps);
     v(ArgSpec{"--hold", "Seconds from answer to BYE", 0.0, 86400.0}, a.hold_s);
+    v(ArgSpec{"--hold-at-s",
+              "Put each call on hold (re-INVITE with a=sendonly) this many seconds after the "
+              "answer; needs --hold-for-s",
+              0.0, 86400.0},
+      a.hold_at_s);
+    v(ArgSpec{"--hold-for-s",
+              "Take the call off hold (re-INVITE with a=sendrecv) this many seconds after "
+              "putting it on hold; --hold-at-s + --hold-for-s must end before --hold (0: no hold)",
+              0.0, 86400.0},
+      a.hold_for_s);
     v(ArgSpec{"--max-concurrent", "Most calls active at once (0: no limit)"}, a.max_concurrent);
     v(ArgSpec{"--cancel-ratio",
               "Exact share of calls cancelled after the first provisional (0: none)", 0.0, 1.0},
@@ -246,6 +257,18 @@ Result<BatchOptions> to_options(const UacArgs& a) {
     o.total = a.total;
     o.cps = a.cps;
     o.hold = std::chrono::milliseconds(static_cast<long>(a.hold_s * 1000));
+    if (a.hold_for_s > 0 && a.hold_at_s + a.hold_for_s >= a.hold_s) {
+        char what[160];
+        std::snprintf(what, sizeof what,
+                      "--hold-at-s %g + --hold-for-s %g must end before the call does "
+                      "(--hold %g): lengthen --hold or shorten the hold",
+                      a.hold_at_s, a.hold_for_s, a.hold_s);
+        return fail(what);
+    }
+    if (a.hold_at_s > 0 && a.hold_for_s <= 0)
+        return fail("--hold-at-s needs --hold-for-s (how long the call stays on hold)");
+    o.hold_at = std::chrono::milliseconds(static_cast<long>(a.hold_at_s * 1000));
+    o.hold_for = std::chrono::milliseconds(static_cast<long>(a.hold_for_s * 1000));
     o.max_concurrent = a.max_concurrent;
     o.cancel_ratio = a.cancel_ratio;
     o.ring_timeout = std::chrono::milliseconds(static_cast<long>(a.ring_timeout_s * 1000));

@@ -29,6 +29,10 @@ struct UacArgs {
     std::uint64_t total = 1;
     double cps = 1;
     double hold_s = 0;
+    // Mid-call hold within the --hold: re-INVITE a=sendonly at hold_at_s, a=sendrecv
+    // hold_for_s later (0: no hold).
+    double hold_at_s = 0;
+    double hold_for_s = 0;
     std::uint64_t max_concurrent = 0;
     double cancel_ratio = 0;
     double ring_timeout_s = 0;

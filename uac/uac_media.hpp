@@ -31,6 +31,10 @@ class UacMedia {
     virtual void start(std::uint32_t id, const sip::MediaEndpoint& remote, sip::TimePoint now) = 0;
     // A re-INVITE or UPDATE moved the far end's media: send there from now on.
     virtual void retarget(std::uint32_t id, const sip::MediaEndpoint& remote) = 0;
+    // Our hold or resume changed the directions: send only if `may_send`, and expect RTP
+    // back only if `expect_receive` (media::MediaStream::set_directions).
+    virtual void set_directions(std::uint32_t id, bool may_send, bool expect_receive,
+                                sip::TimePoint now) = 0;
     // Our BYE is going out: no more RTP.
     virtual void stop_sending(std::uint32_t id) = 0;
     virtual std::optional<UacRtpSource> rtp_source(std::uint32_t id) const = 0;

@@ -250,6 +250,39 @@ TEST(UacCoreFaults, AReinviteRecoversFromAnyLoss) {
 }
 
 // alice registers (challenged with 401), calls bob, un-registers.
+// One call put on hold and resumed by our own re-INVITEs, against a UasAgent: every loss of
+// a re-INVITE, its 2xx or its ACK is recovered by retransmission, and each flow counts once.
+Scenario held_call() {
+    return {[] {
+                auto o = one_call();
+                o.hold = 8000ms;
+                o.hold_at = 1000ms;
+                o.hold_for = 2000ms;
+                return std::make_unique<UacRig>(o, uas::AgentConfig{});
+            },
+            run_to_end,
+            [](UacRig& rig) {
+                EXPECT_EQ(rig.count(Outcome::completed), 1u);
+                EXPECT_EQ(rig.ended(), 1u);
+                const auto& m = rig.stats().midcall;
+                EXPECT_EQ(m.hold.ok, 1u);
+                EXPECT_EQ(m.resume.ok, 1u);
+                EXPECT_EQ(m.hold.sent, 1u) << "a lost datagram is retransmitted, not re-sent";
+                EXPECT_EQ(m.hold.latency_us.size(), 1u);
+                EXPECT_EQ(m.resume.latency_us.size(), 1u);
+                EXPECT_EQ(rig.uas->counters().reinvites_answered, 2u);
+                EXPECT_EQ(rig.uas->counters().ack_timeouts, 0u) << "every 2xx was ACKed";
+                EXPECT_EQ(rig.uas->active_dialogs(), 0u);
+            }};
+}
+
+TEST(UacCoreFaults, AHoldAndResumeRecoverFromAnyLoss) {
+    expect_every_fault_recovered(held_call(), Fault::drop);
+    expect_every_fault_recovered(held_call(), Fault::duplicate);
+    expect_every_fault_recovered(held_call(), Fault::delay);
+    expect_every_failed_send_ends_once(held_call());
+}
+
 Scenario registered_call() {
     return {[] {
                 auto o = one_call();

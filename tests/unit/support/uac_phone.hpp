@@ -84,6 +84,11 @@ struct Phone final : sip::TransactionUser {
     bool auto_ack = true;
     std::string answer_host = "10.0.0.6";
     std::uint16_t answer_port = 42000;
+    // Re-INVITEs from the core (hold, resume) get these statuses in turn (0: no answer at
+    // all), then 200; a 200 carries the RFC 3264 answer to the offer from media_host.
+    std::vector<int> reinvite_statuses;
+    std::vector<std::string> reinvites;  // raw re-INVITEs from the core, in arrival order
+    std::vector<TimePoint> reinvite_times;
     // The Contact of our re-INVITEs and UPDATEs (a target refresh, RFC 3261 §12.2).
     std::string contact = "sip:peer@10.0.0.2:5060";
 
@@ -113,7 +118,7 @@ struct Phone final : sip::TransactionUser {
                 if (req.to().tag().empty())
                     on_invite(id, req);
                 else
-                    respond(id, req, 200);
+                    on_reinvite(id, req);
                 return;
             case sip::Method::register_:
                 on_register(id, req);
@@ -186,6 +191,19 @@ struct Phone final : sip::TransactionUser {
 
   private:
     int tags_ = 0;
+    std::size_t reinvites_answered_ = 0;
+
+    void on_reinvite(sip::TransactionId id, const sip::Message& req) {
+        reinvites.emplace_back(req.raw());
+        reinvite_times.push_back(net->now);
+        const int status = reinvites_answered_ < reinvite_statuses.size()
+                               ? reinvite_statuses[reinvites_answered_]
+                               : 200;
+        ++reinvites_answered_;
+        if (status == 0) return;
+        respond(id, req, status,
+                status == 200 ? answer_to(req.body(), media_host, media_port) : std::string{});
+    }
     std::set<std::uint32_t> offerless_;  // CSeq of our re-INVITEs without SDP
     // call-id -> the ringing INVITE's transaction and raw text (send_final false)
     std::map<std::string, std::pair<sip::TransactionId, std::string>> ringing_;

@@ -1,0 +1,49 @@
+#include "uac/midcall_stats.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "base/distribution.hpp"
+
+namespace pbxbench::uac {
+
+void ReinviteFlowStats::merge(const ReinviteFlowStats& o) {
+    calls += o.calls;
+    sent += o.sent;
+    ok += o.ok;
+    glare_491 += o.glare_491;
+    failed += o.failed;
+    timeouts += o.timeouts;
+    unexpected_direction += o.unexpected_direction;
+    abandoned += o.abandoned;
+    for (const auto& [code, n] : o.failed_status) failed_status[code] += n;
+    latency_us.insert(latency_us.end(), o.latency_us.begin(), o.latency_us.end());
+    glare_delay_us.insert(glare_delay_us.end(), o.glare_delay_us.begin(), o.glare_delay_us.end());
+}
+
+nlohmann::json ReinviteFlowStats::to_json() const {
+    constexpr double us_to_ms = 1e-3;
+    nlohmann::json codes = nlohmann::json::object();
+    for (const auto& [code, n] : failed_status) codes[std::to_string(code)] = n;
+    return {{"calls", calls},
+            {"sent", sent},
+            {"ok", ok},
+            {"glare_491", glare_491},
+            {"failed", failed},
+            {"failed_status", codes},
+            {"timeouts", timeouts},
+            {"unexpected_direction", unexpected_direction},
+            {"abandoned", abandoned},
+            {"latency_ms", pbxbench::to_json(summarize(latency_us, us_to_ms))},
+            {"glare_delay_ms", pbxbench::to_json(summarize(glare_delay_us, us_to_ms))}};
+}
+
+void MidcallStats::merge(const MidcallStats& o) {
+    hold.merge(o.hold);
+    resume.merge(o.resume);
+}
+
+nlohmann::json MidcallStats::to_json() const {
+    return {{"hold", hold.to_json()}, {"resume", resume.to_json()}};
+}
+
+}  // namespace pbxbench::uac

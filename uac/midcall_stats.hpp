@@ -1,0 +1,41 @@
+#pragma once
+// What the mid-call flows the UAC starts itself did (docs/uac.md "Mid-call flows"): holds and
+// resumes by re-INVITE, each attempt's outcome and the latency of the successful ones. Every
+// field adds up exactly across shards; raw latencies concatenate for exact percentiles.
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace pbxbench::uac {
+
+// One kind of re-INVITE we send (hold, or resume).
+struct ReinviteFlowStats {
+    std::uint64_t calls = 0;      // calls that wanted this flow
+    std::uint64_t sent = 0;       // re-INVITEs sent, retries after 491 included
+    std::uint64_t ok = 0;         // 2xx
+    std::uint64_t glare_491 = 0;  // 491 received, retried after the RFC 3261 §14.1 delay
+    std::uint64_t failed = 0;     // another final non-2xx (by code in failed_status)
+    std::uint64_t timeouts = 0;   // no final response (the call then gets BYE, §14.1)
+    std::uint64_t unexpected_direction = 0;  // 2xx whose answer kept media flowing to us
+    std::uint64_t abandoned = 0;             // the call ended (BYE, stop) before the flow finished
+    std::map<int, std::uint64_t> failed_status;
+    std::vector<std::uint32_t> latency_us;      // re-INVITE sent -> its 2xx (the successful try)
+    std::vector<std::uint32_t> glare_delay_us;  // chosen wait before each retry after 491
+
+    void merge(const ReinviteFlowStats& o);
+    nlohmann::json to_json() const;
+};
+
+struct MidcallStats {
+    ReinviteFlowStats hold;    // re-INVITE with a=sendonly
+    ReinviteFlowStats resume;  // re-INVITE with a=sendrecv after a hold
+
+    bool used() const { return hold.calls > 0 || resume.calls > 0; }
+    void merge(const MidcallStats& o);
+    // {"hold": {...}, "resume": {...}}: the summary's `midcall` object.
+    nlohmann::json to_json() const;
+};
+
+}  // namespace pbxbench::uac

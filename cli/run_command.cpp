@@ -63,6 +63,14 @@ void add_run_command(CLI::App& app, ExitCode& result) {
                                  "Seconds each call is held (long hold: concurrency = level)")
                      ->capture_default_str()
                      ->check(CLI::Range(0.0, 86400.0));
+    cmd->add_option("--hold-at-s", o.hold_at_s,
+                    "Put every call on hold (re-INVITE a=sendonly) this many seconds after the "
+                    "answer; with --hold-for-s")
+        ->check(CLI::Range(0.0, 86400.0));
+    cmd->add_option("--hold-for-s", o.hold_for_s,
+                    "Resume (re-INVITE a=sendrecv) this many seconds after the hold; must end "
+                    "before --hold")
+        ->check(CLI::Range(0.0, 86400.0));
     auto* levels =
         cmd->add_option("--levels", a->levels,
                         "Concurrency levels, e.g. 200,500,1000: each scenario once per level");
@@ -142,6 +150,10 @@ void add_run_command(CLI::App& app, ExitCode& result) {
             if (*total && !*levels) opts.levels.clear();
         }
         if (*levels) opts.levels = parse_levels(a->levels);
+        if (opts.hold_for_s > 0 && opts.hold_at_s + opts.hold_for_s >= opts.hold_s)
+            throw Fatal("--hold-at-s + --hold-for-s must end before the call does (--hold " +
+                            std::to_string(opts.hold_s) + " s): lengthen --hold",
+                        ExitCode::usage);
         opts.out = a->out;
         if (!a->pin.empty()) {
             auto pinning = harness::parse_pin_option(a->pin);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "harness/json_path.hpp"
+#include "harness/run_markdown_midcall.hpp"
 #include "harness/run_report.hpp"
 #include "harness/scaling.hpp"
 #include "report/level_state.hpp"
@@ -668,6 +669,7 @@ std::string render_summary_md(const std::vector<json>& all_rows, const json& run
     key_figures_table(out, rows);
     media_table(out, rows);
     subscribers_table(out, rows);
+    midcall_section(out, rows);
     overhead_table(out, rows);
     scaling_section(out, scaling);
     media_proxy_section(out, rows);

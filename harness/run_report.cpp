@@ -228,6 +228,7 @@ json build_level_row(const LevelMeasurement& m, const json& run) {
                 {"media", media_block(m)},
                 {"subscribers", subscribers_block(m)},
                 {"media_path", at(m.uac_summary, "media_path")},
+                {"midcall", at(m.uac_summary, "midcall")},
                 {"processes", m.processes},
                 {"collected", m.collected},
                 {"sut_log", m.sut_log},

@@ -192,6 +192,37 @@ TEST(ScalingRow, OneLevelGivesPerCallFiguresAndSaysWhy) {
     EXPECT_THAT(s["method"].get<std::string>(), HasSubstr("one level"));
 }
 
+TEST(SummaryMarkdown, MidcallFlowsGetTheirSectionOnlyWhenUsed) {
+    LevelMeasurement m = measured("mediaproxy_all", 20, 12, 50e6);
+    const std::string plain = render_summary_md({build_level_row(m, run_meta())}, run_meta());
+    EXPECT_THAT(plain, Not(HasSubstr("## Mid-call flows")));
+    auto flow = [](int calls, int ok, double p50, double p95) {
+        return json{{"calls", calls},
+                    {"sent", calls + 1},
+                    {"ok", ok},
+                    {"glare_491", 1},
+                    {"failed", calls - ok},
+                    {"failed_status", {{"488", 1}}},
+                    {"timeouts", 0},
+                    {"abandoned", 0},
+                    {"latency_ms", {{"count", ok}, {"p50", p50}, {"p95", p95}}}};
+    };
+    m.uac_summary["midcall"] = {{"hold", flow(20, 19, 1.25, 3.5)},
+                                {"resume", flow(19, 19, 1.0, 2.0)}};
+    m.uac_summary["midcall"]["resume"]["failed_status"] = json::object();
+    json row = build_level_row(m, run_meta());
+    EXPECT_EQ(row["midcall"]["hold"]["ok"], 19);
+    EXPECT_DOUBLE_EQ(row["metrics"]["hold_p95_ms"].get<double>(), 3.5);
+    EXPECT_DOUBLE_EQ(row["metrics"]["resume_p50_ms"].get<double>(), 1.0);
+    const std::string md = render_summary_md({row}, run_meta());
+    EXPECT_THAT(md, HasSubstr("## Mid-call flows"));
+    EXPECT_THAT(
+        md,
+        HasSubstr("| 20 | mediaproxy_all | hold | 19 / 20 | 1.2 / 3.5 | 1 | 1 (488×1) | 0 | 0 |"));
+    EXPECT_THAT(
+        md, HasSubstr("| 20 | mediaproxy_all | resume | 19 / 19 | 1.0 / 2.0 | 1 | 0 | 0 | 0 |"));
+}
+
 TEST(SummaryMarkdown, MediaRowsGetTheMediaTable) {
     LevelMeasurement m = measured("mediaproxy_all", 20, 12, 50e6);
     m.uac_summary["media"] = {{"calls", 20},

@@ -97,6 +97,8 @@ class MediaStream {
     // Packets sent while on hold (excluded from the echo reference).
     std::uint64_t packets_sent_on_hold() const { return packets_sent_on_hold_; }
     std::uint64_t packets_received() const { return stats_.snapshot().packets; }
+    // What arrived so far (e.g. early media before the answer).
+    ReceiveSnapshot received() const { return stats_.snapshot(); }
     std::uint64_t malformed() const { return malformed_; }
     // The peer's SSRC: learned from its first packet.
     std::optional<std::uint32_t> peer_ssrc() const { return peer_ssrc_; }

@@ -348,8 +348,12 @@ void UacCore::on_response(sip::TransactionId id, std::uint64_t cookie_value,
 void UacCore::on_invite_response(Call& c, const sip::Message& r, TimePoint now) {
     const int status = r.status();
     if (status < 200) {
-        if (status > 100 && !c.provisional)
+        // The first 18x, whether or not a 100 came before it (a proxy's 100 is not ringing).
+        if (status > 100 && !c.post_dial_recorded) {
+            c.post_dial_recorded = true;
             stats_.post_dial_delay_us.push_back(micros(now - c.invite_sent));
+        }
+        if (status > 100 && !c.early_media && !r.body().empty()) on_early_answer(c, r, now);
         c.provisional = true;
         if (c.phase == Phase::inviting) c.phase = Phase::ringing;
         if (c.cancel_pending || (c.cancel_planned && c.phase == Phase::ringing)) {
@@ -389,7 +393,9 @@ void UacCore::on_answer(Call& c, const sip::Message& r, TimePoint now) {
     }
     c.dialog = std::make_unique<sip::Dialog>(std::move(*dialog));
     c.hop = hop_of(*c.dialog, options_.next_hop);
-    if (media_) {
+    if (c.early_media) {
+        on_answer_after_early_media(c, r, now);
+    } else if (media_) {
         start_media(c, r, now);
     } else if (auto sdp = sip::parse_sdp(r.body())) {
         // Signaling only: still remember where the far end's media is, so that a re-INVITE

@@ -121,6 +121,7 @@ class UacCore final : public sip::TransactionUser {
         std::uint32_t callee = 0;
         Phase phase = Phase::inviting;
         bool provisional = false;  // a 1xx arrived, so CANCEL is allowed (§9.1)
+        bool post_dial_recorded = false;  // the first 18x's delay is in post_dial_delay_us
         bool cancel_planned = false;
         bool cancel_pending = false;  // CANCEL wanted but no provisional yet
         Outcome cancel_outcome = Outcome::cancelled;
@@ -150,8 +151,9 @@ class UacCore final : public sip::TransactionUser {
         std::uint32_t reinvite_cseq = 0;
         sip::TimePoint reinvite_sent;
         std::string reinvite_ack;
-        bool on_hold = false;     // the far end accepted our hold
-        bool resume_due = false;  // the resume time came while the hold was still pending
+        bool on_hold = false;      // the far end accepted our hold
+        bool resume_due = false;   // the resume time came while the hold was still pending
+        bool early_media = false;  // a 1xx's SDP started the media before the answer
     };
     struct Event {
         sip::TimePoint when;
@@ -216,6 +218,10 @@ class UacCore final : public sip::TransactionUser {
     // The 2xx of a re-INVITE (retransmitted or not) is ACKed with its own CSeq (§13.2.2.4).
     bool ack_reinvite_2xx(const sip::Message& r);
     ReinviteFlowStats& flow_stats(Reinvite what);
+    // call_core_early_media.cpp: a 1xx with SDP starts the media (RFC 3261 §13.2.1: the
+    // answer in a 1xx; without PRACK here); the 2xx confirms or moves it.
+    void on_early_answer(Call& c, const sip::Message& r, sip::TimePoint now);
+    void on_answer_after_early_media(Call& c, const sip::Message& r, sip::TimePoint now);
     // Counts a flow the call's end cut short (called from end()).
     void abandon_midcall(const Call& c);
 

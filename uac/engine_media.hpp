@@ -20,6 +20,7 @@ class EngineMedia final : public UacMedia {
     }
     void stop_sending(std::uint32_t id) override { engine_.stop_sending(id); }
     std::optional<UacRtpSource> rtp_source(std::uint32_t id) const override;
+    std::optional<UacReceiveProgress> receive_progress(std::uint32_t id) const override;
     void end(std::uint32_t id, sip::TimePoint now) override;
     std::size_t streams() const override { return engine_.streams(); }
     std::chrono::milliseconds linger() const override { return options_.media_engine.linger; }

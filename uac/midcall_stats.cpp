@@ -37,13 +37,36 @@ nlohmann::json ReinviteFlowStats::to_json() const {
             {"glare_delay_ms", pbxbench::to_json(summarize(glare_delay_us, us_to_ms))}};
 }
 
+void EarlyMediaStats::merge(const EarlyMediaStats& o) {
+    calls += o.calls;
+    calls_with_rtp += o.calls_with_rtp;
+    packets_before_answer += o.packets_before_answer;
+    answer_matched += o.answer_matched;
+    answer_retargeted += o.answer_retargeted;
+    answer_without_sdp += o.answer_without_sdp;
+    first_rtp_us.insert(first_rtp_us.end(), o.first_rtp_us.begin(), o.first_rtp_us.end());
+}
+
+nlohmann::json EarlyMediaStats::to_json() const {
+    return {{"calls", calls},
+            {"calls_with_rtp", calls_with_rtp},
+            {"packets_before_answer", packets_before_answer},
+            {"answer_matched", answer_matched},
+            {"answer_retargeted", answer_retargeted},
+            {"answer_without_sdp", answer_without_sdp},
+            {"first_rtp_ms", pbxbench::to_json(summarize(first_rtp_us, 1e-3))}};
+}
+
 void MidcallStats::merge(const MidcallStats& o) {
     hold.merge(o.hold);
     resume.merge(o.resume);
+    early_media.merge(o.early_media);
 }
 
 nlohmann::json MidcallStats::to_json() const {
-    return {{"hold", hold.to_json()}, {"resume", resume.to_json()}};
+    return {{"hold", hold.to_json()},
+            {"resume", resume.to_json()},
+            {"early_media", early_media.to_json()}};
 }
 
 }  // namespace pbxbench::uac

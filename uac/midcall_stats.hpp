@@ -28,13 +28,28 @@ struct ReinviteFlowStats {
     nlohmann::json to_json() const;
 };
 
+// Early media: a 1xx with SDP before the answer (no PRACK: RFC 3262 is not used).
+struct EarlyMediaStats {
+    std::uint64_t calls = 0;           // calls whose 18x carried a usable SDP answer
+    std::uint64_t calls_with_rtp = 0;  // ... and RTP arrived before the 2xx
+    std::uint64_t packets_before_answer = 0;
+    std::uint64_t answer_matched = 0;         // the 2xx's SDP named the same media place
+    std::uint64_t answer_retargeted = 0;      // ... another one: media moved there
+    std::uint64_t answer_without_sdp = 0;     // a 2xx without SDP: the early session stays
+    std::vector<std::uint32_t> first_rtp_us;  // INVITE sent -> first early RTP packet
+
+    void merge(const EarlyMediaStats& o);
+    nlohmann::json to_json() const;
+};
+
 struct MidcallStats {
     ReinviteFlowStats hold;    // re-INVITE with a=sendonly
     ReinviteFlowStats resume;  // re-INVITE with a=sendrecv after a hold
+    EarlyMediaStats early_media;
 
-    bool used() const { return hold.calls > 0 || resume.calls > 0; }
+    bool used() const { return hold.calls > 0 || resume.calls > 0 || early_media.calls > 0; }
     void merge(const MidcallStats& o);
-    // {"hold": {...}, "resume": {...}}: the summary's `midcall` object.
+    // {"hold": {...}, "resume": {...}, "early_media": {...}}: the summary's `midcall` object.
     nlohmann::json to_json() const;
 };
 

@@ -207,6 +207,20 @@ void UasAgent::on_invite(sip::TransactionId id, const sip::Message& invite, sip:
                      port,
                      session_id,
                      media_id};
+    if (config_.early_media.count() > 0 && !invite.body().empty()) {
+        // 183 Session Progress with the answer, and the echo from now: the caller hears
+        // (its own) media before the 200 (RFC 3261 §13.3.1.1, early media without PRACK).
+        reply(id, invite, 183, call.to_tag, now, call.sdp);
+        ++counters_.early_media_calls;
+        if (config_.media && call.media_id != 0) {
+            config_.media->start(call.media_id, invite.body(), now);
+            call.media_started = true;
+        }
+        pending_.emplace(id, std::move(call));
+        ring_due_.push({now + config_.early_media, id});
+        schedule(now + config_.early_media);
+        return;
+    }
     if (config_.send_180) reply(id, invite, 180, call.to_tag, now);
     if (config_.ring.count() <= 0) {
         answer(id, invite, std::move(call), now);
@@ -230,7 +244,7 @@ void UasAgent::answer(sip::TransactionId id, const sip::Message& invite, Pending
     d.sdp_session_id = call.sdp_session_id;
     d.media_id = call.media_id;
     d.offer_pending = invite.body().empty();  // our 200 carried the offer
-    if (config_.media && call.media_id != 0)
+    if (config_.media && call.media_id != 0 && !call.media_started)
         config_.media->start(call.media_id, invite.body(), now);
     std::string key = dialog_key(d.dialog.call_id, d.dialog.local_tag);
     awaiting_ack_[id] = key;

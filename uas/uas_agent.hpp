@@ -32,6 +32,9 @@ struct AgentConfig {
     // Time between the INVITE and the 200 (the phone rings meanwhile); 0 answers at once.
     std::chrono::milliseconds ring{0};
     bool send_180 = true;
+    // Early media: a 183 with our SDP answer at once and the echo running from then, the 200
+    // this long after (0: none). Needs an offer in the INVITE (no PRACK: RFC 3262 not used).
+    std::chrono::milliseconds early_media{0};
     std::uint64_t reject_ratio_ppm = 0;  // share of calls rejected, in parts per million
     int reject_code = 486;
     std::optional<sip::RegistrationConfig> registration;  // nullopt: plain mode
@@ -101,6 +104,7 @@ class UasAgent final : public sip::TransactionUser {
         std::uint16_t media_port = 0;
         std::uint64_t sdp_session_id = 0;
         std::uint32_t media_id = 0;
+        bool media_started = false;  // at the 183 (early media)
     };
     struct CallDialog {
         sip::Dialog dialog;

@@ -36,6 +36,11 @@ void for_each_arg(Args& a, Visit&& v) {
     v(ArgSpec{"--ring-ms", "How long each call rings before the 200 (0: answer at once)", 0,
               3600000},
       a.ring_ms);
+    v(ArgSpec{"--early-media-ms",
+              "Answer 183 Session Progress with SDP and echo media this long before the 200 "
+              "(0: no early media; replaces --ring-ms and the 180 for calls with an offer)",
+              0, 3600000},
+      a.early_media_ms);
     v(ArgSpec{"--no-180", "Do not send 180 Ringing"}, a.no_180);
     v(ArgSpec{"--reject-ratio", "Share of calls to reject, evenly spread (0.25: 1 in 4)", 0.0, 1.0},
       a.reject_ratio);
@@ -131,6 +136,7 @@ Result<RunOptions> to_options(const UasArgs& a) {
     p.expires = std::chrono::seconds(a.expires_s);
     p.ring = std::chrono::milliseconds(a.ring_ms);
     p.send_180 = !a.no_180;
+    p.early_media = std::chrono::milliseconds(a.early_media_ms);
     p.reject_ratio = a.reject_ratio;
     p.reject_code = a.reject_code;
     p.media_base_port = static_cast<std::uint16_t>(a.media_base_port);

@@ -17,6 +17,7 @@ struct UasCounters {
     std::uint64_t refused_stopping = 0;       // 503 while shutting down
     std::uint64_t media_ports_exhausted = 0;  // 503: no free RTP port
     std::uint64_t cancelled = 0;
+    std::uint64_t early_media_calls = 0;  // answered 183 with SDP and media before the 200
     std::uint64_t acks = 0;
     std::uint64_t ack_timeouts = 0;  // Timer L or H: the caller never ACKed
     std::uint64_t byes = 0;
@@ -47,7 +48,7 @@ struct CounterInfo {
     std::uint64_t UasCounters::*field;
 };
 
-inline constexpr std::array<CounterInfo, 30> uas_counter_table{{
+inline constexpr std::array<CounterInfo, 31> uas_counter_table{{
     {"registrations_ok", "successful registrations (refreshes included)",
      &UasCounters::registrations_ok},
     {"registrations_failed", "failed registrations", &UasCounters::registrations_failed},
@@ -62,6 +63,8 @@ inline constexpr std::array<CounterInfo, 30> uas_counter_table{{
     {"media_ports_exhausted", "INVITEs refused with 503: no free RTP port",
      &UasCounters::media_ports_exhausted},
     {"cancelled", "calls cancelled before the answer", &UasCounters::cancelled},
+    {"early_media_calls", "calls given early media (183 with SDP, echo before the 200)",
+     &UasCounters::early_media_calls},
     {"acks", "ACKs of 2xx received", &UasCounters::acks},
     {"ack_timeouts", "answers never ACKed", &UasCounters::ack_timeouts},
     {"byes", "BYEs answered 200", &UasCounters::byes},

@@ -36,6 +36,7 @@ struct PoolOptions {
     std::chrono::seconds expires{3600};
     std::chrono::milliseconds ring{0};
     bool send_180 = true;
+    std::chrono::milliseconds early_media{0};  // AgentConfig::early_media
     double reject_ratio = 0;
     int reject_code = 486;
     std::uint16_t media_base_port = 40000;  // advertised only, when media is off

@@ -60,6 +60,13 @@ class FakeMedia final : public uac::UacMedia {
     }
     void stop_sending(std::uint32_t id) override { stopped.push_back(id); }
     std::optional<uac::UacRtpSource> rtp_source(std::uint32_t) const override { return source; }
+    // What receive_progress() reports for every started stream.
+    uac::UacReceiveProgress progress;
+    std::optional<uac::UacReceiveProgress> receive_progress(std::uint32_t id) const override {
+        for (const auto& s : started)
+            if (s.id == id) return progress;
+        return std::nullopt;
+    }
     void end(std::uint32_t id, sip::TimePoint now) override {
         ended.push_back(id);
         ended_at.push_back(now);

@@ -64,6 +64,7 @@ struct Phone final : sip::TransactionUser {
     std::string record_route;  // added to the 180/200 when set
     std::string contact_2xx = "sip:peer@10.0.0.2:5060";
     bool sdp_in_2xx = true;       // false: a 2xx without an answer (media cannot start)
+    std::uint16_t early_media_port = 0;  // set: a 183 with an answer from this port first
     int bye_status = 200;         // 0: BYEs get no answer (Timer F)
     bool challenge_byes = false;  // a BYE without credentials gets 407
     std::string media_host = "10.0.0.2";
@@ -217,6 +218,12 @@ struct Phone final : sip::TransactionUser {
             auto b = sip::response_to(req, 180, tag);
             if (!record_route.empty()) b.header("Record-Route", record_route);
             layer->respond(id, b.finish(), 180, net->now);
+        }
+        if (early_media_port != 0) {
+            auto b = sip::response_to(req, 183, tag);
+            b.header("Contact", "<", contact_2xx, ">");
+            layer->respond(id, b.finish(answer_to(req.body(), media_host, early_media_port)), 183,
+                           net->now);
         }
         if (!send_final) {
             ringing_[std::string(req.call_id())] = {id, std::string(req.raw())};

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Integration (issue 13 item 5): 100 calls through Kamailio with rtpengine relaying the media,
+# Integration (issue 13 item 5), mid-call flows through Kamailio with rtpengine relaying media.
+# 1. 100 calls
 # each put on hold 1 s after the answer (re-INVITE a=sendonly) and resumed 1 s later
 # (a=sendrecv), held 4 s in all. Every hold and resume must get a 2xx, the echo must pause while
 # held (it answered recvonly), and the caller's media must show no loss and no silence outside
-# the holds. Ports: rtpengine 51000-51999, UAS RTP 52000-52999, UAC RTP 53000-53999 (away from
+# the holds.
+# 2. 20 calls to a UAS giving 1 s of early media (183 with SDP, echo before the 200): every call
+# sees RTP before the answer and the 200's SDP matches the 183's. Ports: rtpengine 51000-51999, UAS RTP 52000-52999, UAC RTP 53000-53999 (away from
 # the defaults other tests use).
 set -uo pipefail
 pbxbench=$1
@@ -50,6 +53,7 @@ timeout 60 "$pbxbench" uac --target "sip:bob@127.0.0.1:$KAM_SIP_PORT" --total $c
 rc=$?
 echo "uac took $((SECONDS - started)) s"
 kill -TERM "$uas_pid"; wait "$uas_pid" 2>/dev/null
+uas_pid=
 u=$work/uac.jsonl
 field "$u" '{completed, midcall: (.midcall | {hold: (.hold | del(.glare_delay_ms)), resume: (.resume | del(.glare_delay_ms))}), media: (.media | {packets_sent, packets_received, loss_percent, loss_gaps_percent, silent_calls, one_way_calls, jitter_ms, mos})}'
 
@@ -85,7 +89,38 @@ check "hold/resume: the UAS received on hold but sent nothing back" \
     | (.packets_received - .packets_sent) as $gap | $gap >= $n * 40 and $gap <= $n * 60' "$work/uas.jsonl"
 check "hold/resume: every call's media went through rtpengine" \
   [ "$(field "$u" .media_path.relayed)" = $calls ]
+
+# 2. Early media.
+"$pbxbench" uas --bind 127.0.0.1 --count 1 --registrar "127.0.0.1:$KAM_SIP_PORT" --user bob \
+  --password secret --rtp-ports 52000-52999 --early-media-ms 1000 \
+  > "$work/uas_early.jsonl" 2> "$work/uas_early.err" &
+uas_pid=$!; pids+=("$uas_pid")
+wait_ready "$work/uas_early.jsonl" || { echo "early-media uas never became ready"; cat "$work/uas_early.err"; exit 1; }
+early=20
+timeout 30 "$pbxbench" uac --target "sip:bob@127.0.0.1:$KAM_SIP_PORT" --total $early --cps 20 \
+  --hold 1 --rtp-ports 53000-53999 > "$work/early.jsonl" 2> "$work/early.err"
+rc=$?
+kill -TERM "$uas_pid"; wait "$uas_pid" 2>/dev/null
+e=$work/early.jsonl
+field "$e" '{completed, early: .midcall.early_media, setup_p50: .latency.setup_ms.p50, loss: .media.loss_percent}'
+check "early media: uac exit 0" [ $rc -eq 0 ]
+check "early media: every call completed" [ "$(field "$e" .completed)" = $early ]
+check "early media: every call's 183 carried SDP, RTP came before the answer, the 200 matched" \
+  [ "$(field "$e" '.midcall.early_media | "\(.calls)/\(.calls_with_rtp)/\(.answer_matched)/\(.answer_retargeted)"')" = "$early/$early/$early/0" ]
+# 1 s of early media at 50 packets/s: about 50 echoes per call arrived before the 200.
+check "early media: about 1 s of echo per call before the answer" \
+  jq -e -s --argjson n $early 'map(select(.event == "summary")) | .[-1].midcall.early_media.packets_before_answer
+    | . >= $n * 40 and . <= $n * 55' "$e"
+check "early media: first early RTP within 200 ms of the INVITE" \
+  jq -e -s 'map(select(.event == "summary")) | .[-1].midcall.early_media.first_rtp_ms.p95 < 200' "$e"
+check "early media: the 200 came about 1 s after the INVITE" \
+  jq -e -s 'map(select(.event == "summary")) | .[-1].latency.setup_ms.p50 | . >= 1000 and . < 1300' "$e"
+check "early media: the UAS counted every call" \
+  [ "$(field "$work/uas_early.jsonl" .early_media_calls)" = $early ]
+check "early media: no loss" [ "$(field "$e" .media.loss_gaps_percent)" = 0 ]
+
 if [ $failures -ne 0 ]; then
-  tail -5 "$work/uac.err"; tail -5 "$work/uas.err"; tail -20 "$KAM_LOG"; tail -20 "$work/rtpengine.log"
+  tail -5 "$work/uac.err"; tail -5 "$work/uas.err"; tail -5 "$work/early.err"; tail -20 "$KAM_LOG"
+  tail -20 "$work/rtpengine.log"
 fi
-finish_tests hold_resume
+finish_tests midcall_flows

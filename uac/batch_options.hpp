@@ -26,6 +26,10 @@ struct BatchOptions {
     // a=sendonly, `hold_for` later one with a=sendrecv. hold_for 0: no hold.
     std::chrono::milliseconds hold_at{0};
     std::chrono::milliseconds hold_for{0};
+    // Session timers (RFC 4028): ask for this interval in the INVITE (0: no timer); refresh by
+    // UPDATE (else re-INVITE) when the 2xx makes us the refresher.
+    std::uint32_t session_expires_s = 0;
+    bool refresh_by_update = true;
     std::uint64_t max_concurrent = 0;   // 0: no limit
     double cancel_ratio = 0;            // exact share cancelled after the first provisional
     std::chrono::milliseconds ring_timeout{

@@ -188,6 +188,8 @@ void UacCore::advance(TimePoint now) {
             case EventKind::hold:
             case EventKind::resume:
             case EventKind::reinvite_retry:
+            case EventKind::session_refresh:
+            case EventKind::session_expiry:
                 break;
         }
         Call* c = find(e.index);
@@ -195,6 +197,10 @@ void UacCore::advance(TimePoint now) {
         if (e.kind == EventKind::hold || e.kind == EventKind::resume ||
             e.kind == EventKind::reinvite_retry) {
             on_midcall_event(*c, e.kind, now);
+            continue;
+        }
+        if (e.kind == EventKind::session_refresh || e.kind == EventKind::session_expiry) {
+            on_session_event(*c, e.kind, now);
             continue;
         }
         if (e.kind == EventKind::cancel_timeout) {
@@ -225,6 +231,10 @@ void UacCore::start_call(std::uint64_t index, TimePoint now) {
     }
     ++stats_.subscribers.calls_per_callee[c.callee];
     c.cancel_planned = chosen(index, options_.cancel_ratio);
+    if (options_.session_expires_s > 0) {
+        c.session_expires_s = options_.session_expires_s;
+        ++stats_.midcall.session_timer.calls;
+    }
     c.from = callers_[c.caller].from_prefix;
     c.from.push_back('t');
     sip::append_uint(c.from, index);
@@ -262,12 +272,19 @@ void UacCore::send_invite(Call& c, TimePoint now) {
     c.branch = layer_->new_branch();
     const std::string& target = callee_uris_[c.callee];
     sip::Dialog d = sip::initial_request_dialog(call_id(c.index), c.from, target, c.invite_cseq);
-    std::pair<std::string_view, std::string_view> extra[3];
+    std::pair<std::string_view, std::string_view> extra[5];
     std::size_t n = 0;
     std::string_view auth = c.authorization;
     if (!auth.empty())
         extra[n++] = {auth.substr(0, auth.find(':')), auth.substr(auth.find(':') + 2)};
     extra[n++] = {"Allow", allow};
+    std::string session_expires;
+    if (c.session_expires_s > 0) {
+        // RFC 4028 §7.1: ask for the interval; the 2xx names the refresher.
+        session_expires = std::to_string(c.session_expires_s);
+        extra[n++] = {"Supported", "timer"};
+        extra[n++] = {"Session-Expires", session_expires};
+    }
     extra[n++] = {"User-Agent", "pbxbench/" PBXBENCH_VERSION};
     std::string invite =
         sip::build_in_dialog_request(d, {"INVITE", sent_by_, c.branch, c.invite_cseq,
@@ -341,6 +358,7 @@ void UacCore::on_response(sip::TransactionId id, std::uint64_t cookie_value,
     if (kind == Kind::invite) on_invite_response(*c, r, now);
     if (kind == Kind::bye) on_bye_response(*c, r, now);
     if (kind == Kind::reinvite) on_reinvite_response(*c, r, now);
+    if (kind == Kind::refresh) on_refresh_response(*c, r, now);
     // A CANCEL's own answer says nothing: the INVITE's 487 (or 2xx) tells what happened.
     changed(now);
 }
@@ -370,6 +388,7 @@ void UacCore::on_invite_response(Call& c, const sip::Message& r, TimePoint now) 
     if ((status == 401 || status == 407) && c.phase != Phase::cancelling &&
         answer_invite_challenge(c, r, now))
         return;
+    if (status == 422 && c.phase != Phase::cancelling && retry_with_min_se(c, r, now)) return;
     ++stats_.final_status[status];
     if (status == 487 && c.phase == Phase::cancelling) {
         end(c.index, c.cancel_outcome);
@@ -414,6 +433,7 @@ void UacCore::on_answer(Call& c, const sip::Message& r, TimePoint now) {
     } else {
         push({now + options_.hold, c.index, EventKind::bye});
         schedule_hold(c, now);
+        start_session_timer(c, r, now);
     }
 }
 
@@ -483,8 +503,9 @@ void UacCore::on_client_timeout(sip::TransactionId id, std::uint64_t cookie_valu
     if (kind == Kind::reinvite) orphan_reinvites_.erase(index_in(cookie_value));
     Call* c = find(index_in(cookie_value));
     if (c == nullptr || kind == Kind::cancel) return;  // the INVITE's own timers decide
-    if (kind == Kind::reinvite) {
-        on_reinvite_timeout(*c, now);
+    if (kind == Kind::reinvite || kind == Kind::refresh) {
+        if (kind == Kind::reinvite) on_reinvite_timeout(*c, now);
+        if (kind == Kind::refresh) on_refresh_timeout(*c, now);
         changed(now);
         return;
     }

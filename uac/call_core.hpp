@@ -85,7 +85,14 @@ class UacCore final : public sip::TransactionUser {
 
   private:
     enum class Phase : std::uint8_t { inviting, ringing, answered, cancelling, byeing };
-    enum class Kind : std::uint8_t { invite = 0, bye = 1, cancel = 2, register_ = 3, reinvite = 4 };
+    enum class Kind : std::uint8_t {
+        invite = 0,
+        bye = 1,
+        cancel = 2,
+        register_ = 3,
+        reinvite = 4,
+        refresh = 5
+    };
     // What our own re-INVITE in progress asks for (call_core_midcall.cpp).
     enum class Reinvite : std::uint8_t { none, hold, resume };
     enum class EventKind : std::uint8_t {
@@ -96,9 +103,11 @@ class UacCore final : public sip::TransactionUser {
         media_drained,
         register_caller,
         cancel_timeout,
-        hold,            // time to put the call on hold
-        resume,          // time to take it off hold
-        reinvite_retry,  // the wait after a 491 is over (RFC 3261 §14.1)
+        hold,             // time to put the call on hold
+        resume,           // time to take it off hold
+        reinvite_retry,   // the wait after a 491 is over (RFC 3261 §14.1)
+        session_refresh,  // we are the refresher: half the session interval passed
+        session_expiry,   // the far end refreshes, and has not: BYE before the session lapses
     };
 
     // A caller: its identity, credentials, cached challenge and REGISTER client.
@@ -154,6 +163,19 @@ class UacCore final : public sip::TransactionUser {
         bool on_hold = false;      // the far end accepted our hold
         bool resume_due = false;   // the resume time came while the hold was still pending
         bool early_media = false;  // a 1xx's SDP started the media before the answer
+        // Session timer (RFC 4028): the interval asked for (raised by a 422), the one
+        // negotiated (0: none), whether we refresh, our refresh in flight and its 2xx's ACK,
+        // and when the pending session event is due (older events are stale).
+        std::uint32_t session_expires_s = 0;
+        std::uint32_t session_interval_s = 0;
+        bool we_refresh = false;
+        bool retried_422 = false;
+        bool refresh_in_flight = false;
+        bool refresh_is_invite = false;
+        std::uint32_t refresh_cseq = 0;
+        sip::TimePoint refresh_sent;
+        std::string refresh_ack;
+        sip::TimePoint session_due;
     };
     struct Event {
         sip::TimePoint when;
@@ -218,6 +240,18 @@ class UacCore final : public sip::TransactionUser {
     // The 2xx of a re-INVITE (retransmitted or not) is ACKed with its own CSeq (§13.2.2.4).
     bool ack_reinvite_2xx(const sip::Message& r);
     ReinviteFlowStats& flow_stats(Reinvite what);
+    // call_core_session_timer.cpp: RFC 4028 session timers
+    // Answers a 422 to the INVITE by asking for its Min-SE; false when the call must fail.
+    bool retry_with_min_se(Call& c, const sip::Message& r, sip::TimePoint now);
+    void start_session_timer(Call& c, const sip::Message& ok, sip::TimePoint now);
+    void arm_session_timer(Call& c, sip::TimePoint now);
+    void on_session_event(Call& c, EventKind kind, sip::TimePoint now);
+    void send_refresh(Call& c, sip::TimePoint now);
+    void on_refresh_response(Call& c, const sip::Message& r, sip::TimePoint now);
+    void on_refresh_timeout(Call& c, sip::TimePoint now);
+    // The far end refreshed the session with `request` (a 2xx went back).
+    void refreshed_by_peer(Call& c, const sip::Message& request, sip::TimePoint now);
+
     // call_core_early_media.cpp: a 1xx with SDP starts the media (RFC 3261 §13.2.1: the
     // answer in a 1xx; without PRACK here); the 2xx confirms or moves it.
     void on_early_answer(Call& c, const sip::Message& r, sip::TimePoint now);

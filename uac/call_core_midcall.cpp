@@ -187,6 +187,10 @@ bool UacCore::ack_reinvite_2xx(const sip::Message& r) {
     if (!index) return false;
     if (const Call* c = find(*index)) {
         if (r.cseq().number == c->invite_cseq) return false;  // the initial INVITE's 2xx
+        if (r.cseq().number == c->refresh_cseq && !c->refresh_ack.empty()) {
+            layer_->send_stateless(c->refresh_ack, c->hop);
+            return true;
+        }
         if (r.cseq().number == c->reinvite_cseq && !c->reinvite_ack.empty())
             layer_->send_stateless(c->reinvite_ack, c->hop);
         return true;

@@ -57,7 +57,39 @@ nlohmann::json EarlyMediaStats::to_json() const {
             {"first_rtp_ms", pbxbench::to_json(summarize(first_rtp_us, 1e-3))}};
 }
 
+void SessionTimerStats::merge(const SessionTimerStats& o) {
+    calls += o.calls;
+    negotiated += o.negotiated;
+    we_refresh += o.we_refresh;
+    retries_422 += o.retries_422;
+    refreshes_sent += o.refreshes_sent;
+    refreshes_ok += o.refreshes_ok;
+    refreshes_failed += o.refreshes_failed;
+    refreshes_received += o.refreshes_received;
+    expired += o.expired;
+    for (const auto& [code, n] : o.failed_status) failed_status[code] += n;
+    refresh_latency_us.insert(refresh_latency_us.end(), o.refresh_latency_us.begin(),
+                              o.refresh_latency_us.end());
+}
+
+nlohmann::json SessionTimerStats::to_json() const {
+    nlohmann::json codes = nlohmann::json::object();
+    for (const auto& [code, n] : failed_status) codes[std::to_string(code)] = n;
+    return {{"calls", calls},
+            {"negotiated", negotiated},
+            {"we_refresh", we_refresh},
+            {"retries_422", retries_422},
+            {"refreshes_sent", refreshes_sent},
+            {"refreshes_ok", refreshes_ok},
+            {"refreshes_failed", refreshes_failed},
+            {"failed_status", codes},
+            {"refreshes_received", refreshes_received},
+            {"expired", expired},
+            {"refresh_latency_ms", pbxbench::to_json(summarize(refresh_latency_us, 1e-3))}};
+}
+
 void MidcallStats::merge(const MidcallStats& o) {
+    session_timer.merge(o.session_timer);
     hold.merge(o.hold);
     resume.merge(o.resume);
     early_media.merge(o.early_media);
@@ -66,7 +98,8 @@ void MidcallStats::merge(const MidcallStats& o) {
 nlohmann::json MidcallStats::to_json() const {
     return {{"hold", hold.to_json()},
             {"resume", resume.to_json()},
-            {"early_media", early_media.to_json()}};
+            {"early_media", early_media.to_json()},
+            {"session_timer", session_timer.to_json()}};
 }
 
 }  // namespace pbxbench::uac

@@ -42,12 +42,34 @@ struct EarlyMediaStats {
     nlohmann::json to_json() const;
 };
 
+// Session timers (RFC 4028) as the caller sees them.
+struct SessionTimerStats {
+    std::uint64_t calls = 0;           // INVITEs that asked for a session timer
+    std::uint64_t negotiated = 0;      // 2xx with Session-Expires
+    std::uint64_t we_refresh = 0;      // ... naming us the refresher
+    std::uint64_t retries_422 = 0;     // INVITEs re-sent with the 422's larger Min-SE
+    std::uint64_t refreshes_sent = 0;  // UPDATE or re-INVITE refreshes (retries included)
+    std::uint64_t refreshes_ok = 0;
+    std::uint64_t refreshes_failed = 0;    // final non-2xx or timeout (by code in failed_status)
+    std::uint64_t refreshes_received = 0;  // from the far end when it is the refresher
+    std::uint64_t expired = 0;             // no refresh came in time: we sent BYE
+    std::map<int, std::uint64_t> failed_status;     // 0: timeout
+    std::vector<std::uint32_t> refresh_latency_us;  // refresh sent -> its 2xx
+
+    void merge(const SessionTimerStats& o);
+    nlohmann::json to_json() const;
+};
+
 struct MidcallStats {
     ReinviteFlowStats hold;    // re-INVITE with a=sendonly
     ReinviteFlowStats resume;  // re-INVITE with a=sendrecv after a hold
     EarlyMediaStats early_media;
+    SessionTimerStats session_timer;
 
-    bool used() const { return hold.calls > 0 || resume.calls > 0 || early_media.calls > 0; }
+    bool used() const {
+        return hold.calls > 0 || resume.calls > 0 || early_media.calls > 0 ||
+               session_timer.calls > 0;
+    }
     void merge(const MidcallStats& o);
     // {"hold": {...}, "resume": {...}, "early_media": {...}}: the summary's `midcall` object.
     nlohmann::json to_json() const;

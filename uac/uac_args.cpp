@@ -35,6 +35,14 @@ void for_each_arg(Args& a, Visit&& v) {
               "putting it on hold; --hold-at-s + --hold-for-s must end before --hold (0: no hold)",
               0.0, 86400.0},
       a.hold_for_s);
+    v(ArgSpec{"--session-expires-s",
+              "Session timer (RFC 4028): ask for this interval in seconds (0: none, else at "
+              "least 90); a 422 is retried once with its Min-SE",
+              0, 86400},
+      a.session_expires_s);
+    v(ArgSpec{"--session-refresh",
+              "How we refresh the session when the 2xx makes us the refresher: update or invite"},
+      a.session_refresh);
     v(ArgSpec{"--max-concurrent", "Most calls active at once (0: no limit)"}, a.max_concurrent);
     v(ArgSpec{"--cancel-ratio",
               "Exact share of calls cancelled after the first provisional (0: none)", 0.0, 1.0},
@@ -269,6 +277,13 @@ Result<BatchOptions> to_options(const UacArgs& a) {
         return fail("--hold-at-s needs --hold-for-s (how long the call stays on hold)");
     o.hold_at = std::chrono::milliseconds(static_cast<long>(a.hold_at_s * 1000));
     o.hold_for = std::chrono::milliseconds(static_cast<long>(a.hold_for_s * 1000));
+    if (a.session_expires_s != 0 && a.session_expires_s < 90)
+        return fail("--session-expires-s " + std::to_string(a.session_expires_s) +
+                    " is below RFC 4028's minimum of 90 s (0 turns session timers off)");
+    if (a.session_refresh != "update" && a.session_refresh != "invite")
+        return fail("--session-refresh must be update or invite, not '" + a.session_refresh + "'");
+    o.session_expires_s = a.session_expires_s;
+    o.refresh_by_update = a.session_refresh == "update";
     o.max_concurrent = a.max_concurrent;
     o.cancel_ratio = a.cancel_ratio;
     o.ring_timeout = std::chrono::milliseconds(static_cast<long>(a.ring_timeout_s * 1000));

@@ -33,6 +33,10 @@ struct UacArgs {
     // hold_for_s later (0: no hold).
     double hold_at_s = 0;
     double hold_for_s = 0;
+    // Session timers (RFC 4028): Session-Expires asked for in seconds (0: none, else >= 90),
+    // refreshed by "update" or "invite" when we are the refresher.
+    std::uint32_t session_expires_s = 0;
+    std::string session_refresh = "update";
     std::uint64_t max_concurrent = 0;
     double cancel_ratio = 0;
     double ring_timeout_s = 0;

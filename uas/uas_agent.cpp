@@ -206,7 +206,14 @@ void UasAgent::on_invite(sip::TransactionId id, const sip::Message& invite, sip:
                      std::move(*dialog),
                      port,
                      session_id,
-                     media_id};
+                     media_id,
+                     false,
+                     {},
+                     false};
+    if (!accept_session_expires(id, invite, call.to_tag, call, now)) {
+        end_media(media_id, now);
+        return;
+    }
     if (config_.early_media.count() > 0 && !invite.body().empty()) {
         // 183 Session Progress with the answer, and the echo from now: the caller hears
         // (its own) media before the 200 (RFC 3261 §13.3.1.1, early media without PRACK).
@@ -234,7 +241,14 @@ void UasAgent::on_invite(sip::TransactionId id, const sip::Message& invite, sip:
 void UasAgent::answer(sip::TransactionId id, const sip::Message& invite, PendingCall call,
                       sip::TimePoint now) {
     // The layer retransmits this 2xx until the ACK comes (§13.3.1.4, see docs/sip.md).
-    reply(id, invite, 200, call.to_tag, now, call.sdp);
+    std::pair<std::string_view, std::string_view> timer[2];
+    std::size_t n = 0;
+    if (!call.session_expires.empty()) {
+        if (call.require_timer) timer[n++] = {"Require", "timer"};
+        timer[n++] = {"Session-Expires", call.session_expires};
+        ++counters_.session_timers;
+    }
+    reply(id, invite, 200, call.to_tag, now, call.sdp, -1, std::span(timer, n));
     ++counters_.answered;
     CallDialog d;
     d.dialog = std::move(call.dialog);
@@ -244,6 +258,7 @@ void UasAgent::answer(sip::TransactionId id, const sip::Message& invite, Pending
     d.sdp_session_id = call.sdp_session_id;
     d.media_id = call.media_id;
     d.offer_pending = invite.body().empty();  // our 200 carried the offer
+    d.session_timer = !call.session_expires.empty();
     if (config_.media && call.media_id != 0 && !call.media_started)
         config_.media->start(call.media_id, invite.body(), now);
     std::string key = dialog_key(d.dialog.call_id, d.dialog.local_tag);
@@ -273,7 +288,8 @@ void UasAgent::on_cancel(sip::TransactionId id, const sip::Message& cancel, sip:
 
 void UasAgent::reply(sip::TransactionId id, const sip::Message& request, int status,
                      std::string_view to_tag, sip::TimePoint now, std::string_view sdp,
-                     int retry_after_s) {
+                     int retry_after_s,
+                     std::span<const std::pair<std::string_view, std::string_view>> extra) {
     sip::MessageBuilder b = sip::response_to(request, status, to_tag);
     const bool invite = request.method() == sip::Method::invite;
     if (invite && status > 100 && status < 300) {
@@ -293,6 +309,7 @@ void UasAgent::reply(sip::TransactionId id, const sip::Message& request, int sta
         b.header("Accept", "application/sdp");
     if (status == 503) b.header("Retry-After", 5);
     if (retry_after_s >= 0) b.header("Retry-After", retry_after_s);
+    for (const auto& [name, value] : extra) b.header(name, value);
     b.header("Server", "pbxbench/" PBXBENCH_VERSION);
     std::string bytes = sdp.empty() ? b.finish() : b.finish(sdp);
     layer_->respond(id, std::move(bytes), status, now);

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <queue>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -35,6 +36,10 @@ struct AgentConfig {
     // Early media: a 183 with our SDP answer at once and the echo running from then, the 200
     // this long after (0: none). Needs an offer in the INVITE (no PRACK: RFC 3262 not used).
     std::chrono::milliseconds early_media{0};
+    // Session timers (RFC 4028): 0 ignores them; else an INVITE asking for less gets 422 with
+    // this Min-SE, and a 2xx states the interval and who refreshes (the caller, unless it
+    // asked otherwise). We never refresh ourselves.
+    std::uint32_t session_min_se_s = 0;
     std::uint64_t reject_ratio_ppm = 0;  // share of calls rejected, in parts per million
     int reject_code = 486;
     std::optional<sip::RegistrationConfig> registration;  // nullopt: plain mode
@@ -104,7 +109,9 @@ class UasAgent final : public sip::TransactionUser {
         std::uint16_t media_port = 0;
         std::uint64_t sdp_session_id = 0;
         std::uint32_t media_id = 0;
-        bool media_started = false;  // at the 183 (early media)
+        bool media_started = false;   // at the 183 (early media)
+        std::string session_expires;  // our 2xx's Session-Expires value; empty: no timer
+        bool require_timer = false;   // the caller said Supported: timer
     };
     struct CallDialog {
         sip::Dialog dialog;
@@ -116,6 +123,7 @@ class UasAgent final : public sip::TransactionUser {
         std::uint32_t media_id = 0;
         // We sent an offer in a 2xx (the INVITE had none): its answer comes in the ACK.
         bool offer_pending = false;
+        bool session_timer = false;  // RFC 4028 negotiated at the INVITE
     };
     struct Due {
         sip::TimePoint when;
@@ -137,7 +145,18 @@ class UasAgent final : public sip::TransactionUser {
     // `retry_after_s` >= 0 adds Retry-After (a 500 for glare, §14.2).
     void reply(sip::TransactionId id, const sip::Message& request, int status,
                std::string_view to_tag, sip::TimePoint now, std::string_view sdp = {},
-               int retry_after_s = -1);
+               int retry_after_s = -1,
+               std::span<const std::pair<std::string_view, std::string_view>> extra = {});
+    // uas_session_timer.cpp: RFC 4028. Checks an INVITE's Session-Expires against our Min-SE:
+    // false when it answered 422; otherwise fills what our 2xx will say.
+    bool accept_session_expires(sip::TransactionId id, const sip::Message& invite,
+                                std::string_view to_tag, PendingCall& call, sip::TimePoint now);
+    // A 2xx to a refresh (re-INVITE or UPDATE with Session-Expires) of a dialog with a timer:
+    // counted, and its headers are stored in `headers` for reply().
+    void session_refresh_headers(const CallDialog& d, const sip::Message& request,
+                                 std::string& value,
+                                 std::pair<std::string_view, std::string_view> (&headers)[2],
+                                 std::size_t& n);
     // Refuses a re-INVITE or UPDATE that overlaps one in progress on `d` (RFC 3261 §14.2,
     // RFC 3311 §5.2); false when nothing overlaps.
     bool refuse_glare(sip::TransactionId id, const sip::Message& request, const CallDialog& d,

@@ -41,6 +41,11 @@ void for_each_arg(Args& a, Visit&& v) {
               "(0: no early media; replaces --ring-ms and the 180 for calls with an offer)",
               0, 3600000},
       a.early_media_ms);
+    v(ArgSpec{"--session-min-se-s",
+              "Support session timers (RFC 4028) with this Min-SE in seconds: less gets 422, "
+              "else the 200 names the caller as refresher (0: not supported)",
+              0, 86400},
+      a.session_min_se_s);
     v(ArgSpec{"--no-180", "Do not send 180 Ringing"}, a.no_180);
     v(ArgSpec{"--reject-ratio", "Share of calls to reject, evenly spread (0.25: 1 in 4)", 0.0, 1.0},
       a.reject_ratio);
@@ -137,6 +142,7 @@ Result<RunOptions> to_options(const UasArgs& a) {
     p.ring = std::chrono::milliseconds(a.ring_ms);
     p.send_180 = !a.no_180;
     p.early_media = std::chrono::milliseconds(a.early_media_ms);
+    p.session_min_se_s = a.session_min_se_s;
     p.reject_ratio = a.reject_ratio;
     p.reject_code = a.reject_code;
     p.media_base_port = static_cast<std::uint16_t>(a.media_base_port);

@@ -18,6 +18,9 @@ struct UasCounters {
     std::uint64_t media_ports_exhausted = 0;  // 503: no free RTP port
     std::uint64_t cancelled = 0;
     std::uint64_t early_media_calls = 0;  // answered 183 with SDP and media before the 200
+    std::uint64_t session_timers = 0;     // 2xx with Session-Expires (RFC 4028)
+    std::uint64_t session_too_small = 0;  // 422: Session-Expires below our Min-SE
+    std::uint64_t session_refreshes = 0;  // re-INVITE/UPDATE refreshes answered 2xx
     std::uint64_t acks = 0;
     std::uint64_t ack_timeouts = 0;  // Timer L or H: the caller never ACKed
     std::uint64_t byes = 0;
@@ -48,7 +51,7 @@ struct CounterInfo {
     std::uint64_t UasCounters::*field;
 };
 
-inline constexpr std::array<CounterInfo, 31> uas_counter_table{{
+inline constexpr std::array<CounterInfo, 34> uas_counter_table{{
     {"registrations_ok", "successful registrations (refreshes included)",
      &UasCounters::registrations_ok},
     {"registrations_failed", "failed registrations", &UasCounters::registrations_failed},
@@ -65,6 +68,12 @@ inline constexpr std::array<CounterInfo, 31> uas_counter_table{{
     {"cancelled", "calls cancelled before the answer", &UasCounters::cancelled},
     {"early_media_calls", "calls given early media (183 with SDP, echo before the 200)",
      &UasCounters::early_media_calls},
+    {"session_timers", "calls answered with a session timer (RFC 4028 Session-Expires)",
+     &UasCounters::session_timers},
+    {"session_too_small", "INVITEs refused 422: Session-Expires below our Min-SE",
+     &UasCounters::session_too_small},
+    {"session_refreshes", "session refreshes (re-INVITE or UPDATE) answered 2xx",
+     &UasCounters::session_refreshes},
     {"acks", "ACKs of 2xx received", &UasCounters::acks},
     {"ack_timeouts", "answers never ACKed", &UasCounters::ack_timeouts},
     {"byes", "BYEs answered 200", &UasCounters::byes},

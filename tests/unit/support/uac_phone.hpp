@@ -65,6 +65,9 @@ struct Phone final : sip::TransactionUser {
     std::string contact_2xx = "sip:peer@10.0.0.2:5060";
     bool sdp_in_2xx = true;       // false: a 2xx without an answer (media cannot start)
     std::uint16_t early_media_port = 0;  // set: a 183 with an answer from this port first
+    std::string session_expires_2xx;     // set: the 2xx carries this Session-Expires value
+    // Extra header lines ("Name", "value") for the next request send() builds.
+    std::vector<std::pair<std::string, std::string>> next_headers;
     int bye_status = 200;         // 0: BYEs get no answer (Timer F)
     bool challenge_byes = false;  // a BYE without credentials gets 407
     std::string media_host = "10.0.0.2";
@@ -171,9 +174,12 @@ struct Phone final : sip::TransactionUser {
         sip::Dialog& d = dialogs.at(std::string(call_id));
         std::string branch = layer->new_branch();
         const bool target_refresh = method == "INVITE" || method == "UPDATE";
+        std::vector<std::pair<std::string_view, std::string_view>> extra;
+        for (const auto& [name, value] : next_headers) extra.emplace_back(name, value);
         std::string req = sip::build_in_dialog_request(
             d, {method, "10.0.0.2:5060", branch, cseq,
-                target_refresh ? std::string_view(contact) : std::string_view{}, body});
+                target_refresh ? std::string_view(contact) : std::string_view{}, body, extra});
+        next_headers.clear();
         if (method == "INVITE" && body.empty()) offerless_.insert(cseq ? *cseq : d.local_seq);
         layer->send_request(std::move(req), uac, sip::method_from(method), branch, 0, net->now);
     }
@@ -232,6 +238,7 @@ struct Phone final : sip::TransactionUser {
         auto b = sip::response_to(req, 200, tag);
         if (!record_route.empty()) b.header("Record-Route", record_route);
         b.header("Contact", "<", contact_2xx, ">");
+        if (!session_expires_2xx.empty()) b.header("Session-Expires", session_expires_2xx);
         layer->respond(
             id,
             b.finish(sdp_in_2xx ? answer_to(req.body(), media_host, media_port) : std::string{}),

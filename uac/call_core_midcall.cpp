@@ -191,9 +191,12 @@ bool UacCore::ack_reinvite_2xx(const sip::Message& r) {
             layer_->send_stateless(c->refresh_ack, c->hop);
             return true;
         }
-        if (r.cseq().number == c->reinvite_cseq && !c->reinvite_ack.empty())
+        if (r.cseq().number == c->reinvite_cseq && !c->reinvite_ack.empty()) {
             layer_->send_stateless(c->reinvite_ack, c->hop);
-        return true;
+            return true;
+        }
+        // Neither ours: the caller's old handling (ACK of the current INVITE) applies.
+        return false;
     }
     auto it = orphan_reinvites_.find(*index);
     if (it == orphan_reinvites_.end() || it->second.cseq != r.cseq().number) return false;

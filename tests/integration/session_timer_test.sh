@@ -5,15 +5,20 @@
 #    caller the refresher, which refreshes every call by UPDATE at 45 s; the UAS answers each.
 # 2. 10 calls asking 90 of a UAS with Min-SE 120: every INVITE gets 422, is retried with 120
 #    and answered.
+# 3. 10 calls asking 90 through a second Kamailio enforcing Min-SE 120 (profile switch WITH_SST:
+#    the route answers 422, the sst module follows the dialogs): the 422 comes from Kamailio
+#    (the UAS, Min-SE 90, refuses none and sees only the retries), the retry with 120 is answered.
 set -uo pipefail
 pbxbench=$1
 source "$(dirname "$0")/lib.sh"
 work=$(mktemp -d)
 pids=()
+sst_kam_pid=
 cleanup() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
   stop_kamailio
+  [ -n "$sst_kam_pid" ] && KAM_PID=$sst_kam_pid stop_kamailio
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -23,8 +28,16 @@ wait_ready() {
   return 1
 }
 
+# The sst Kamailio first; then the plain one, whose KAM_* the rest uses.
+start_kamailio "$work/kam_sst" -A WITH_SST -A SST_MIN_SE=120 || exit 1
+wait_kamailio_ready "$pbxbench" 15 || exit 1
+sst_kam_pid=$KAM_PID; sst_port=$KAM_SIP_PORT; sst_log=$KAM_LOG
 start_kamailio "$work/kam" || exit 1
 wait_kamailio_ready "$pbxbench" 15 || exit 1
+"$pbxbench" uas --bind 127.0.0.1 --count 1 --registrar "127.0.0.1:$sst_port" --user carol \
+  --password secret --no-media --session-min-se-s 90 > "$work/uas_carol.jsonl" 2> "$work/uas_carol.err" &
+pids+=($!)
+wait_ready "$work/uas_carol.jsonl" || { echo "uas carol never became ready"; cat "$work/uas_carol.err"; exit 1; }
 for who in "bob 90" "alice 120"; do
   set -- $who
   "$pbxbench" uas --bind 127.0.0.1 --count 1 --registrar "127.0.0.1:$KAM_SIP_PORT" --user "$1" \
@@ -42,6 +55,9 @@ refresh_pid=$!
 timeout 30 "$pbxbench" uac --target "sip:alice@127.0.0.1:$KAM_SIP_PORT" --total $calls --cps 20 \
   --hold 2 --session-expires-s 90 --no-media > "$work/minse.jsonl" 2> "$work/minse.err"
 minse_rc=$?
+timeout 30 "$pbxbench" uac --target "sip:carol@127.0.0.1:$sst_port" --total $calls --cps 20 \
+  --hold 2 --session-expires-s 90 --no-media > "$work/sst.jsonl" 2> "$work/sst.err"
+sst_rc=$?
 wait "$refresh_pid"
 refresh_rc=$?
 echo "took $((SECONDS - started)) s"
@@ -68,7 +84,16 @@ check "422: every INVITE was retried with Min-SE 120 and granted" \
   [ "$(field "$m" '.midcall.session_timer | "\(.calls)/\(.retries_422)/\(.negotiated)"')" = "$calls/$calls/$calls" ]
 check "422: the UAS refused each first INVITE and granted each retry" \
   [ "$(field "$work/uas_alice.jsonl" '"\(.session_too_small)/\(.session_timers)"')" = "$calls/$calls" ]
+x=$work/sst.jsonl
+field "$x" '.midcall.session_timer | {calls, negotiated, retries_422}'
+check "sst: uac exit 0" [ $sst_rc -eq 0 ]
+check "sst: every call completed" [ "$(field "$x" .completed)" = $calls ]
+check "sst: every INVITE got Kamailio's 422, was retried with 120 and granted" \
+  [ "$(field "$x" '.midcall.session_timer | "\(.calls)/\(.retries_422)/\(.negotiated)"')" = "$calls/$calls/$calls" ]
+check "sst: the 422s came from Kamailio; the UAS saw only the retries" \
+  [ "$(field "$work/uas_carol.jsonl" '"\(.session_too_small)/\(.session_timers)/\(.answered)"')" = "0/$calls/$calls" ]
 if [ $failures -ne 0 ]; then
-  tail -5 "$work/refresh.err" "$work/minse.err" "$work/uas_bob.err" "$work/uas_alice.err"; tail -20 "$KAM_LOG"
+  tail -n 20 "$sst_log" "$work/sst.err"
+  tail -n 5 "$work/refresh.err" "$work/minse.err" "$work/uas_bob.err" "$work/uas_alice.err"; tail -20 "$KAM_LOG"
 fi
 finish_tests session_timer

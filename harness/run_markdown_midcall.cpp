@@ -22,12 +22,21 @@ std::string ms(const json& v) {
     return buf;
 }
 
+bool positive(const json& v) {
+    return v.is_number() && v.get<double>() > 0;
+}
+
+bool holds_used(const json& row) {
+    return positive(json_at(row, {"midcall", "hold", "calls"}));
+}
+bool early_used(const json& row) {
+    return positive(json_at(row, {"midcall", "early_media", "calls"}));
+}
+bool timers_used(const json& row) {
+    return positive(json_at(row, {"midcall", "session_timer", "calls"}));
+}
 bool used(const json& row) {
-    for (const char* flow : {"hold", "resume"}) {
-        const json& calls = json_at(row, {"midcall", flow, "calls"});
-        if (calls.is_number() && calls.get<double>() > 0) return true;
-    }
-    return false;
+    return holds_used(row) || early_used(row) || timers_used(row);
 }
 
 // "ok/calls", the latency p50 / p95, 491s retried, failures by status, timeouts, abandoned.
@@ -49,18 +58,52 @@ std::string flow_cells(const json& f) {
 }  // namespace
 
 void midcall_section(std::ostream& out, const std::vector<const json*>& rows) {
-    bool any = false;
-    for (const json* r : rows) any = any || used(*r);
+    bool any = false, holds = false;
+    for (const json* r : rows) {
+        any = any || used(*r);
+        holds = holds || holds_used(*r);
+    }
     if (!any) return;
-    out << "## Mid-call flows\n\n"
-           "Each call put on hold by re-INVITE (a=sendonly) and resumed (a=sendrecv); latency "
+    out << "## Mid-call flows\n\n";
+    for (const json* r : rows) {
+        const std::string where = "- " + json_at(*r, {"scenario"}).get<std::string>() + " at " +
+                                  json_at(*r, {"level"}).dump();
+        if (early_used(*r)) {
+            const json& e = json_at(*r, {"midcall", "early_media"});
+            out << where << ", early media: " << count(json_at(e, {"calls"}))
+                << " calls with SDP in an 18x, " << count(json_at(e, {"calls_with_rtp"}))
+                << " with RTP before the answer (" << count(json_at(e, {"packets_before_answer"}))
+                << " packets), first early packet p50 / p95 "
+                << ms(json_at(e, {"first_rtp_ms", "p50"})) << " / "
+                << ms(json_at(e, {"first_rtp_ms", "p95"})) << " ms after the INVITE; answer "
+                << count(json_at(e, {"answer_matched"})) << " matched, "
+                << count(json_at(e, {"answer_retargeted"})) << " moved the media\n";
+        }
+        if (timers_used(*r)) {
+            const json& t = json_at(*r, {"midcall", "session_timer"});
+            out << where << ", session timers: " << count(json_at(t, {"negotiated"})) << " / "
+                << count(json_at(t, {"calls"})) << " granted, "
+                << count(json_at(t, {"retries_422"})) << " retried after 422, refreshes "
+                << count(json_at(t, {"refreshes_ok"})) << " / "
+                << count(json_at(t, {"refreshes_sent"})) << " answered (p50 / p95 "
+                << ms(json_at(t, {"refresh_latency_ms", "p50"})) << " / "
+                << ms(json_at(t, {"refresh_latency_ms", "p95"})) << " ms), "
+                << count(json_at(t, {"refreshes_received"})) << " received, "
+                << count(json_at(t, {"expired"})) << " expired (BYE)\n";
+        }
+    }
+    if (!holds) {
+        out << '\n';
+        return;
+    }
+    out << "\nEach call put on hold by re-INVITE (a=sendonly) and resumed (a=sendrecv); latency "
            "from the re-INVITE to its 2xx; a 491 is retried after 2.1-4 s (RFC 3261 §14.1); "
            "media loss is counted outside the holds only.\n\n"
            "| Level | Scenario | Flow | OK / calls | p50 / p95 ms | 491 retried | Failed | "
            "Timeouts | Abandoned |\n"
            "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n";
     for (const json* r : rows) {
-        if (!used(*r)) continue;
+        if (!holds_used(*r)) continue;
         for (const char* flow : {"hold", "resume"}) {
             out << "| " << json_at(*r, {"level"}).dump() << " | "
                 << json_at(*r, {"scenario"}).get<std::string>() << " | " << flow << " | "

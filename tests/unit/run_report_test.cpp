@@ -221,6 +221,34 @@ TEST(SummaryMarkdown, MidcallFlowsGetTheirSectionOnlyWhenUsed) {
         HasSubstr("| 20 | mediaproxy_all | hold | 19 / 20 | 1.2 / 3.5 | 1 | 1 (488×1) | 0 | 0 |"));
     EXPECT_THAT(
         md, HasSubstr("| 20 | mediaproxy_all | resume | 19 / 19 | 1.0 / 2.0 | 1 | 0 | 0 | 0 |"));
+
+    // Early media and session timers get a line each, without the hold table.
+    LevelMeasurement e = measured("mediaproxy_none", 10, 12, 50e6);
+    e.uac_summary["midcall"] = {{"hold", {{"calls", 0}}},
+                                {"early_media",
+                                 {{"calls", 10},
+                                  {"calls_with_rtp", 9},
+                                  {"packets_before_answer", 450},
+                                  {"answer_matched", 10},
+                                  {"answer_retargeted", 0},
+                                  {"first_rtp_ms", {{"p50", 2.04}, {"p95", 3.5}}}}},
+                                {"session_timer",
+                                 {{"calls", 10},
+                                  {"negotiated", 10},
+                                  {"retries_422", 10},
+                                  {"refreshes_ok", 10},
+                                  {"refreshes_sent", 10},
+                                  {"refreshes_received", 0},
+                                  {"expired", 0},
+                                  {"refresh_latency_ms", {{"p50", 0.5}, {"p95", 0.9}}}}}};
+    const std::string md2 = render_summary_md({build_level_row(e, run_meta())}, run_meta());
+    EXPECT_THAT(md2, HasSubstr("## Mid-call flows"));
+    EXPECT_THAT(md2, HasSubstr("- mediaproxy_none at 10, early media: 10 calls with SDP in an 18x, "
+                               "9 with RTP before the answer (450 packets)"));
+    EXPECT_THAT(md2, HasSubstr("- mediaproxy_none at 10, session timers: 10 / 10 granted, 10 "
+                               "retried after 422, refreshes 10 / 10 answered (p50 / p95 0.5 / "
+                               "0.9 ms), 0 received, 0 expired (BYE)"));
+    EXPECT_THAT(md2, Not(HasSubstr("| Flow |")));
 }
 
 TEST(SummaryMarkdown, MediaRowsGetTheMediaTable) {

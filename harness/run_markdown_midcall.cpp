@@ -65,10 +65,12 @@ void midcall_section(std::ostream& out, const std::vector<const json*>& rows) {
     }
     if (!any) return;
     out << "## Mid-call flows\n\n";
+    bool lines = false;
     for (const json* r : rows) {
         const std::string where = "- " + json_at(*r, {"scenario"}).get<std::string>() + " at " +
                                   json_at(*r, {"level"}).dump();
         if (early_used(*r)) {
+            lines = true;
             const json& e = json_at(*r, {"midcall", "early_media"});
             out << where << ", early media: " << count(json_at(e, {"calls"}))
                 << " calls with SDP in an 18x, " << count(json_at(e, {"calls_with_rtp"}))
@@ -80,6 +82,7 @@ void midcall_section(std::ostream& out, const std::vector<const json*>& rows) {
                 << count(json_at(e, {"answer_retargeted"})) << " moved the media\n";
         }
         if (timers_used(*r)) {
+            lines = true;
             const json& t = json_at(*r, {"midcall", "session_timer"});
             out << where << ", session timers: " << count(json_at(t, {"negotiated"})) << " / "
                 << count(json_at(t, {"calls"})) << " granted, "
@@ -96,7 +99,8 @@ void midcall_section(std::ostream& out, const std::vector<const json*>& rows) {
         out << '\n';
         return;
     }
-    out << "\nEach call put on hold by re-INVITE (a=sendonly) and resumed (a=sendrecv); latency "
+    if (lines) out << '\n';
+    out << "Each call put on hold by re-INVITE (a=sendonly) and resumed (a=sendrecv); latency "
            "from the re-INVITE to its 2xx; a 491 is retried after 2.1-4 s (RFC 3261 §14.1); "
            "media loss is counted outside the holds only.\n\n"
            "| Level | Scenario | Flow | OK / calls | p50 / p95 ms | 491 retried | Failed | "

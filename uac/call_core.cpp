@@ -413,7 +413,7 @@ void UacCore::on_answer(Call& c, const sip::Message& r, TimePoint now) {
     c.dialog = std::make_unique<sip::Dialog>(std::move(*dialog));
     c.hop = hop_of(*c.dialog, options_.next_hop);
     if (c.early_media) {
-        on_answer_after_early_media(c, r, now);
+        on_answer_after_early_media(c, r);
     } else if (media_) {
         start_media(c, r, now);
     } else if (auto sdp = sip::parse_sdp(r.body())) {

@@ -255,7 +255,7 @@ class UacCore final : public sip::TransactionUser {
     // call_core_early_media.cpp: a 1xx with SDP starts the media (RFC 3261 §13.2.1: the
     // answer in a 1xx; without PRACK here); the 2xx confirms or moves it.
     void on_early_answer(Call& c, const sip::Message& r, sip::TimePoint now);
-    void on_answer_after_early_media(Call& c, const sip::Message& r, sip::TimePoint now);
+    void on_answer_after_early_media(Call& c, const sip::Message& r);
     // Counts a flow the call's end cut short (called from end()).
     void abandon_midcall(const Call& c);
 

@@ -39,7 +39,7 @@ void UacCore::on_early_answer(Call& c, const sip::Message& r, sip::TimePoint now
     c.remote_media = std::move(*remote);
 }
 
-void UacCore::on_answer_after_early_media(Call& c, const sip::Message& r, sip::TimePoint now) {
+void UacCore::on_answer_after_early_media(Call& c, const sip::Message& r) {
     EarlyMediaStats& s = stats_.midcall.early_media;
     if (media_ && c.media_id != 0) {
         if (auto p = media_->receive_progress(c.media_id); p && p->packets > 0) {
@@ -63,7 +63,6 @@ void UacCore::on_answer_after_early_media(Call& c, const sip::Message& r, sip::T
     ++s.answer_retargeted;
     if (media_ && c.media_id != 0) media_->retarget(c.media_id, *remote);
     c.remote_media = std::move(*remote);
-    (void)now;
 }
 
 }  // namespace pbxbench::uac

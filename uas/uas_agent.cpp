@@ -66,14 +66,21 @@ void UasAgent::unregister(sip::TimePoint now) {
 
 void UasAgent::on_response(sip::TransactionId id, std::uint64_t cookie,
                            const sip::Message& response) {
-    // We send no requests but REGISTER; a retransmitted final (id 0) needs nothing from us.
-    if (id == 0 || cookie != registration_cookie) return;
+    // We send REGISTER and session refreshes (UPDATE, no ACK); a retransmitted final (id 0)
+    // needs nothing from us.
+    if (id == 0) return;
     sip::TimePoint now = now_();
+    if (cookie == session_refresh_cookie) {
+        on_refresh_response(response, now);
+        return;
+    }
+    if (cookie != registration_cookie) return;
     forward_to_registration([&](sip::Registration& r) { r.on_response(response, now); });
 }
 
 void UasAgent::on_client_timeout(sip::TransactionId id, std::uint64_t cookie,
                                  sip::TransactionTimer timer) {
+    if (cookie == session_refresh_cookie) ++counters_.session_refreshes_failed;
     if (cookie != registration_cookie) return;
     forward_to_registration([&](sip::Registration& r) { r.on_timeout(id, timer); });
 }
@@ -98,6 +105,7 @@ void UasAgent::advance(sip::TimePoint now) {
         auto invite = sip::Message::parse(call.invite);
         if (invite) answer(id, *invite, std::move(call), now);
     }
+    send_due_refreshes(now);
     if (registration_ && registration_->next_deadline() && *registration_->next_deadline() <= now) {
         forward_to_registration([now](sip::Registration& r) { r.advance(now); });
     }
@@ -106,6 +114,8 @@ void UasAgent::advance(sip::TimePoint now) {
 std::optional<sip::TimePoint> UasAgent::next_deadline() const {
     std::optional<sip::TimePoint> next;
     if (!ring_due_.empty()) next = ring_due_.top().when;
+    if (!session_due_.empty() && (!next || session_due_.top().when < *next))
+        next = session_due_.top().when;
     if (registration_) {
         auto r = registration_->next_deadline();
         if (r && (!next || *r < *next)) next = r;
@@ -259,10 +269,13 @@ void UasAgent::answer(sip::TransactionId id, const sip::Message& invite, Pending
     d.media_id = call.media_id;
     d.offer_pending = invite.body().empty();  // our 200 carried the offer
     d.session_timer = !call.session_expires.empty();
+    d.session_interval_s = call.session_interval_s;
+    d.we_refresh = call.we_refresh;
     if (config_.media && call.media_id != 0 && !call.media_started)
         config_.media->start(call.media_id, invite.body(), now);
     std::string key = dialog_key(d.dialog.call_id, d.dialog.local_tag);
     awaiting_ack_[id] = key;
+    if (d.we_refresh) arm_session_refresh(d, key, now);
     dialogs_[std::move(key)] = std::move(d);
 }
 

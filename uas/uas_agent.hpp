@@ -40,6 +40,9 @@ struct AgentConfig {
     // this Min-SE, and a 2xx states the interval and who refreshes (the caller, unless it
     // asked otherwise). We never refresh ourselves.
     std::uint32_t session_min_se_s = 0;
+    // With session timers on: when the caller names no refresher, we refresh (by UPDATE at
+    // half the interval) instead of leaving it to the caller.
+    bool session_refresher_uas = false;
     std::uint64_t reject_ratio_ppm = 0;  // share of calls rejected, in parts per million
     int reject_code = 486;
     std::optional<sip::RegistrationConfig> registration;  // nullopt: plain mode
@@ -112,6 +115,8 @@ class UasAgent final : public sip::TransactionUser {
         bool media_started = false;   // at the 183 (early media)
         std::string session_expires;  // our 2xx's Session-Expires value; empty: no timer
         bool require_timer = false;   // the caller said Supported: timer
+        std::uint32_t session_interval_s = 0;
+        bool we_refresh = false;  // our 2xx says refresher=uas
     };
     struct CallDialog {
         sip::Dialog dialog;
@@ -124,6 +129,14 @@ class UasAgent final : public sip::TransactionUser {
         // We sent an offer in a 2xx (the INVITE had none): its answer comes in the ACK.
         bool offer_pending = false;
         bool session_timer = false;  // RFC 4028 negotiated at the INVITE
+        std::uint32_t session_interval_s = 0;
+        bool we_refresh = false;       // we send the refreshes (UPDATE)
+        sip::TimePoint refresh_due{};  // the pending refresh; older heap entries are stale
+    };
+    struct SessionDue {
+        sip::TimePoint when;
+        std::string dialog;  // dialog_key
+        bool operator>(const SessionDue& o) const { return when > o.when; }
     };
     struct Due {
         sip::TimePoint when;
@@ -153,6 +166,12 @@ class UasAgent final : public sip::TransactionUser {
                                 std::string_view to_tag, PendingCall& call, sip::TimePoint now);
     // A 2xx to a refresh (re-INVITE or UPDATE with Session-Expires) of a dialog with a timer:
     // counted, and its headers are stored in `headers` for reply().
+    // Arms our next refresh of `d` (we are its refresher) at half its interval.
+    void arm_session_refresh(CallDialog& d, const std::string& key, sip::TimePoint now);
+    // Sends the refreshes that are due (UPDATE with Session-Expires, refresher=uac: us).
+    void send_due_refreshes(sip::TimePoint now);
+    // The answer to one of our refreshes (cookie session_refresh_cookie).
+    void on_refresh_response(const sip::Message& response, sip::TimePoint now);
     void session_refresh_headers(const CallDialog& d, const sip::Message& request,
                                  std::string& value,
                                  std::pair<std::string_view, std::string_view> (&headers)[2],
@@ -193,9 +212,12 @@ class UasAgent final : public sip::TransactionUser {
     std::priority_queue<Due, std::vector<Due>, std::greater<>> ring_due_;
     std::unordered_map<std::string, CallDialog> dialogs_;               // key: Call-ID and our tag
     std::unordered_map<sip::TransactionId, std::string> awaiting_ack_;  // INVITE txn -> dialog key
+    std::priority_queue<SessionDue, std::vector<SessionDue>, std::greater<>> session_due_;
 };
 
 // The cookie the agent's REGISTER transactions carry.
 inline constexpr std::uint64_t registration_cookie = 1;
+// The cookie of our session refreshes (UPDATE).
+inline constexpr std::uint64_t session_refresh_cookie = 2;
 
 }  // namespace pbxbench::uas

@@ -17,10 +17,13 @@ struct UasCounters {
     std::uint64_t refused_stopping = 0;       // 503 while shutting down
     std::uint64_t media_ports_exhausted = 0;  // 503: no free RTP port
     std::uint64_t cancelled = 0;
-    std::uint64_t early_media_calls = 0;  // answered 183 with SDP and media before the 200
-    std::uint64_t session_timers = 0;     // 2xx with Session-Expires (RFC 4028)
-    std::uint64_t session_too_small = 0;  // 422: Session-Expires below our Min-SE
-    std::uint64_t session_refreshes = 0;  // re-INVITE/UPDATE refreshes answered 2xx
+    std::uint64_t early_media_calls = 0;       // answered 183 with SDP and media before the 200
+    std::uint64_t session_timers = 0;          // 2xx with Session-Expires (RFC 4028)
+    std::uint64_t session_too_small = 0;       // 422: Session-Expires below our Min-SE
+    std::uint64_t session_refreshes = 0;       // re-INVITE/UPDATE refreshes answered 2xx
+    std::uint64_t session_refreshes_sent = 0;  // our UPDATE refreshes (we are the refresher)
+    std::uint64_t session_refreshes_ok = 0;
+    std::uint64_t session_refreshes_failed = 0;  // non-2xx or timeout
     std::uint64_t acks = 0;
     std::uint64_t ack_timeouts = 0;  // Timer L or H: the caller never ACKed
     std::uint64_t byes = 0;
@@ -51,7 +54,7 @@ struct CounterInfo {
     std::uint64_t UasCounters::*field;
 };
 
-inline constexpr std::array<CounterInfo, 34> uas_counter_table{{
+inline constexpr std::array<CounterInfo, 37> uas_counter_table{{
     {"registrations_ok", "successful registrations (refreshes included)",
      &UasCounters::registrations_ok},
     {"registrations_failed", "failed registrations", &UasCounters::registrations_failed},
@@ -74,6 +77,12 @@ inline constexpr std::array<CounterInfo, 34> uas_counter_table{{
      &UasCounters::session_too_small},
     {"session_refreshes", "session refreshes (re-INVITE or UPDATE) answered 2xx",
      &UasCounters::session_refreshes},
+    {"session_refreshes_sent", "session refreshes we sent as refresher (UPDATE)",
+     &UasCounters::session_refreshes_sent},
+    {"session_refreshes_ok", "our session refreshes answered 2xx",
+     &UasCounters::session_refreshes_ok},
+    {"session_refreshes_failed", "our session refreshes refused or unanswered",
+     &UasCounters::session_refreshes_failed},
     {"acks", "ACKs of 2xx received", &UasCounters::acks},
     {"ack_timeouts", "answers never ACKed", &UasCounters::ack_timeouts},
     {"byes", "BYEs answered 200", &UasCounters::byes},

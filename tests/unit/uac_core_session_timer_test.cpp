@@ -179,5 +179,58 @@ TEST(UacCoreSessionTimer, TheFarEndsRefreshRearmsTheTimerAndIsAnsweredWithItsInt
     EXPECT_LE(bye[0], 110100ms + 5ms);
 }
 
+TEST(UacCoreSessionTimer, TheUasAsRefresherUpdatesAndWeFollow) {
+    // The caller names no refresher; the UasAgent takes the role and refreshes by UPDATE at
+    // 45 s, 90 s, ...; each re-arms our expiry, so the 200 s call ends by its planned BYE.
+    uas::AgentConfig c = min_se(90);
+    c.session_refresher_uas = true;
+    UacRig rig(timed(90, 200s), c);
+    ASSERT_TRUE(rig.run(400s));
+    EXPECT_EQ(rig.count(Outcome::completed), 1u);
+    const auto& s = rig.stats().midcall.session_timer;
+    EXPECT_EQ(s.negotiated, 1u);
+    EXPECT_EQ(s.we_refresh, 0u);
+    EXPECT_EQ(s.refreshes_sent, 0u);
+    EXPECT_EQ(s.refreshes_received, 4u);
+    EXPECT_EQ(s.expired, 0u) << "every refresh came in time";
+    EXPECT_EQ(rig.uas->counters().session_refreshes_sent, 4u);
+    EXPECT_EQ(rig.uas->counters().session_refreshes_ok, 4u);
+    auto updates = rig.peer_sent("UPDATE");
+    ASSERT_EQ(updates.size(), 4u);
+    EXPECT_EQ(updates[0].header("Session-Expires"), "90;refresher=uac")
+        << "refresher=uac: the UPDATE's sender, the UAS";
+    auto bye = sent_after_answer(rig, "BYE");
+    ASSERT_EQ(bye.size(), 1u);
+    EXPECT_EQ(bye[0], 200s) << "the planned end, not an expiry";
+}
+
+TEST(UacCoreSessionTimer, WhenTheUasStopsRefreshingWeEndTheCall) {
+    // The UAS refreshes once; its second UPDATE is lost for good (every copy dropped): we send
+    // BYE 60 s after the last refresh.
+    uas::AgentConfig c = min_se(90);
+    c.session_refresher_uas = true;
+    UacRig rig(timed(90, 300s), c);
+    std::string first_branch;
+    rig.net.policy = [&first_branch](std::size_t, const Datagram& d) {
+        if (d.bytes.rfind("UPDATE ", 0) != 0) return Fault::none;
+        // The first UPDATE (and its retransmissions, same branch) pass; later ones are dropped.
+        const auto via = d.bytes.find("branch=");
+        const std::string branch = d.bytes.substr(via, d.bytes.find_first_of(";\r", via) - via);
+        if (first_branch.empty()) first_branch = branch;
+        return branch == first_branch ? Fault::none : Fault::drop;
+    };
+    ASSERT_TRUE(rig.run(400s));
+    const auto& s = rig.stats().midcall.session_timer;
+    EXPECT_EQ(s.refreshes_received, 1u);
+    EXPECT_EQ(s.expired, 1u);
+    auto bye = sent_after_answer(rig, "BYE");
+    ASSERT_EQ(bye.size(), 1u);
+    EXPECT_GE(bye[0], 105s);  // the refresh at 45 s (+1 ms) re-armed the expiry to +60 s
+    EXPECT_LE(bye[0], 105s + 5ms);
+    rig.run_for(40s);  // the UAS's unanswered UPDATE times out (64*T1 after it left)
+    EXPECT_EQ(rig.uas->counters().session_refreshes_failed, 1u) << "the lost UPDATE timed out";
+    EXPECT_EQ(rig.uas->counters().session_refreshes_ok, 1u);
+}
+
 }  // namespace
 }  // namespace pbxbench::test

@@ -3,6 +3,8 @@
 # UAS's peer. Two batches at once, signaling only:
 # 1. 10 calls held 47 s asking Session-Expires 90 of a UAS with Min-SE 90: the 200 makes the
 #    caller the refresher, which refreshes every call by UPDATE at 45 s; the UAS answers each.
+# 1b. Likewise 10 calls to a UAS that takes the refresher role (--session-refresher uas): it
+#    refreshes every call by UPDATE at 45 s and the caller answers each.
 # 2. 10 calls asking 90 of a UAS with Min-SE 120: every INVITE gets 422, is retried with 120
 #    and answered.
 # 3. 10 calls asking 90 through a second Kamailio enforcing Min-SE 120 (profile switch WITH_SST:
@@ -38,10 +40,11 @@ wait_kamailio_ready "$pbxbench" 15 || exit 1
   --password secret --no-media --session-min-se-s 90 > "$work/uas_carol.jsonl" 2> "$work/uas_carol.err" &
 pids+=($!)
 wait_ready "$work/uas_carol.jsonl" || { echo "uas carol never became ready"; cat "$work/uas_carol.err"; exit 1; }
-for who in "bob 90" "alice 120"; do
+for who in "bob 90 uac" "alice 120 uac" "dave 90 uas"; do
   set -- $who
   "$pbxbench" uas --bind 127.0.0.1 --count 1 --registrar "127.0.0.1:$KAM_SIP_PORT" --user "$1" \
-    --password secret --no-media --session-min-se-s "$2" > "$work/uas_$1.jsonl" 2> "$work/uas_$1.err" &
+    --password secret --no-media --session-min-se-s "$2" --session-refresher "$3" \
+    > "$work/uas_$1.jsonl" 2> "$work/uas_$1.err" &
   pids+=($!)
   wait_ready "$work/uas_$1.jsonl" || { echo "uas $1 never became ready"; cat "$work/uas_$1.err"; exit 1; }
 done
@@ -52,6 +55,9 @@ timeout 58 "$pbxbench" uac --target "sip:bob@127.0.0.1:$KAM_SIP_PORT" --total $c
   --hold 47 --session-expires-s 90 --session-refresh update --no-media \
   > "$work/refresh.jsonl" 2> "$work/refresh.err" &
 refresh_pid=$!
+timeout 58 "$pbxbench" uac --target "sip:dave@127.0.0.1:$KAM_SIP_PORT" --total $calls --cps 20 \
+  --hold 47 --session-expires-s 90 --no-media > "$work/uas_refresh.jsonl" 2> "$work/uas_refresh.err" &
+uas_refresh_pid=$!
 timeout 30 "$pbxbench" uac --target "sip:alice@127.0.0.1:$KAM_SIP_PORT" --total $calls --cps 20 \
   --hold 2 --session-expires-s 90 --no-media > "$work/minse.jsonl" 2> "$work/minse.err"
 minse_rc=$?
@@ -60,6 +66,8 @@ timeout 30 "$pbxbench" uac --target "sip:carol@127.0.0.1:$sst_port" --total $cal
 sst_rc=$?
 wait "$refresh_pid"
 refresh_rc=$?
+wait "$uas_refresh_pid"
+uas_refresh_rc=$?
 echo "took $((SECONDS - started)) s"
 for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 pids=()
@@ -78,6 +86,13 @@ check "refresh: latency for every refresh" \
   [ "$(field "$r" .midcall.session_timer.refresh_latency_ms.count)" = $calls ]
 check "refresh: the UAS answered every refresh and every timer" \
   [ "$(field "$work/uas_bob.jsonl" '"\(.session_timers)/\(.session_refreshes)/\(.updates_answered)"')" = "$calls/$calls/$calls" ]
+d=$work/uas_refresh.jsonl
+check "uas refresher: uac exit 0" [ $uas_refresh_rc -eq 0 ]
+check "uas refresher: every call completed" [ "$(field "$d" .completed)" = $calls ]
+check "uas refresher: granted with the UAS as refresher, one refresh received per call" \
+  [ "$(field "$d" '.midcall.session_timer | "\(.negotiated)/\(.we_refresh)/\(.refreshes_received)/\(.expired)"')" = "$calls/0/$calls/0" ]
+check "uas refresher: the UAS sent one UPDATE per call, each answered" \
+  [ "$(field "$work/uas_dave.jsonl" '"\(.session_refreshes_sent)/\(.session_refreshes_ok)/\(.session_refreshes_failed)"')" = "$calls/$calls/0" ]
 check "422: uac exit 0" [ $minse_rc -eq 0 ]
 check "422: every call completed" [ "$(field "$m" .completed)" = $calls ]
 check "422: every INVITE was retried with Min-SE 120 and granted" \

@@ -10,6 +10,7 @@
 #include "harness/json_path.hpp"
 #include "harness/run_messages.hpp"
 #include "harness/run_markdown_methods.hpp"
+#include "harness/run_markdown_midcall.hpp"
 #include "harness/run_report.hpp"
 #include "harness/scaling.hpp"
 #include "report/level_state.hpp"
@@ -674,6 +675,7 @@ std::string render_summary_md(const std::vector<json>& all_rows, const json& run
     media_table(out, rows);
     subscribers_table(out, rows);
     methods_section(out, rows);
+    midcall_section(out, rows);
     overhead_table(out, rows);
     scaling_section(out, scaling);
     media_proxy_section(out, rows);

@@ -20,6 +20,9 @@ struct RunOptions {
     int total = 500;                // calls per level when `levels` is empty
     double cps = 100;               // fast ramp ...
     double hold_s = 60;             // ... long hold: concurrency == level
+    // Mid-call hold of every call (pbxbench uac --hold-at/--hold-for); 0 for: none.
+    double hold_at_s = 0;
+    double hold_for_s = 0;
     std::vector<int> levels;        // each scenario runs once per level, total = level
     // Answering endpoints, one per callee: 0 follows the callees (the profile's, else 2);
     // given without --callees it sets the number of callees.

@@ -295,6 +295,7 @@ json build_level_row(const LevelMeasurement& m, const json& run) {
                 {"media_path", at(m.uac_summary, "media_path")},
                 {"methods", methods_block(m)},
                 {"methods_total", methods_total_block(at(m.uac_summary, "methods"), m.uac_summary)},
+                {"midcall", at(m.uac_summary, "midcall")},
                 {"processes", m.processes},
                 {"collected", m.collected},
                 {"sut_log", m.sut_log},

@@ -96,6 +96,8 @@ class LevelRun {
         m_.config = {{"total", level},
                      {"cps", ctx.options.cps},
                      {"hold_s", ctx.options.hold_s},
+                     {"hold_at_s", ctx.options.hold_at_s},
+                     {"hold_for_s", ctx.options.hold_for_s},
                      {"uas_count", subscribers_.callees.size()},
                      {"callers", subscribers_.callers.size()},
                      {"callees", subscribers_.callees.size()},
@@ -203,6 +205,8 @@ class LevelRun {
         uac_config.total = static_cast<std::uint64_t>(level_);
         uac_config.cps = ctx_.options.cps;
         uac_config.hold_s = ctx_.options.hold_s;
+        uac_config.hold_at_s = ctx_.options.hold_at_s;
+        uac_config.hold_for_s = ctx_.options.hold_for_s;
         uac_config.progress_s = 0.5;
         uac_config.media.off = !ctx_.options.media;
         uac_config.media.ports = ctx_.options.uac_rtp_ports;

@@ -76,6 +76,7 @@ CallMediaStats summarize_call(const CallMediaInputs& in) {
             silence_us = std::max(r.max_gap_us, in.end_time_us - r.last_arrival_us);
             if (in.answer_time_us)
                 silence_us = std::max(silence_us, r.first_arrival_us - *in.answer_time_us);
+            if (in.max_silence_us) silence_us = *in.max_silence_us;
         }
         s.max_silence_ms = static_cast<double>(std::max<std::int64_t>(silence_us, 0)) / 1000.0;
         s.silent = !got_media || s.max_silence_ms > static_cast<double>(in.silence_threshold_ms);

@@ -25,6 +25,9 @@ struct CallMediaInputs {
     bool expect_send = true;                     // from the negotiated directions (sendrecv...)
     bool expect_receive = true;
     std::int64_t silence_threshold_ms = 2000;
+    // The longest silence when the driver knows better than the arrival gaps (a call put on
+    // hold: the held time is not silence); empty: from `received` and the answer/end times.
+    std::optional<std::int64_t> max_silence_us;
     std::uint32_t dtmf_sent = 0;
     std::uint32_t dtmf_received = 0;
     std::uint32_t clock_hz = 8000;

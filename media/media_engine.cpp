@@ -538,6 +538,17 @@ std::optional<RtpSource> MediaEngine::rtp_source(std::uint32_t id) const {
     if (it == impl_->streams.end() || it->second->last_source.port == 0) return std::nullopt;
     return RtpSource{it->second->last_source, it->second->source_changes};
 }
+std::optional<ReceiveSnapshot> MediaEngine::received(std::uint32_t id) const {
+    auto it = impl_->streams.find(id);
+    if (it == impl_->streams.end() || !it->second->started) return std::nullopt;
+    return it->second->media.received();
+}
+void MediaEngine::set_directions(std::uint32_t id, bool may_send, bool expect_receive,
+                                 std::int64_t now_us) {
+    auto it = impl_->streams.find(id);
+    if (it == impl_->streams.end() || it->second->ending) return;
+    it->second->media.set_directions(may_send, expect_receive, now_us);
+}
 void MediaEngine::stop_sending(std::uint32_t id) {
     impl_->stop_sending(id);
 }

@@ -101,6 +101,10 @@ class MediaEngine {
     // Where the stream's RTP last came from and how often that source changed; nullopt before
     // the first packet or for an unknown id.
     std::optional<RtpSource> rtp_source(std::uint32_t id) const;
+    // What the stream received so far; nullopt for an unknown or unstarted stream.
+    std::optional<ReceiveSnapshot> received(std::uint32_t id) const;
+    // A mid-call offer/answer changed the directions (hold, resume): MediaStream::set_directions.
+    void set_directions(std::uint32_t id, bool may_send, bool expect_receive, std::int64_t now_us);
     // The call is ending: no more RTP; a final SR with BYE goes out on the next tick.
     void stop_sending(std::uint32_t id);
     // The call ended at `end_us`: a source stops sending, an echo keeps answering until the

@@ -31,6 +31,8 @@ void MediaStream::start(std::int64_t now_us, std::int64_t answer_us) {
     started_ = true;
     start_us_ = now_us;
     answer_us_ = answer_us;
+    silence_mark_us_ = answer_us;
+    held_at_mark_us_ = held_us_until(answer_us);
     sending_ = config_.may_send;
     next_send_us_ = now_us;
     if (config_.rtcp) rtcp_.start(now_us);
@@ -38,6 +40,41 @@ void MediaStream::start(std::int64_t now_us, std::int64_t answer_us) {
 
 void MediaStream::stop_sending() {
     sending_ = false;
+    stopped_ = true;
+}
+
+void MediaStream::set_directions(bool may_send, bool expect_receive, std::int64_t now_us) {
+    config_.may_send = may_send;
+    if (started_ && !stopped_) {
+        if (may_send && !sending_ && is_source()) {
+            // Resuming a source that paused: carry on from now without a burst of the packets
+            // "missed" while paused (the schedule is relative to a new start).
+            start_us_ = now_us - packet_index_ * ptime_us_;
+            next_send_us_ = now_us;
+        }
+        sending_ = may_send;
+    }
+    if (!expect_receive && held_since_us_ < 0) {
+        held_since_us_ = now_us;
+        held_ever_ = true;
+    } else if (expect_receive && held_since_us_ >= 0) {
+        held_total_us_ += std::max<std::int64_t>(0, now_us - held_since_us_);
+        held_since_us_ = -1;
+    }
+}
+
+std::int64_t MediaStream::held_us_until(std::int64_t t) const {
+    std::int64_t held = held_total_us_;
+    if (held_since_us_ >= 0) held += std::max<std::int64_t>(0, t - held_since_us_);
+    return held;
+}
+
+void MediaStream::mark_silence(std::int64_t t) {
+    const std::int64_t held = held_us_until(t);
+    const std::int64_t gap = t - silence_mark_us_ - (held - held_at_mark_us_);
+    max_silence_outside_hold_us_ = std::max(max_silence_outside_hold_us_, gap);
+    silence_mark_us_ = t;
+    held_at_mark_us_ = held;
 }
 
 std::size_t MediaStream::write_payload(std::int64_t n, RtpPacket& header,
@@ -93,6 +130,7 @@ std::size_t MediaStream::write_next_packet(std::int64_t now_us, std::span<std::u
     last_timestamp_ = header.timestamp_units;
     last_sent_us_ = now_us;
     ++packets_sent_;
+    if (on_hold()) ++packets_sent_on_hold_;
     bytes_sent_ += payload_bytes;
     ++sent_since_report_;
     return *written;
@@ -114,6 +152,10 @@ std::size_t MediaStream::on_rtp(std::span<const std::uint8_t> bytes, std::int64_
     }
     stats_.on_packet(packet->sequence, packet->timestamp_units, arrival_us, packet->payload.size(),
                      timing);
+    if (started_ && arrival_us >= silence_mark_us_) {
+        mark_silence(arrival_us);
+        silence_marked_ = true;
+    }
     if (is_source() || !sending_ || !started_) return 0;
 
     // Echo: the peer's payload and timing, our own SSRC, sequence numbers and timestamps.
@@ -197,7 +239,8 @@ CallMediaStats MediaStream::summarize(std::int64_t end_us) const {
     in.bytes_sent = bytes_sent_;
     in.received = stats_.snapshot();
     if (config_.peer_echoes) {
-        in.peer_sent_packets = packets_sent_;
+        // What we sent on hold was not to be echoed (the peer answered recvonly or inactive).
+        in.peer_sent_packets = packets_sent_ - packets_sent_on_hold_;
     } else if (peer_reported_sent_) {
         // An SR counts what the peer had sent when it wrote it. When the final one (with the
         // BYE) is lost, packets sent after the last one we have still arrived: the sequence
@@ -212,6 +255,12 @@ CallMediaStats MediaStream::summarize(std::int64_t end_us) const {
     in.expect_send = config_.may_send;
     in.expect_receive = config_.expect_receive;
     in.silence_threshold_ms = config_.silence_threshold_ms;
+    if (held_ever_ && silence_marked_) {
+        // The longest silence with held time taken out: a hold is a silence we asked for.
+        const std::int64_t held = held_us_until(end_us);
+        const std::int64_t tail = end_us - silence_mark_us_ - (held - held_at_mark_us_);
+        in.max_silence_us = std::max(max_silence_outside_hold_us_, tail);
+    }
     in.dtmf_sent = dtmf_sent_;
     in.dtmf_received = dtmf_received_.events();
     in.clock_hz = pcmu_clock_hz;

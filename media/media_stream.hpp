@@ -57,6 +57,13 @@ class MediaStream {
     // No more RTP from us from now on; a final SR and BYE are due (write_rtcp with bye).
     void stop_sending();
     bool sending() const { return sending_; }
+    // A mid-call offer/answer changed the directions (hold and resume, RFC 3264 §8.4): from
+    // `now_us` we send only if `may_send` (never again after stop_sending) and expect the
+    // peer's RTP only if `expect_receive`. While nothing is expected (on hold) the packets we
+    // send are not a reference for the peer's echo and the time does not count as silence, so
+    // a held call shows no loss for the echo it was told not to send.
+    void set_directions(bool may_send, bool expect_receive, std::int64_t now_us);
+    bool on_hold() const { return held_since_us_ >= 0; }
 
     // Source role: when the next packet is due (INT64_MAX when not sending).
     std::int64_t next_send_us() const {
@@ -87,7 +94,11 @@ class MediaStream {
 
     std::uint32_t ssrc() const { return config_.ssrc; }
     std::uint64_t packets_sent() const { return packets_sent_; }
+    // Packets sent while on hold (excluded from the echo reference).
+    std::uint64_t packets_sent_on_hold() const { return packets_sent_on_hold_; }
     std::uint64_t packets_received() const { return stats_.snapshot().packets; }
+    // What arrived so far (e.g. early media before the answer).
+    ReceiveSnapshot received() const { return stats_.snapshot(); }
     std::uint64_t malformed() const { return malformed_; }
     // The peer's SSRC: learned from its first packet.
     std::optional<std::uint32_t> peer_ssrc() const { return peer_ssrc_; }
@@ -103,8 +114,14 @@ class MediaStream {
     std::uint32_t samples_per_packet_;
     std::int64_t ptime_us_;
 
+    // Held time up to `t` (closed holds plus the one in progress).
+    std::int64_t held_us_until(std::int64_t t) const;
+    // Marks an arrival (or the answer, or the end) for the silence outside holds.
+    void mark_silence(std::int64_t t);
+
     bool started_ = false;
     bool sending_ = false;
+    bool stopped_ = false;  // stop_sending() was called: no direction change restarts us
     std::int64_t start_us_ = 0;
     std::int64_t answer_us_ = 0;
     std::int64_t next_send_us_ = INT64_MAX;
@@ -116,6 +133,18 @@ class MediaStream {
     std::uint64_t packets_sent_ = 0;
     std::uint64_t bytes_sent_ = 0;
     std::uint64_t sent_since_report_ = 0;
+
+    // Holds: while held_since_us_ >= 0 no RTP is expected from the peer.
+    std::int64_t held_since_us_ = -1;
+    std::int64_t held_total_us_ = 0;  // closed holds
+    bool held_ever_ = false;
+    std::uint64_t packets_sent_on_hold_ = 0;
+    // Longest stretch without RTP with held time taken out, measured from `silence_mark_us_`
+    // (the answer, then each arrival); held_at_mark_us_ is the held time up to that mark.
+    std::int64_t silence_mark_us_ = 0;
+    std::int64_t held_at_mark_us_ = 0;
+    std::int64_t max_silence_outside_hold_us_ = 0;
+    bool silence_marked_ = false;  // a packet arrived (the answer alone is not a gap start)
 
     std::size_t next_dtmf_ = 0;
     std::optional<DtmfSender> dtmf_;

@@ -95,6 +95,24 @@ Opt options_p95(const json& r) {
 Opt register_bytes_per_contact(const json& r) {
     return number_at(r, "methods.register.sut_bytes_per_contact");
 }
+// Mid-call flows (hold/resume by re-INVITE): only when some re-INVITE of the kind got a 2xx.
+Opt midcall_latency(const json& r, const char* count_path, const char* value_path) {
+    Opt count = number_at(r, count_path);
+    if (!count || *count <= 0) return std::nullopt;
+    return number_at(r, value_path);
+}
+Opt hold_p50(const json& r) {
+    return midcall_latency(r, "midcall.hold.latency_ms.count", "midcall.hold.latency_ms.p50");
+}
+Opt hold_p95(const json& r) {
+    return midcall_latency(r, "midcall.hold.latency_ms.count", "midcall.hold.latency_ms.p95");
+}
+Opt resume_p50(const json& r) {
+    return midcall_latency(r, "midcall.resume.latency_ms.count", "midcall.resume.latency_ms.p50");
+}
+Opt resume_p95(const json& r) {
+    return midcall_latency(r, "midcall.resume.latency_ms.count", "midcall.resume.latency_ms.p95");
+}
 
 Opt cpu_slope(const json& r) {
     return number_at(r, "scaling.cpu_percent_fit.slope");
@@ -133,7 +151,7 @@ constexpr std::optional<double> none = std::nullopt;
 
 // CPU is counted in 10 ms /proc ticks (2 pp of a core per 500 ms sample), so small absolute
 // moves are measurement noise; the absolute floors keep quiet runs from failing.
-constexpr std::array<Metric, 21> table{{
+constexpr std::array<Metric, 25> table{{
     {"cpu_avg_percent", "cpu_avg", "CPU avg", "SUT CPU, average (100 = one core)",
      Unit::cpu_percent, Worse::higher, RowKind::level, cpu_avg, 10, 1.0},
     {"cpu_peak_percent", "cpu_peak", "CPU peak", "SUT CPU, peak sample", Unit::cpu_percent,
@@ -177,6 +195,14 @@ constexpr std::array<Metric, 21> table{{
     {"register_bytes_per_contact", "bytes_per_contact", "Memory per contact",
      "SUT memory rise per registered contact (PSS, else RSS)", Unit::bytes_each, Worse::higher,
      RowKind::level, register_bytes_per_contact, 10, none},
+    {"hold_p50_ms", "hold_p50", "Hold p50", "hold re-INVITE (a=sendonly) to its 2xx, p50", Unit::ms,
+     Worse::higher, RowKind::level, hold_p50, 10, 2.0},
+    {"hold_p95_ms", "hold_p95", "Hold p95", "hold re-INVITE (a=sendonly) to its 2xx, p95", Unit::ms,
+     Worse::higher, RowKind::level, hold_p95, 10, 2.0},
+    {"resume_p50_ms", "resume_p50", "Resume p50", "resume re-INVITE (a=sendrecv) to its 2xx, p50",
+     Unit::ms, Worse::higher, RowKind::level, resume_p50, 10, 2.0},
+    {"resume_p95_ms", "resume_p95", "Resume p95", "resume re-INVITE (a=sendrecv) to its 2xx, p95",
+     Unit::ms, Worse::higher, RowKind::level, resume_p95, 10, 2.0},
     {"cpu_slope_percent_per_call", "cpu_slope", "CPU slope",
      "scaling: CPU % per added concurrent call", Unit::cpu_percent_per_call, Worse::higher,
      RowKind::scaling, cpu_slope, 10, none},

@@ -22,6 +22,14 @@ struct BatchOptions {
     std::uint64_t total = 1;
     double cps = 1;                     // call i starts at t0 + i/cps
     std::chrono::milliseconds hold{0};  // from the 2xx to our BYE
+    // Mid-call hold (docs/uac.md "Mid-call flows"): `hold_at` after the 2xx a re-INVITE with
+    // a=sendonly, `hold_for` later one with a=sendrecv. hold_for 0: no hold.
+    std::chrono::milliseconds hold_at{0};
+    std::chrono::milliseconds hold_for{0};
+    // Session timers (RFC 4028): ask for this interval in the INVITE (0: no timer); refresh by
+    // UPDATE (else re-INVITE) when the 2xx makes us the refresher.
+    std::uint32_t session_expires_s = 0;
+    bool refresh_by_update = true;
     std::uint64_t max_concurrent = 0;   // 0: no limit
     double cancel_ratio = 0;            // exact share cancelled after the first provisional
     std::chrono::milliseconds ring_timeout{

@@ -159,6 +159,8 @@ nlohmann::json summary_json(const BatchTotals& totals, double wall_s, const Proc
           {"total", o.total},
           {"cps", o.cps},
           {"hold_s", std::chrono::duration<double>(o.hold).count()},
+          {"hold_at_s", std::chrono::duration<double>(o.hold_at).count()},
+          {"hold_for_s", std::chrono::duration<double>(o.hold_for).count()},
           {"max_concurrent", o.max_concurrent},
           {"cancel_ratio", o.cancel_ratio},
           {"ring_timeout_s", std::chrono::duration<double>(o.ring_timeout).count()},
@@ -202,6 +204,7 @@ nlohmann::json summary_json(const BatchTotals& totals, double wall_s, const Proc
           {"cpu_percent", wall_s > 0 ? cpu_s / wall_s * 100.0 : 0.0}}},
     };
     s.subscribers.add_json(summary);
+    summary["midcall"] = s.midcall.to_json();
     return summary;
 }
 

@@ -185,10 +185,24 @@ void UacCore::advance(TimePoint now) {
             case EventKind::bye:
             case EventKind::ring_timeout:
             case EventKind::cancel_timeout:
+            case EventKind::hold:
+            case EventKind::resume:
+            case EventKind::reinvite_retry:
+            case EventKind::session_refresh:
+            case EventKind::session_expiry:
                 break;
         }
         Call* c = find(e.index);
         if (c == nullptr) continue;
+        if (e.kind == EventKind::hold || e.kind == EventKind::resume ||
+            e.kind == EventKind::reinvite_retry) {
+            on_midcall_event(*c, e.kind, now);
+            continue;
+        }
+        if (e.kind == EventKind::session_refresh || e.kind == EventKind::session_expiry) {
+            on_session_event(*c, e.kind, now);
+            continue;
+        }
         if (e.kind == EventKind::cancel_timeout) {
             // §9.1: no final response 64*T1 after our CANCEL: consider the INVITE cancelled
             // rather than hold the call until Timer C.
@@ -217,6 +231,10 @@ void UacCore::start_call(std::uint64_t index, TimePoint now) {
     }
     ++stats_.subscribers.calls_per_callee[c.callee];
     c.cancel_planned = chosen(index, options_.cancel_ratio);
+    if (options_.session_expires_s > 0) {
+        c.session_expires_s = options_.session_expires_s;
+        ++stats_.midcall.session_timer.calls;
+    }
     c.from = callers_[c.caller].from_prefix;
     c.from.push_back('t');
     sip::append_uint(c.from, index);
@@ -254,12 +272,19 @@ void UacCore::send_invite(Call& c, TimePoint now) {
     c.branch = layer_->new_branch();
     const std::string& target = callee_uris_[c.callee];
     sip::Dialog d = sip::initial_request_dialog(call_id(c.index), c.from, target, c.invite_cseq);
-    std::pair<std::string_view, std::string_view> extra[3];
+    std::pair<std::string_view, std::string_view> extra[5];
     std::size_t n = 0;
     std::string_view auth = c.authorization;
     if (!auth.empty())
         extra[n++] = {auth.substr(0, auth.find(':')), auth.substr(auth.find(':') + 2)};
     extra[n++] = {"Allow", allow};
+    std::string session_expires;
+    if (c.session_expires_s > 0) {
+        // RFC 4028 §7.1: ask for the interval; the 2xx names the refresher.
+        session_expires = std::to_string(c.session_expires_s);
+        extra[n++] = {"Supported", "timer"};
+        extra[n++] = {"Session-Expires", session_expires};
+    }
     extra[n++] = {"User-Agent", "pbxbench/" PBXBENCH_VERSION};
     std::string invite =
         sip::build_in_dialog_request(d, {"INVITE", sent_by_, c.branch, c.invite_cseq,
@@ -314,17 +339,26 @@ void UacCore::on_response(sip::TransactionId id, std::uint64_t cookie_value,
         }
         return;
     }
-    const auto kind = static_cast<Kind>(cookie_value & 3);
+    const Kind kind = kind_of(cookie_value);
     if (kind == Kind::register_) {
-        on_registration_event(static_cast<std::uint32_t>(cookie_value >> 2),
+        on_registration_event(static_cast<std::uint32_t>(index_in(cookie_value)),
                               [&](sip::Registration& reg) { reg.on_response(r, now); });
         changed(now);
         return;
     }
-    Call* c = find(cookie_value >> 2);
-    if (c == nullptr) return;
+    Call* c = find(index_in(cookie_value));
+    if (c == nullptr) {
+        // The call ended while its re-INVITE ran: its 2xx still needs an ACK (§13.2.2.4).
+        if (kind == Kind::reinvite && r.status() >= 200) {
+            if (r.status() < 300) ack_reinvite_2xx(r);
+            orphan_reinvites_.erase(index_in(cookie_value));
+        }
+        return;
+    }
     if (kind == Kind::invite) on_invite_response(*c, r, now);
     if (kind == Kind::bye) on_bye_response(*c, r, now);
+    if (kind == Kind::reinvite) on_reinvite_response(*c, r, now);
+    if (kind == Kind::refresh) on_refresh_response(*c, r, now);
     // A CANCEL's own answer says nothing: the INVITE's 487 (or 2xx) tells what happened.
     changed(now);
 }
@@ -332,8 +366,12 @@ void UacCore::on_response(sip::TransactionId id, std::uint64_t cookie_value,
 void UacCore::on_invite_response(Call& c, const sip::Message& r, TimePoint now) {
     const int status = r.status();
     if (status < 200) {
-        if (status > 100 && !c.provisional)
+        // The first 18x, whether or not a 100 came before it (a proxy's 100 is not ringing).
+        if (status > 100 && !c.post_dial_recorded) {
+            c.post_dial_recorded = true;
             stats_.post_dial_delay_us.push_back(micros(now - c.invite_sent));
+        }
+        if (status > 100 && !c.early_media && !r.body().empty()) on_early_answer(c, r, now);
         c.provisional = true;
         if (c.phase == Phase::inviting) c.phase = Phase::ringing;
         if (c.cancel_pending || (c.cancel_planned && c.phase == Phase::ringing)) {
@@ -350,6 +388,7 @@ void UacCore::on_invite_response(Call& c, const sip::Message& r, TimePoint now) 
     if ((status == 401 || status == 407) && c.phase != Phase::cancelling &&
         answer_invite_challenge(c, r, now))
         return;
+    if (status == 422 && c.phase != Phase::cancelling && retry_with_min_se(c, r, now)) return;
     ++stats_.final_status[status];
     if (status == 487 && c.phase == Phase::cancelling) {
         end(c.index, c.cancel_outcome);
@@ -373,7 +412,9 @@ void UacCore::on_answer(Call& c, const sip::Message& r, TimePoint now) {
     }
     c.dialog = std::make_unique<sip::Dialog>(std::move(*dialog));
     c.hop = hop_of(*c.dialog, options_.next_hop);
-    if (media_) {
+    if (c.early_media) {
+        on_answer_after_early_media(c, r);
+    } else if (media_) {
         start_media(c, r, now);
     } else if (auto sdp = sip::parse_sdp(r.body())) {
         // Signaling only: still remember where the far end's media is, so that a re-INVITE
@@ -391,6 +432,8 @@ void UacCore::on_answer(Call& c, const sip::Message& r, TimePoint now) {
         send_bye(c, now);
     } else {
         push({now + options_.hold, c.index, EventKind::bye});
+        schedule_hold(c, now);
+        start_session_timer(c, r, now);
     }
 }
 
@@ -421,6 +464,7 @@ void UacCore::refresh_target(Call& c, const sip::Message& request) {
 
 void UacCore::on_retransmitted_2xx(const sip::Message& r) {
     // The 2xx was retransmitted because our ACK was lost: ACK it again (§13.2.2.4).
+    if (ack_reinvite_2xx(r)) return;
     auto index = index_of(r.call_id());
     if (!index) return;
     Call* c = find(*index);
@@ -449,15 +493,22 @@ void UacCore::on_bye_response(Call& c, const sip::Message& r, TimePoint now) {
 void UacCore::on_client_timeout(sip::TransactionId id, std::uint64_t cookie_value,
                                 sip::TransactionTimer t) {
     const TimePoint now = now_();
-    const auto kind = static_cast<Kind>(cookie_value & 3);
+    const Kind kind = kind_of(cookie_value);
     if (kind == Kind::register_) {
-        on_registration_event(static_cast<std::uint32_t>(cookie_value >> 2),
+        on_registration_event(static_cast<std::uint32_t>(index_in(cookie_value)),
                               [&](sip::Registration& reg) { reg.on_timeout(id, t); });
         changed(now);
         return;
     }
-    Call* c = find(cookie_value >> 2);
+    if (kind == Kind::reinvite) orphan_reinvites_.erase(index_in(cookie_value));
+    Call* c = find(index_in(cookie_value));
     if (c == nullptr || kind == Kind::cancel) return;  // the INVITE's own timers decide
+    if (kind == Kind::reinvite || kind == Kind::refresh) {
+        if (kind == Kind::reinvite) on_reinvite_timeout(*c, now);
+        if (kind == Kind::refresh) on_refresh_timeout(*c, now);
+        changed(now);
+        return;
+    }
     std::string key =
         std::string(kind == Kind::invite ? "invite:" : "bye:") + std::string(sip::timer_name(t));
     ++stats_.timeouts[key];
@@ -467,19 +518,21 @@ void UacCore::on_client_timeout(sip::TransactionId id, std::uint64_t cookie_valu
 
 void UacCore::on_transport_error(sip::TransactionId id, std::uint64_t cookie_value) {
     const TimePoint now = now_();
-    if (static_cast<Kind>(cookie_value & 3) == Kind::register_) {
-        on_registration_event(static_cast<std::uint32_t>(cookie_value >> 2),
+    if (kind_of(cookie_value) == Kind::register_) {
+        on_registration_event(static_cast<std::uint32_t>(index_in(cookie_value)),
                               [&](sip::Registration& reg) { reg.on_transport_error(id); });
         changed(now);
         return;
     }
-    if (find(cookie_value >> 2) != nullptr) end(cookie_value >> 2, Outcome::transport_error);
+    if (find(index_in(cookie_value)) != nullptr)
+        end(index_in(cookie_value), Outcome::transport_error);
     changed(now);
 }
 
 void UacCore::end(std::uint64_t index, Outcome outcome) {
     auto it = calls_.find(index);
     if (it == calls_.end()) return;
+    abandon_midcall(it->second);
     if (media_ && it->second.media_id != 0) {
         record_media_path(it->second);
         media_->end(it->second.media_id, now_());

@@ -85,7 +85,16 @@ class UacCore final : public sip::TransactionUser {
 
   private:
     enum class Phase : std::uint8_t { inviting, ringing, answered, cancelling, byeing };
-    enum class Kind : std::uint8_t { invite = 0, bye = 1, cancel = 2, register_ = 3 };
+    enum class Kind : std::uint8_t {
+        invite = 0,
+        bye = 1,
+        cancel = 2,
+        register_ = 3,
+        reinvite = 4,
+        refresh = 5
+    };
+    // What our own re-INVITE in progress asks for (call_core_midcall.cpp).
+    enum class Reinvite : std::uint8_t { none, hold, resume };
     enum class EventKind : std::uint8_t {
         bye,
         ring_timeout,
@@ -93,7 +102,12 @@ class UacCore final : public sip::TransactionUser {
         unregister_deadline,
         media_drained,
         register_caller,
-        cancel_timeout
+        cancel_timeout,
+        hold,             // time to put the call on hold
+        resume,           // time to take it off hold
+        reinvite_retry,   // the wait after a 491 is over (RFC 3261 §14.1)
+        session_refresh,  // we are the refresher: half the session interval passed
+        session_expiry,   // the far end refreshes, and has not: BYE before the session lapses
     };
 
     // A caller: its identity, credentials, cached challenge and REGISTER client.
@@ -116,6 +130,7 @@ class UacCore final : public sip::TransactionUser {
         std::uint32_t callee = 0;
         Phase phase = Phase::inviting;
         bool provisional = false;  // a 1xx arrived, so CANCEL is allowed (§9.1)
+        bool post_dial_recorded = false;  // the first 18x's delay is in post_dial_delay_us
         bool cancel_planned = false;
         bool cancel_pending = false;  // CANCEL wanted but no provisional yet
         Outcome cancel_outcome = Outcome::cancelled;
@@ -138,6 +153,29 @@ class UacCore final : public sip::TransactionUser {
         std::uint32_t media_ssrc = 0;
         std::uint64_t sdp_version = 1;
         std::optional<sip::MediaEndpoint> remote_media;  // where we send RTP now
+        // Our own re-INVITE (hold/resume): what it asks, whether its transaction is running
+        // (else a retry after 491 is due), its CSeq and when it left; the ACK of its 2xx.
+        Reinvite reinvite = Reinvite::none;
+        bool reinvite_in_flight = false;
+        std::uint32_t reinvite_cseq = 0;
+        sip::TimePoint reinvite_sent;
+        std::string reinvite_ack;
+        bool on_hold = false;      // the far end accepted our hold
+        bool resume_due = false;   // the resume time came while the hold was still pending
+        bool early_media = false;  // a 1xx's SDP started the media before the answer
+        // Session timer (RFC 4028): the interval asked for (raised by a 422), the one
+        // negotiated (0: none), whether we refresh, our refresh in flight and its 2xx's ACK,
+        // and when the pending session event is due (older events are stale).
+        std::uint32_t session_expires_s = 0;
+        std::uint32_t session_interval_s = 0;
+        bool we_refresh = false;
+        bool retried_422 = false;
+        bool refresh_in_flight = false;
+        bool refresh_is_invite = false;
+        std::uint32_t refresh_cseq = 0;
+        sip::TimePoint refresh_sent;
+        std::string refresh_ack;
+        sip::TimePoint session_due;
     };
     struct Event {
         sip::TimePoint when;
@@ -172,8 +210,10 @@ class UacCore final : public sip::TransactionUser {
     bool is_ours(std::string_view call_id) const;
     std::optional<std::uint64_t> index_of(std::string_view call_id) const;
     static std::uint64_t cookie(std::uint64_t index, Kind k) {
-        return index << 2 | static_cast<std::uint64_t>(k);
+        return index << 3 | static_cast<std::uint64_t>(k);
     }
+    static Kind kind_of(std::uint64_t cookie) { return static_cast<Kind>(cookie & 7); }
+    static std::uint64_t index_in(std::uint64_t cookie) { return cookie >> 3; }
 
     // call_core_auth.cpp: digest and caller registrations
     void build_callers();
@@ -190,6 +230,34 @@ class UacCore final : public sip::TransactionUser {
     void advance_registrations(sip::TimePoint now);
     void unregister_callers(sip::TimePoint now);
     bool registrations_settled() const;
+
+    // call_core_midcall.cpp: hold and resume by our own re-INVITE, 491 retries
+    void schedule_hold(Call& c, sip::TimePoint now);
+    void on_midcall_event(Call& c, EventKind kind, sip::TimePoint now);
+    void send_reinvite(Call& c, Reinvite what, sip::TimePoint now);
+    void on_reinvite_response(Call& c, const sip::Message& r, sip::TimePoint now);
+    void on_reinvite_timeout(Call& c, sip::TimePoint now);
+    // The 2xx of a re-INVITE (retransmitted or not) is ACKed with its own CSeq (§13.2.2.4).
+    bool ack_reinvite_2xx(const sip::Message& r);
+    ReinviteFlowStats& flow_stats(Reinvite what);
+    // call_core_session_timer.cpp: RFC 4028 session timers
+    // Answers a 422 to the INVITE by asking for its Min-SE; false when the call must fail.
+    bool retry_with_min_se(Call& c, const sip::Message& r, sip::TimePoint now);
+    void start_session_timer(Call& c, const sip::Message& ok, sip::TimePoint now);
+    void arm_session_timer(Call& c, sip::TimePoint now);
+    void on_session_event(Call& c, EventKind kind, sip::TimePoint now);
+    void send_refresh(Call& c, sip::TimePoint now);
+    void on_refresh_response(Call& c, const sip::Message& r, sip::TimePoint now);
+    void on_refresh_timeout(Call& c, sip::TimePoint now);
+    // The far end refreshed the session with `request` (a 2xx went back).
+    void refreshed_by_peer(Call& c, const sip::Message& request, sip::TimePoint now);
+
+    // call_core_early_media.cpp: a 1xx with SDP starts the media (RFC 3261 §13.2.1: the
+    // answer in a 1xx; without PRACK here); the 2xx confirms or moves it.
+    void on_early_answer(Call& c, const sip::Message& r, sip::TimePoint now);
+    void on_answer_after_early_media(Call& c, const sip::Message& r);
+    // Counts a flow the call's end cut short (called from end()).
+    void abandon_midcall(const Call& c);
 
     // call_core_dialog.cpp: requests from the far end inside our dialogs, media path
     void on_in_dialog_offer(sip::TransactionId id, Call& c, const sip::Message& request,
@@ -219,6 +287,13 @@ class UacCore final : public sip::TransactionUser {
     std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
     std::priority_queue<RegistrationDue, std::vector<RegistrationDue>, std::greater<>> reg_due_;
     CallStats stats_;
+    // Calls that ended while their re-INVITE ran: its 2xx still gets an ACK (§13.2.2.4).
+    struct OrphanReinvite {
+        sip::Dialog dialog;
+        sip::Address hop;
+        std::uint32_t cseq = 0;
+    };
+    std::unordered_map<std::uint64_t, OrphanReinvite> orphan_reinvites_;
     std::string setup_error_;
     std::size_t registrations_pending_ = 0;
     bool calls_begun_ = false;

@@ -3,6 +3,7 @@
 #include <random>
 
 #include "sip/message_builder.hpp"
+#include "sip/session_timer.hpp"
 #include "uac/call_core.hpp"
 
 namespace pbxbench::uac {
@@ -76,8 +77,10 @@ void UacCore::on_in_dialog_offer(sip::TransactionId id, Call& c, const sip::Mess
     DialogUpdateStats& s = stats_.subscribers.updates;
     ++s.received;
     const bool reinvite = request.method() == sip::Method::invite;
-    if (c.offer_in_2xx_pending) {
-        // RFC 3261 §14.2 / RFC 6337: our offer is still unanswered, a new offer is glare.
+    if (c.offer_in_2xx_pending || c.reinvite_in_flight ||
+        (c.refresh_in_flight && c.refresh_is_invite)) {
+        // RFC 3261 §14.2 / RFC 6337: our offer (in a 2xx, or our own re-INVITE) is still
+        // unanswered, a new offer is glare.
         ++s.glare;
         reply(id, request, 491, now, &c);
         return;
@@ -87,6 +90,7 @@ void UacCore::on_in_dialog_offer(sip::TransactionId id, Call& c, const sip::Mess
             ++s.answered;
             refresh_target(c, request);
             reply(id, request, 200, now, &c);
+            refreshed_by_peer(c, request, now);
             return;
         }
         // An SDP-less re-INVITE asks us to offer in the 2xx; the answer comes in the ACK.
@@ -95,6 +99,7 @@ void UacCore::on_in_dialog_offer(sip::TransactionId id, Call& c, const sip::Mess
         c.offer_txn = id;
         refresh_target(c, request);
         reply(id, request, 200, now, &c, our_offer(c));
+        refreshed_by_peer(c, request, now);
         return;
     }
     auto remote = endpoint_in(request.body());
@@ -119,6 +124,7 @@ void UacCore::on_in_dialog_offer(sip::TransactionId id, Call& c, const sip::Mess
     refresh_target(c, request);
     reply(id, request, 200, now, &c, *answer);
     follow(c, std::move(*remote));
+    refreshed_by_peer(c, request, now);
 }
 
 void UacCore::on_ack(const sip::Message& ack, const sip::Address&) {
@@ -159,6 +165,15 @@ void UacCore::reply(sip::TransactionId id, const sip::Message& request, int stat
     if (c != nullptr && status >= 200 && status < 300 && request.method() == sip::Method::invite)
         b.header("Contact", "<", callers_[c->caller].contact, ">");
     if (status == 405 || (status >= 200 && status < 300 && !sdp.empty())) b.header("Allow", allow);
+    const std::string_view se = request.header("Session-Expires");
+    if (c != nullptr && c->session_interval_s > 0 && status >= 200 && status < 300 && !se.empty()) {
+        // RFC 4028 §9: a refresh's 2xx carries the interval and refresher it accepted.
+        if (auto asked = sip::parse_session_expires(se)) {
+            if (asked->refresher == sip::Refresher::none) asked->refresher = sip::Refresher::uac;
+            b.header("Require", "timer");
+            b.header("Session-Expires", sip::format_session_expires(*asked));
+        }
+    }
     if (status == 500 && c != nullptr) {
         // §14.2: Retry-After a random 0-10 s, so both sides do not retry in step.
         static thread_local std::minstd_rand random{std::random_device{}()};

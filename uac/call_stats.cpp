@@ -43,6 +43,7 @@ void CallStats::merge(const CallStats& o) {
                               o.post_dial_delay_us.end());
     bye_us.insert(bye_us.end(), o.bye_us.begin(), o.bye_us.end());
     subscribers.merge(o.subscribers);
+    midcall.merge(o.midcall);
 }
 
 nlohmann::json CallStats::outcomes_json() const {

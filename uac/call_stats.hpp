@@ -10,6 +10,7 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "uac/midcall_stats.hpp"
 #include "uac/subscriber_stats.hpp"
 
 namespace pbxbench::uac {
@@ -48,6 +49,7 @@ struct CallStats {
     std::vector<std::uint32_t> post_dial_delay_us;  // INVITE sent -> first 18x
     std::vector<std::uint32_t> bye_us;              // BYE sent -> its 2xx
     SubscriberStats subscribers;
+    MidcallStats midcall;
 
     std::uint64_t count(Outcome o) const { return outcomes[static_cast<std::size_t>(o)]; }
     // Every ended call that did not go as planned (neither completed nor cancelled on purpose).

@@ -49,6 +49,17 @@ std::optional<UacRtpSource> EngineMedia::rtp_source(std::uint32_t id) const {
     return UacRtpSource{s->last, s->changes};
 }
 
+std::optional<UacReceiveProgress> EngineMedia::receive_progress(std::uint32_t id) const {
+    auto r = engine_.received(id);
+    if (!r) return std::nullopt;
+    UacReceiveProgress p;
+    p.packets = r->packets;
+    // The engine's arrival times are on the steady clock in microseconds, like sip::TimePoint.
+    if (r->first_arrival_us >= 0)
+        p.first_arrival = sip::TimePoint(std::chrono::microseconds(r->first_arrival_us));
+    return p;
+}
+
 void EngineMedia::end(std::uint32_t id, sip::TimePoint now) {
     engine_.end(id, media::to_us(now));
 }

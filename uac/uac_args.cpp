@@ -1,5 +1,6 @@
 #include "uac/uac_args.hpp"
 
+#include <cstdio>
 #include <fstream>
 
 #include "base/arg_fields.hpp"
@@ -26,6 +27,31 @@ void for_each_arg(Args& a, Visit&& v) {
     v(args::common::total, a.total);
     v(args::common::cps, a.cps);
     v(args::common::hold, a.hold_s);
+    v(ArgSpec{.names = "--hold-at",
+              .help = "Put each call on hold (re-INVITE with a=sendonly) this long after the "
+                      "answer; needs --hold-for",
+              .min = 0,
+              .max = 86400,
+              .duration = args::Unit::seconds},
+      a.hold_at_s);
+    v(ArgSpec{.names = "--hold-for",
+              .help = "Take the call off hold (re-INVITE with a=sendrecv) this long after "
+                      "putting it on hold; --hold-at + --hold-for must end before --hold (0: no "
+                      "hold)",
+              .min = 0,
+              .max = 86400,
+              .duration = args::Unit::seconds},
+      a.hold_for_s);
+    v(ArgSpec{.names = "--session-expires",
+              .help = "Session timer (RFC 4028): ask for this interval (0: none, else at least "
+                      "90s); a 422 is retried once with its Min-SE",
+              .min = 0,
+              .max = 86400,
+              .duration = args::Unit::seconds},
+      a.session_expires_s);
+    v(ArgSpec{"--session-refresh",
+              "How we refresh the session when the 2xx makes us the refresher: update or invite"},
+      a.session_refresh);
     v(ArgSpec{"--max-concurrent", "Most calls active at once (0: no limit)"}, a.max_concurrent);
     v(ArgSpec{"--cancel-ratio",
               "Exact share of calls cancelled after the first provisional (0: none)", 0.0, 1.0},
@@ -280,6 +306,25 @@ Result<BatchOptions> to_options(const UacArgs& a) {
     o.total = a.total;
     o.cps = a.cps;
     o.hold = std::chrono::milliseconds(static_cast<long>(a.hold_s * 1000));
+    if (a.hold_for_s > 0 && a.hold_at_s + a.hold_for_s >= a.hold_s) {
+        char what[160];
+        std::snprintf(what, sizeof what,
+                      "--hold-at %g + --hold-for %g must end before the call does "
+                      "(--hold %g): lengthen --hold or shorten the hold",
+                      a.hold_at_s, a.hold_for_s, a.hold_s);
+        return fail(what);
+    }
+    if (a.hold_at_s > 0 && a.hold_for_s <= 0)
+        return fail("--hold-at needs --hold-for (how long the call stays on hold)");
+    o.hold_at = std::chrono::milliseconds(static_cast<long>(a.hold_at_s * 1000));
+    o.hold_for = std::chrono::milliseconds(static_cast<long>(a.hold_for_s * 1000));
+    if (a.session_expires_s != 0 && a.session_expires_s < 90)
+        return fail("--session-expires " + std::to_string(a.session_expires_s) +
+                    " is below RFC 4028's minimum of 90 s (0 turns session timers off)");
+    if (a.session_refresh != "update" && a.session_refresh != "invite")
+        return fail("--session-refresh must be update or invite, not '" + a.session_refresh + "'");
+    o.session_expires_s = a.session_expires_s;
+    o.refresh_by_update = a.session_refresh == "update";
     o.max_concurrent = a.max_concurrent;
     o.cancel_ratio = a.cancel_ratio;
     o.ring_timeout = std::chrono::milliseconds(static_cast<long>(a.ring_timeout_s * 1000));

@@ -31,6 +31,14 @@ struct UacArgs {
     std::uint64_t total = 1;
     double cps = 1;
     double hold_s = 0;
+    // Mid-call hold within the --hold: re-INVITE a=sendonly at hold_at_s, a=sendrecv
+    // hold_for_s later (0: no hold).
+    double hold_at_s = 0;
+    double hold_for_s = 0;
+    // Session timers (RFC 4028): Session-Expires asked for in seconds (0: none, else >= 90),
+    // refreshed by "update" or "invite" when we are the refresher.
+    std::uint32_t session_expires_s = 0;
+    std::string session_refresh = "update";
     std::uint64_t max_concurrent = 0;
     double cancel_ratio = 0;
     double ring_timeout_s = 0;

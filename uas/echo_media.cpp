@@ -34,11 +34,16 @@ void EchoMedia::start(std::uint32_t id, std::string_view offer_sdp, sip::TimePoi
     engine_.start(id, std::move(spec), media::to_us(answered));
 }
 
-void EchoMedia::moved(std::uint32_t id, std::string_view peer_sdp, sip::TimePoint) {
+void EchoMedia::moved(std::uint32_t id, std::string_view peer_sdp, sip::TimePoint now) {
     auto parsed = sip::parse_sdp(peer_sdp);
     if (!parsed) return;
     auto ep = sip::remote_audio_endpoint(*parsed);
     if (!ep) return;
+    // Hold and resume (RFC 3264 §8.4): a sendonly or inactive peer gets recvonly or inactive
+    // from us and no echo until it offers sendrecv again; the echo's numbering carries on.
+    const sip::Direction ours = sip::answer_direction(ep->direction);
+    engine_.set_directions(id, sip::may_send(ours, ep->direction),
+                           sip::expects_receive(ours, ep->direction), media::to_us(now));
     auto rtp = sip::make_address(ep->address, ep->rtp_port);
     auto rtcp = sip::make_address(ep->rtcp_address, ep->rtcp_port);
     if (rtp && rtcp) engine_.retarget(id, *rtp, *rtcp, ep->rtcp_mux);

@@ -67,14 +67,21 @@ void UasAgent::unregister(sip::TimePoint now) {
 
 void UasAgent::on_response(sip::TransactionId id, std::uint64_t cookie,
                            const sip::Message& response) {
-    // We send no requests but REGISTER; a retransmitted final (id 0) needs nothing from us.
-    if (id == 0 || cookie != registration_cookie) return;
+    // We send REGISTER and session refreshes (UPDATE, no ACK); a retransmitted final (id 0)
+    // needs nothing from us.
+    if (id == 0) return;
     sip::TimePoint now = now_();
+    if (cookie == session_refresh_cookie) {
+        on_refresh_response(response, now);
+        return;
+    }
+    if (cookie != registration_cookie) return;
     forward_to_registration([&](sip::Registration& r) { r.on_response(response, now); });
 }
 
 void UasAgent::on_client_timeout(sip::TransactionId id, std::uint64_t cookie,
                                  sip::TransactionTimer timer) {
+    if (cookie == session_refresh_cookie) ++counters_.session_refreshes_failed;
     if (cookie != registration_cookie) return;
     forward_to_registration([&](sip::Registration& r) { r.on_timeout(id, timer); });
 }
@@ -99,6 +106,7 @@ void UasAgent::advance(sip::TimePoint now) {
         auto invite = sip::Message::parse(call.invite);
         if (invite) answer(id, *invite, std::move(call), now);
     }
+    send_due_refreshes(now);
     if (registration_ && registration_->next_deadline() && *registration_->next_deadline() <= now) {
         forward_to_registration([now](sip::Registration& r) { r.advance(now); });
     }
@@ -107,6 +115,8 @@ void UasAgent::advance(sip::TimePoint now) {
 std::optional<sip::TimePoint> UasAgent::next_deadline() const {
     std::optional<sip::TimePoint> next;
     if (!ring_due_.empty()) next = ring_due_.top().when;
+    if (!session_due_.empty() && (!next || session_due_.top().when < *next))
+        next = session_due_.top().when;
     if (registration_) {
         auto r = registration_->next_deadline();
         if (r && (!next || *r < *next)) next = r;
@@ -214,7 +224,28 @@ void UasAgent::on_invite(sip::TransactionId id, const sip::Message& invite, sip:
                      std::move(*dialog),
                      port,
                      session_id,
-                     media_id};
+                     media_id,
+                     false,
+                     {},
+                     false};
+    if (!accept_session_expires(id, invite, call.to_tag, call, now)) {
+        end_media(media_id, now);
+        return;
+    }
+    if (config_.early_media.count() > 0 && !invite.body().empty()) {
+        // 183 Session Progress with the answer, and the echo from now: the caller hears
+        // (its own) media before the 200 (RFC 3261 §13.3.1.1, early media without PRACK).
+        reply(id, invite, 183, call.to_tag, now, call.sdp);
+        ++counters_.early_media_calls;
+        if (config_.media && call.media_id != 0) {
+            config_.media->start(call.media_id, invite.body(), now);
+            call.media_started = true;
+        }
+        pending_.emplace(id, std::move(call));
+        ring_due_.push({now + config_.early_media, id});
+        schedule(now + config_.early_media);
+        return;
+    }
     if (config_.send_180) reply(id, invite, 180, call.to_tag, now);
     if (config_.ring.count() <= 0) {
         answer(id, invite, std::move(call), now);
@@ -228,7 +259,14 @@ void UasAgent::on_invite(sip::TransactionId id, const sip::Message& invite, sip:
 void UasAgent::answer(sip::TransactionId id, const sip::Message& invite, PendingCall call,
                       sip::TimePoint now) {
     // The layer retransmits this 2xx until the ACK comes (§13.3.1.4, see docs/sip.md).
-    reply(id, invite, 200, call.to_tag, now, call.sdp);
+    std::pair<std::string_view, std::string_view> timer[2];
+    std::size_t n = 0;
+    if (!call.session_expires.empty()) {
+        if (call.require_timer) timer[n++] = {"Require", "timer"};
+        timer[n++] = {"Session-Expires", call.session_expires};
+        ++counters_.session_timers;
+    }
+    reply(id, invite, 200, call.to_tag, now, call.sdp, -1, std::span(timer, n));
     ++counters_.answered;
     CallDialog d;
     d.dialog = std::move(call.dialog);
@@ -238,10 +276,14 @@ void UasAgent::answer(sip::TransactionId id, const sip::Message& invite, Pending
     d.sdp_session_id = call.sdp_session_id;
     d.media_id = call.media_id;
     d.offer_pending = invite.body().empty();  // our 200 carried the offer
-    if (config_.media && call.media_id != 0)
+    d.session_timer = !call.session_expires.empty();
+    d.session_interval_s = call.session_interval_s;
+    d.we_refresh = call.we_refresh;
+    if (config_.media && call.media_id != 0 && !call.media_started)
         config_.media->start(call.media_id, invite.body(), now);
     std::string key = dialog_key(d.dialog.call_id, d.dialog.local_tag);
     awaiting_ack_[id] = key;
+    if (d.we_refresh) arm_session_refresh(d, key, now);
     dialogs_[std::move(key)] = std::move(d);
 }
 
@@ -267,7 +309,8 @@ void UasAgent::on_cancel(sip::TransactionId id, const sip::Message& cancel, sip:
 
 void UasAgent::reply(sip::TransactionId id, const sip::Message& request, int status,
                      std::string_view to_tag, sip::TimePoint now, std::string_view sdp,
-                     int retry_after_s) {
+                     int retry_after_s,
+                     std::span<const std::pair<std::string_view, std::string_view>> extra) {
     sip::MessageBuilder b = sip::response_to(request, status, to_tag);
     const bool invite = request.method() == sip::Method::invite;
     if (invite && status > 100 && status < 300) {
@@ -287,6 +330,7 @@ void UasAgent::reply(sip::TransactionId id, const sip::Message& request, int sta
         b.header("Accept", "application/sdp");
     if (status == 503) b.header("Retry-After", 5);
     if (retry_after_s >= 0) b.header("Retry-After", retry_after_s);
+    for (const auto& [name, value] : extra) b.header(name, value);
     b.header("Server", "pbxbench/" PBXBENCH_VERSION);
     std::string bytes = sdp.empty() ? b.finish() : b.finish(sdp);
     layer_->respond(id, std::move(bytes), status, now);

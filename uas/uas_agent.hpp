@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <queue>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -33,6 +34,16 @@ struct AgentConfig {
     // Time between the INVITE and the 200 (the phone rings meanwhile); 0 answers at once.
     std::chrono::milliseconds ring{0};
     bool send_180 = true;
+    // Early media: a 183 with our SDP answer at once and the echo running from then, the 200
+    // this long after (0: none). Needs an offer in the INVITE (no PRACK: RFC 3262 not used).
+    std::chrono::milliseconds early_media{0};
+    // Session timers (RFC 4028): 0 ignores them; else an INVITE asking for less gets 422 with
+    // this Min-SE, and a 2xx states the interval and who refreshes (the caller, unless it
+    // asked otherwise). We never refresh ourselves.
+    std::uint32_t session_min_se_s = 0;
+    // With session timers on: when the caller names no refresher, we refresh (by UPDATE at
+    // half the interval) instead of leaving it to the caller.
+    bool session_refresher_uas = false;
     std::uint64_t reject_ratio_ppm = 0;  // share of calls rejected, in parts per million
     int reject_code = 486;
     std::optional<sip::RegistrationConfig> registration;  // nullopt: plain mode
@@ -105,6 +116,11 @@ class UasAgent final : public sip::TransactionUser {
         std::uint16_t media_port = 0;
         std::uint64_t sdp_session_id = 0;
         std::uint32_t media_id = 0;
+        bool media_started = false;   // at the 183 (early media)
+        std::string session_expires;  // our 2xx's Session-Expires value; empty: no timer
+        bool require_timer = false;   // the caller said Supported: timer
+        std::uint32_t session_interval_s = 0;
+        bool we_refresh = false;  // our 2xx says refresher=uas
     };
     struct CallDialog {
         sip::Dialog dialog;
@@ -116,6 +132,15 @@ class UasAgent final : public sip::TransactionUser {
         std::uint32_t media_id = 0;
         // We sent an offer in a 2xx (the INVITE had none): its answer comes in the ACK.
         bool offer_pending = false;
+        bool session_timer = false;  // RFC 4028 negotiated at the INVITE
+        std::uint32_t session_interval_s = 0;
+        bool we_refresh = false;       // we send the refreshes (UPDATE)
+        sip::TimePoint refresh_due{};  // the pending refresh; older heap entries are stale
+    };
+    struct SessionDue {
+        sip::TimePoint when;
+        std::string dialog;  // dialog_key
+        bool operator>(const SessionDue& o) const { return when > o.when; }
     };
     struct Due {
         sip::TimePoint when;
@@ -139,7 +164,24 @@ class UasAgent final : public sip::TransactionUser {
     // `retry_after_s` >= 0 adds Retry-After (a 500 for glare, §14.2).
     void reply(sip::TransactionId id, const sip::Message& request, int status,
                std::string_view to_tag, sip::TimePoint now, std::string_view sdp = {},
-               int retry_after_s = -1);
+               int retry_after_s = -1,
+               std::span<const std::pair<std::string_view, std::string_view>> extra = {});
+    // uas_session_timer.cpp: RFC 4028. Checks an INVITE's Session-Expires against our Min-SE:
+    // false when it answered 422; otherwise fills what our 2xx will say.
+    bool accept_session_expires(sip::TransactionId id, const sip::Message& invite,
+                                std::string_view to_tag, PendingCall& call, sip::TimePoint now);
+    // A 2xx to a refresh (re-INVITE or UPDATE with Session-Expires) of a dialog with a timer:
+    // counted, and its headers are stored in `headers` for reply().
+    // Arms our next refresh of `d` (we are its refresher) at half its interval.
+    void arm_session_refresh(CallDialog& d, const std::string& key, sip::TimePoint now);
+    // Sends the refreshes that are due (UPDATE with Session-Expires, refresher=uac: us).
+    void send_due_refreshes(sip::TimePoint now);
+    // The answer to one of our refreshes (cookie session_refresh_cookie).
+    void on_refresh_response(const sip::Message& response, sip::TimePoint now);
+    void session_refresh_headers(const CallDialog& d, const sip::Message& request,
+                                 std::string& value,
+                                 std::pair<std::string_view, std::string_view> (&headers)[2],
+                                 std::size_t& n);
     // Refuses a re-INVITE or UPDATE that overlaps one in progress on `d` (RFC 3261 §14.2,
     // RFC 3311 §5.2); false when nothing overlaps.
     bool refuse_glare(sip::TransactionId id, const sip::Message& request, const CallDialog& d,
@@ -177,9 +219,12 @@ class UasAgent final : public sip::TransactionUser {
     std::priority_queue<Due, std::vector<Due>, std::greater<>> ring_due_;
     std::unordered_map<std::string, CallDialog> dialogs_;               // key: Call-ID and our tag
     std::unordered_map<sip::TransactionId, std::string> awaiting_ack_;  // INVITE txn -> dialog key
+    std::priority_queue<SessionDue, std::vector<SessionDue>, std::greater<>> session_due_;
 };
 
 // The cookie the agent's REGISTER transactions carry.
 inline constexpr std::uint64_t registration_cookie = 1;
+// The cookie of our session refreshes (UPDATE).
+inline constexpr std::uint64_t session_refresh_cookie = 2;
 
 }  // namespace pbxbench::uas

@@ -48,6 +48,25 @@ void for_each_arg(Args& a, Visit&& v) {
               .duration = Unit::milliseconds,
               .old_names = "--ring-ms"},
       a.ring_ms);
+    v(ArgSpec{.names = "--early-media",
+              .help = "Answer 183 Session Progress with SDP and echo media this long before the "
+                      "200 (0: no early media; replaces --ring-time and the 180 for calls with "
+                      "an offer)",
+              .min = 0,
+              .max = 3600000,
+              .duration = Unit::milliseconds},
+      a.early_media_ms);
+    v(ArgSpec{.names = "--session-min-se",
+              .help = "Support session timers (RFC 4028) with this Min-SE: less gets 422, else "
+                      "the 200 names the caller as refresher (0: not supported)",
+              .min = 0,
+              .max = 86400,
+              .duration = Unit::seconds},
+      a.session_min_se_s);
+    v(ArgSpec{"--session-refresher",
+              "With --session-min-se: who refreshes when the caller names nobody: uac (the "
+              "caller) or uas (we send UPDATE at half the interval)"},
+      a.session_refresher);
     v(ArgSpec{"--no-180", "Do not send 180 Ringing"}, a.no_180);
     v(ArgSpec{"--reject-ratio", "Share of calls to reject, evenly spread (0.25: 1 in 4)", 0.0, 1.0},
       a.reject_ratio);
@@ -156,6 +175,11 @@ Result<RunOptions> to_options(const UasArgs& a) {
     p.expires = std::chrono::seconds(a.expires_s);
     p.ring = std::chrono::milliseconds(a.ring_ms);
     p.send_180 = !a.no_180;
+    p.early_media = std::chrono::milliseconds(a.early_media_ms);
+    p.session_min_se_s = a.session_min_se_s;
+    if (a.session_refresher != "uac" && a.session_refresher != "uas")
+        return fail("--session-refresher must be uac or uas, not '" + a.session_refresher + "'");
+    p.session_refresher_uas = a.session_refresher == "uas";
     p.reject_ratio = a.reject_ratio;
     p.reject_code = a.reject_code;
     p.media_base_port = static_cast<std::uint16_t>(a.media_base_port);

@@ -32,6 +32,9 @@ struct UasArgs {
     std::string domain;
     int expires_s = 3600;
     int ring_ms = 0;
+    int early_media_ms = 0;              // 183 with SDP and echo this long before the 200 (0: none)
+    std::uint32_t session_min_se_s = 0;  // RFC 4028 Min-SE; 0: session timers not supported
+    std::string session_refresher = "uac";  // who refreshes when the caller names nobody
     bool no_180 = false;
     double reject_ratio = 0;
     int reject_code = 486;

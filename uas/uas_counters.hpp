@@ -17,6 +17,13 @@ struct UasCounters {
     std::uint64_t refused_stopping = 0;       // 503 while shutting down
     std::uint64_t media_ports_exhausted = 0;  // 503: no free RTP port
     std::uint64_t cancelled = 0;
+    std::uint64_t early_media_calls = 0;       // answered 183 with SDP and media before the 200
+    std::uint64_t session_timers = 0;          // 2xx with Session-Expires (RFC 4028)
+    std::uint64_t session_too_small = 0;       // 422: Session-Expires below our Min-SE
+    std::uint64_t session_refreshes = 0;       // re-INVITE/UPDATE refreshes answered 2xx
+    std::uint64_t session_refreshes_sent = 0;  // our UPDATE refreshes (we are the refresher)
+    std::uint64_t session_refreshes_ok = 0;
+    std::uint64_t session_refreshes_failed = 0;  // non-2xx or timeout
     std::uint64_t acks = 0;
     std::uint64_t ack_timeouts = 0;  // Timer L or H: the caller never ACKed
     std::uint64_t byes = 0;
@@ -47,7 +54,7 @@ struct CounterInfo {
     std::uint64_t UasCounters::*field;
 };
 
-inline constexpr std::array<CounterInfo, 30> uas_counter_table{{
+inline constexpr std::array<CounterInfo, 37> uas_counter_table{{
     {"registrations_ok", "successful registrations (refreshes included)",
      &UasCounters::registrations_ok},
     {"registrations_failed", "failed registrations", &UasCounters::registrations_failed},
@@ -62,6 +69,20 @@ inline constexpr std::array<CounterInfo, 30> uas_counter_table{{
     {"media_ports_exhausted", "INVITEs refused with 503: no free RTP port",
      &UasCounters::media_ports_exhausted},
     {"cancelled", "calls cancelled before the answer", &UasCounters::cancelled},
+    {"early_media_calls", "calls given early media (183 with SDP, echo before the 200)",
+     &UasCounters::early_media_calls},
+    {"session_timers", "calls answered with a session timer (RFC 4028 Session-Expires)",
+     &UasCounters::session_timers},
+    {"session_too_small", "INVITEs refused 422: Session-Expires below our Min-SE",
+     &UasCounters::session_too_small},
+    {"session_refreshes", "session refreshes (re-INVITE or UPDATE) answered 2xx",
+     &UasCounters::session_refreshes},
+    {"session_refreshes_sent", "session refreshes we sent as refresher (UPDATE)",
+     &UasCounters::session_refreshes_sent},
+    {"session_refreshes_ok", "our session refreshes answered 2xx",
+     &UasCounters::session_refreshes_ok},
+    {"session_refreshes_failed", "our session refreshes refused or unanswered",
+     &UasCounters::session_refreshes_failed},
     {"acks", "ACKs of 2xx received", &UasCounters::acks},
     {"ack_timeouts", "answers never ACKed", &UasCounters::ack_timeouts},
     {"byes", "BYEs answered 200", &UasCounters::byes},

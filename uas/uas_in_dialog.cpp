@@ -71,7 +71,11 @@ void UasAgent::on_reinvite(sip::TransactionId id, const sip::Message& invite, si
     }
     ++d->sdp_version;
     d->offer_pending = invite.body().empty();
-    reply(id, invite, 200, {}, now, *sdp);
+    std::string se;
+    std::pair<std::string_view, std::string_view> timer[2];
+    std::size_t n = 0;
+    session_refresh_headers(*d, invite, se, timer, n);
+    reply(id, invite, 200, {}, now, *sdp, -1, std::span(timer, n));
     ++counters_.reinvites_answered;
     // A new c=/m= in the offer: the echo must follow (a per-call socket latched and connected
     // to the old source would drop the new one's packets).
@@ -108,12 +112,20 @@ void UasAgent::on_in_dialog(sip::TransactionId id, const sip::Message& request,
             return;
         }
         ++d->sdp_version;
-        reply(id, request, 200, {}, now, *sdp);
+        std::string se;
+        std::pair<std::string_view, std::string_view> timer[2];
+        std::size_t n = 0;
+        session_refresh_headers(*d, request, se, timer, n);
+        reply(id, request, 200, {}, now, *sdp, -1, std::span(timer, n));
         ++counters_.updates_answered;
         peer_moved(*d, request.body(), now);
         return;
     }
-    reply(id, request, 200, {}, now);
+    std::string se;
+    std::pair<std::string_view, std::string_view> timer[2];
+    std::size_t n = 0;
+    if (update) session_refresh_headers(*d, request, se, timer, n);
+    reply(id, request, 200, {}, now, {}, -1, std::span(timer, n));
     if (update) ++counters_.updates_answered;
 }
 

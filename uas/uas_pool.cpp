@@ -90,6 +90,9 @@ Result<std::unique_ptr<UasPool>> UasPool::open(boost::asio::io_context& io,
         ac.media = pool->echo_.get();
         ac.ring = options.ring;
         ac.send_180 = options.send_180;
+        ac.early_media = options.early_media;
+        ac.session_min_se_s = options.session_min_se_s;
+        ac.session_refresher_uas = options.session_refresher_uas;
         ac.reject_ratio_ppm =
             static_cast<std::uint64_t>(std::clamp(options.reject_ratio, 0.0, 1.0) * 1e6 + 0.5);
         ac.reject_code = options.reject_code;

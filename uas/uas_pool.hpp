@@ -36,6 +36,9 @@ struct PoolOptions {
     std::chrono::seconds expires{3600};
     std::chrono::milliseconds ring{0};
     bool send_180 = true;
+    std::chrono::milliseconds early_media{0};  // AgentConfig::early_media
+    std::uint32_t session_min_se_s = 0;        // AgentConfig::session_min_se_s
+    bool session_refresher_uas = false;        // AgentConfig::session_refresher_uas
     double reject_ratio = 0;
     int reject_code = 486;
     std::uint16_t media_base_port = 40000;  // advertised only, when media is off

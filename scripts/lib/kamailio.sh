@@ -15,24 +15,26 @@ pick_port() {
   return 1
 }
 
-# start_kamailio RUN_DIR: renders the profile config into RUN_DIR and starts Kamailio in its
-# own process group. Sets KAM_PID, KAM_SIP_PORT, KAM_HTTP_PORT, KAM_LOG. KAM_SHM_MB (default
-# 64) sizes its shared memory: transactions linger in it, so high request rates need more.
-# KAM_DEFINES adds config switches, e.g. "-A WITH_CALLAUTH".
+# start_kamailio RUN_DIR [KAMAILIO ARGS...]: renders the profile config into RUN_DIR and starts
+# Kamailio in its own process group; extra arguments (e.g. -A WITH_RTPENGINE, with
+# KAM_RTPENGINE_NG_PORT set) go to kamailio. Sets KAM_PID, KAM_SIP_PORT, KAM_HTTP_PORT, KAM_LOG.
+# KAM_SHM_MB (default 64) sizes its shared memory: transactions linger in it, so high request
+# rates need more. KAM_DEFINES adds config switches too, e.g. "-A WITH_CALLAUTH".
 start_kamailio() {
   local run_dir=$1 root
+  shift
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
   mkdir -p "$run_dir"
   KAM_LOG=$run_dir/kamailio.log
   KAM_SIP_PORT=$(pick_port) && KAM_HTTP_PORT=$(pick_port) || return 1
   sed -e "s/\${SIP_PORT}/$KAM_SIP_PORT/g; s/\${HTTP_PORT}/$KAM_HTTP_PORT/g" \
       -e "s/\${UDP_WORKERS}/4/g; s/\${EXTENSION_PASSWORD}/${KAM_PASSWORD:-secret}/g" \
-      -e "s/\${RTPENGINE_NG_PORT}/0/g" -e "s|\${RUN_DIR}|$run_dir|g" \
+      -e "s/\${RTPENGINE_NG_PORT}/${KAM_RTPENGINE_NG_PORT:-0}/g" -e "s|\${RUN_DIR}|$run_dir|g" \
       "$root/profiles/kamailio/kamailio.cfg.in" > "$run_dir/kamailio.cfg"
   # setsid: own process group; --pdeathsig: Kamailio stops if this shell dies.
   # shellcheck disable=SC2086  # KAM_DEFINES is a list of words, e.g. "-A WITH_CALLAUTH"
   setsid setpriv --pdeathsig TERM kamailio -DD -E -f "$run_dir/kamailio.cfg" -Y "$run_dir" ${KAM_DEFINES:-} \
-      -m "${KAM_SHM_MB:-64}" -M 8 > "$KAM_LOG" 2>&1 &
+      -m "${KAM_SHM_MB:-64}" -M 8 "$@" > "$KAM_LOG" 2>&1 &
   KAM_PID=$!
 }
 

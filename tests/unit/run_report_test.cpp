@@ -192,6 +192,65 @@ TEST(ScalingRow, OneLevelGivesPerCallFiguresAndSaysWhy) {
     EXPECT_THAT(s["method"].get<std::string>(), HasSubstr("one level"));
 }
 
+TEST(SummaryMarkdown, MidcallFlowsGetTheirSectionOnlyWhenUsed) {
+    LevelMeasurement m = measured("mediaproxy_all", 20, 12, 50e6);
+    const std::string plain = render_summary_md({build_level_row(m, run_meta())}, run_meta());
+    EXPECT_THAT(plain, Not(HasSubstr("## Mid-call flows")));
+    auto flow = [](int calls, int ok, double p50, double p95) {
+        return json{{"calls", calls},
+                    {"sent", calls + 1},
+                    {"ok", ok},
+                    {"glare_491", 1},
+                    {"failed", calls - ok},
+                    {"failed_status", {{"488", 1}}},
+                    {"timeouts", 0},
+                    {"abandoned", 0},
+                    {"latency_ms", {{"count", ok}, {"p50", p50}, {"p95", p95}}}};
+    };
+    m.uac_summary["midcall"] = {{"hold", flow(20, 19, 1.25, 3.5)},
+                                {"resume", flow(19, 19, 1.0, 2.0)}};
+    m.uac_summary["midcall"]["resume"]["failed_status"] = json::object();
+    json row = build_level_row(m, run_meta());
+    EXPECT_EQ(row["midcall"]["hold"]["ok"], 19);
+    EXPECT_DOUBLE_EQ(row["metrics"]["hold_p95_ms"].get<double>(), 3.5);
+    EXPECT_DOUBLE_EQ(row["metrics"]["resume_p50_ms"].get<double>(), 1.0);
+    const std::string md = render_summary_md({row}, run_meta());
+    EXPECT_THAT(md, HasSubstr("## Mid-call flows"));
+    EXPECT_THAT(
+        md,
+        HasSubstr("| 20 | mediaproxy_all | hold | 19 / 20 | 1.2 / 3.5 | 1 | 1 (488×1) | 0 | 0 |"));
+    EXPECT_THAT(
+        md, HasSubstr("| 20 | mediaproxy_all | resume | 19 / 19 | 1.0 / 2.0 | 1 | 0 | 0 | 0 |"));
+
+    // Early media and session timers get a line each, without the hold table.
+    LevelMeasurement e = measured("mediaproxy_none", 10, 12, 50e6);
+    e.uac_summary["midcall"] = {{"hold", {{"calls", 0}}},
+                                {"early_media",
+                                 {{"calls", 10},
+                                  {"calls_with_rtp", 9},
+                                  {"packets_before_answer", 450},
+                                  {"answer_matched", 10},
+                                  {"answer_retargeted", 0},
+                                  {"first_rtp_ms", {{"p50", 2.04}, {"p95", 3.5}}}}},
+                                {"session_timer",
+                                 {{"calls", 10},
+                                  {"negotiated", 10},
+                                  {"retries_422", 10},
+                                  {"refreshes_ok", 10},
+                                  {"refreshes_sent", 10},
+                                  {"refreshes_received", 0},
+                                  {"expired", 0},
+                                  {"refresh_latency_ms", {{"p50", 0.5}, {"p95", 0.9}}}}}};
+    const std::string md2 = render_summary_md({build_level_row(e, run_meta())}, run_meta());
+    EXPECT_THAT(md2, HasSubstr("## Mid-call flows"));
+    EXPECT_THAT(md2, HasSubstr("- mediaproxy_none at 10, early media: 10 calls with SDP in an 18x, "
+                               "9 with RTP before the answer (450 packets)"));
+    EXPECT_THAT(md2, HasSubstr("- mediaproxy_none at 10, session timers: 10 / 10 granted, 10 "
+                               "retried after 422, refreshes 10 / 10 answered (p50 / p95 0.5 / "
+                               "0.9 ms), 0 received, 0 expired (BYE)"));
+    EXPECT_THAT(md2, Not(HasSubstr("| Flow |")));
+}
+
 TEST(SummaryMarkdown, MediaRowsGetTheMediaTable) {
     LevelMeasurement m = measured("mediaproxy_all", 20, 12, 50e6);
     m.uac_summary["media"] = {{"calls", 20},

@@ -250,6 +250,77 @@ TEST(UacCoreFaults, AReinviteRecoversFromAnyLoss) {
 }
 
 // alice registers (challenged with 401), calls bob, un-registers.
+// One call put on hold and resumed by our own re-INVITEs, against a UasAgent: every loss of
+// a re-INVITE, its 2xx or its ACK is recovered by retransmission, and each flow counts once.
+Scenario held_call() {
+    return {[] {
+                auto o = one_call();
+                o.hold = 8000ms;
+                o.hold_at = 1000ms;
+                o.hold_for = 2000ms;
+                return std::make_unique<UacRig>(o, uas::AgentConfig{});
+            },
+            run_to_end,
+            [](UacRig& rig) {
+                EXPECT_EQ(rig.count(Outcome::completed), 1u);
+                EXPECT_EQ(rig.ended(), 1u);
+                const auto& m = rig.stats().midcall;
+                EXPECT_EQ(m.hold.ok, 1u);
+                EXPECT_EQ(m.resume.ok, 1u);
+                EXPECT_EQ(m.hold.sent, 1u) << "a lost datagram is retransmitted, not re-sent";
+                EXPECT_EQ(m.hold.latency_us.size(), 1u);
+                EXPECT_EQ(m.resume.latency_us.size(), 1u);
+                EXPECT_EQ(rig.uas->counters().reinvites_answered, 2u);
+                EXPECT_EQ(rig.uas->counters().ack_timeouts, 0u) << "every 2xx was ACKed";
+                EXPECT_EQ(rig.uas->active_dialogs(), 0u);
+            }};
+}
+
+TEST(UacCoreFaults, AHoldAndResumeRecoverFromAnyLoss) {
+    expect_every_fault_recovered(held_call(), Fault::drop);
+    expect_every_fault_recovered(held_call(), Fault::duplicate);
+    expect_every_fault_recovered(held_call(), Fault::delay);
+    expect_every_failed_send_ends_once(held_call());
+}
+
+// One call whose session timer we refresh (RFC 4028), by UPDATE or by re-INVITE, against a
+// UasAgent: a lost refresh, 2xx or ACK is recovered by retransmission; each refresh counts once.
+Scenario refreshed_call(bool by_update) {
+    return {[by_update] {
+                auto o = one_call();
+                o.hold = 100000ms;  // two refreshes of a 90 s session: at 45 and 90 s
+                o.session_expires_s = 90;
+                o.refresh_by_update = by_update;
+                uas::AgentConfig c;
+                c.session_min_se_s = 90;
+                return std::make_unique<UacRig>(o, c);
+            },
+            run_to_end,
+            [](UacRig& rig) {
+                EXPECT_EQ(rig.count(Outcome::completed), 1u);
+                EXPECT_EQ(rig.ended(), 1u);
+                const auto& s = rig.stats().midcall.session_timer;
+                EXPECT_EQ(s.negotiated, 1u);
+                EXPECT_EQ(s.refreshes_sent, 2u) << "retransmitted, not re-sent";
+                EXPECT_EQ(s.refreshes_ok, 2u);
+                EXPECT_EQ(s.refreshes_failed, 0u);
+                EXPECT_EQ(s.expired, 0u);
+                EXPECT_EQ(rig.uas->counters().session_refreshes, 2u);
+                EXPECT_EQ(rig.uas->counters().ack_timeouts, 0u) << "every 2xx was ACKed";
+                EXPECT_EQ(rig.uas->active_dialogs(), 0u);
+            }};
+}
+
+TEST(UacCoreFaults, SessionRefreshesRecoverFromAnyLoss) {
+    for (bool by_update : {true, false}) {
+        SCOPED_TRACE(by_update ? "UPDATE" : "re-INVITE");
+        expect_every_fault_recovered(refreshed_call(by_update), Fault::drop);
+        expect_every_fault_recovered(refreshed_call(by_update), Fault::duplicate);
+        expect_every_fault_recovered(refreshed_call(by_update), Fault::delay);
+        expect_every_failed_send_ends_once(refreshed_call(by_update));
+    }
+}
+
 Scenario registered_call() {
     return {[] {
                 auto o = one_call();

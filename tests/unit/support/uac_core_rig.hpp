@@ -47,8 +47,26 @@ class FakeMedia final : public uac::UacMedia {
     void retarget(std::uint32_t id, const sip::MediaEndpoint& remote) override {
         retargeted.push_back({id, remote});
     }
+    struct Directions {
+        std::uint32_t id;
+        bool may_send;
+        bool expect_receive;
+        TimePoint at;
+    };
+    std::vector<Directions> directions;
+    void set_directions(std::uint32_t id, bool may_send, bool expect_receive,
+                        sip::TimePoint now) override {
+        directions.push_back({id, may_send, expect_receive, now});
+    }
     void stop_sending(std::uint32_t id) override { stopped.push_back(id); }
     std::optional<uac::UacRtpSource> rtp_source(std::uint32_t) const override { return source; }
+    // What receive_progress() reports for every started stream.
+    uac::UacReceiveProgress progress;
+    std::optional<uac::UacReceiveProgress> receive_progress(std::uint32_t id) const override {
+        for (const auto& s : started)
+            if (s.id == id) return progress;
+        return std::nullopt;
+    }
     void end(std::uint32_t id, sip::TimePoint now) override {
         ended.push_back(id);
         ended_at.push_back(now);

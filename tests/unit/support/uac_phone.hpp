@@ -64,6 +64,10 @@ struct Phone final : sip::TransactionUser {
     std::string record_route;  // added to the 180/200 when set
     std::string contact_2xx = "sip:peer@10.0.0.2:5060";
     bool sdp_in_2xx = true;       // false: a 2xx without an answer (media cannot start)
+    std::uint16_t early_media_port = 0;  // set: a 183 with an answer from this port first
+    std::string session_expires_2xx;     // set: the 2xx carries this Session-Expires value
+    // Extra header lines ("Name", "value") for the next request send() builds.
+    std::vector<std::pair<std::string, std::string>> next_headers;
     int bye_status = 200;         // 0: BYEs get no answer (Timer F)
     bool challenge_byes = false;  // a BYE without credentials gets 407
     std::string media_host = "10.0.0.2";
@@ -84,6 +88,11 @@ struct Phone final : sip::TransactionUser {
     bool auto_ack = true;
     std::string answer_host = "10.0.0.6";
     std::uint16_t answer_port = 42000;
+    // Re-INVITEs from the core (hold, resume) get these statuses in turn (0: no answer at
+    // all), then 200; a 200 carries the RFC 3264 answer to the offer from media_host.
+    std::vector<int> reinvite_statuses;
+    std::vector<std::string> reinvites;  // raw re-INVITEs from the core, in arrival order
+    std::vector<TimePoint> reinvite_times;
     // The Contact of our re-INVITEs and UPDATEs (a target refresh, RFC 3261 §12.2).
     std::string contact = "sip:peer@10.0.0.2:5060";
 
@@ -113,7 +122,7 @@ struct Phone final : sip::TransactionUser {
                 if (req.to().tag().empty())
                     on_invite(id, req);
                 else
-                    respond(id, req, 200);
+                    on_reinvite(id, req);
                 return;
             case sip::Method::register_:
                 on_register(id, req);
@@ -165,9 +174,12 @@ struct Phone final : sip::TransactionUser {
         sip::Dialog& d = dialogs.at(std::string(call_id));
         std::string branch = layer->new_branch();
         const bool target_refresh = method == "INVITE" || method == "UPDATE";
+        std::vector<std::pair<std::string_view, std::string_view>> extra;
+        for (const auto& [name, value] : next_headers) extra.emplace_back(name, value);
         std::string req = sip::build_in_dialog_request(
             d, {method, "10.0.0.2:5060", branch, cseq,
-                target_refresh ? std::string_view(contact) : std::string_view{}, body});
+                target_refresh ? std::string_view(contact) : std::string_view{}, body, extra});
+        next_headers.clear();
         if (method == "INVITE" && body.empty()) offerless_.insert(cseq ? *cseq : d.local_seq);
         layer->send_request(std::move(req), uac, sip::method_from(method), branch, 0, net->now);
     }
@@ -186,6 +198,19 @@ struct Phone final : sip::TransactionUser {
 
   private:
     int tags_ = 0;
+    std::size_t reinvites_answered_ = 0;
+
+    void on_reinvite(sip::TransactionId id, const sip::Message& req) {
+        reinvites.emplace_back(req.raw());
+        reinvite_times.push_back(net->now);
+        const int status = reinvites_answered_ < reinvite_statuses.size()
+                               ? reinvite_statuses[reinvites_answered_]
+                               : 200;
+        ++reinvites_answered_;
+        if (status == 0) return;
+        respond(id, req, status,
+                status == 200 ? answer_to(req.body(), media_host, media_port) : std::string{});
+    }
     std::set<std::uint32_t> offerless_;  // CSeq of our re-INVITEs without SDP
     // call-id -> the ringing INVITE's transaction and raw text (send_final false)
     std::map<std::string, std::pair<sip::TransactionId, std::string>> ringing_;
@@ -200,6 +225,12 @@ struct Phone final : sip::TransactionUser {
             if (!record_route.empty()) b.header("Record-Route", record_route);
             layer->respond(id, b.finish(), 180, net->now);
         }
+        if (early_media_port != 0) {
+            auto b = sip::response_to(req, 183, tag);
+            b.header("Contact", "<", contact_2xx, ">");
+            layer->respond(id, b.finish(answer_to(req.body(), media_host, early_media_port)), 183,
+                           net->now);
+        }
         if (!send_final) {
             ringing_[std::string(req.call_id())] = {id, std::string(req.raw())};
             return;
@@ -207,6 +238,7 @@ struct Phone final : sip::TransactionUser {
         auto b = sip::response_to(req, 200, tag);
         if (!record_route.empty()) b.header("Record-Route", record_route);
         b.header("Contact", "<", contact_2xx, ">");
+        if (!session_expires_2xx.empty()) b.header("Session-Expires", session_expires_2xx);
         layer->respond(
             id,
             b.finish(sdp_in_2xx ? answer_to(req.body(), media_host, media_port) : std::string{}),

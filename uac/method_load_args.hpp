@@ -26,7 +26,7 @@ void for_each_method_load_arg(Args& a, Visit&& v) {
     using args::ArgSpec;
     v(ArgSpec{"--mix",
               "Workload mix as METHOD=SHARE,... of --rate, e.g. invite=70,register=20,options=10 "
-              "(invite sets --cps; methods: invite, register, options)"},
+              "(invite sets --cps; methods: invite, register, options, message)"},
       a.mix);
     v(ArgSpec{"--rate", "Total requests per second that --mix divides", 0.0, 1e6}, a.rate);
     v(ArgSpec{"--register-rate", "REGISTER load: first registrations per second (0: none)", 0.0,

@@ -6,6 +6,7 @@
 
 #include "sip/text.hpp"
 #include "sip/uri.hpp"
+#include "uac/message_args.hpp"
 #include "uac/options_load.hpp"
 #include "uac/register_load.hpp"
 #include "uac/uac_args.hpp"
@@ -13,8 +14,7 @@
 namespace pbxbench::uac {
 
 const std::vector<std::string_view>& known_load_methods() {
-    // The message-load branch adds "message" here and in make_method_load.
-    static const std::vector<std::string_view> methods = {"register", "options"};
+    static const std::vector<std::string_view> methods = {"register", "options", "message"};
     return methods;
 }
 
@@ -72,7 +72,12 @@ Result<std::unique_ptr<MethodLoad>> make_method_load(std::string_view method,
         return fail("the " + std::string(method) + " load needs a rate above 0");
     if (method == "register") return make_register(config, std::move(clock));
     if (method == "options") return make_options(config, std::move(clock));
-    // "message": the message-load helper's case goes here.
+    if (method == "message") {
+        if (!config.message) return fail("the MESSAGE load has no callers and callees");
+        MessageLoadOptions o = *config.message;
+        o.rate = config.rate;
+        return std::make_unique<MessageLoad>(std::move(o), std::move(clock));
+    }
     return fail("unknown method load '" + std::string(method) + "'; known: " + known_list());
 }
 
@@ -192,8 +197,36 @@ Result<MethodLoadPlan> plan_method_loads(const UacArgs& a) {
                         (in_calls ? " (" + std::to_string(in_calls) + " call or are called)" : ""));
         registering.resize(l.register_users);
     }
+    // A message share sends rate x span MESSAGEs, where the span is the calls' schedule (or
+    // --load-duration when longer): MESSAGE needs a count, the other loads only a rate.
+    std::optional<MessageLoadOptions> message;
+    if (rates.count("message")) {
+        if (a.messages > 0)
+            return fail(
+                "--mix has a message share and --messages asks for MESSAGEs too: give "
+                "one of them");
+        const double calls_s =
+            plan.calls && plan.cps > 0 ? static_cast<double>(a.total) / plan.cps : 0.0;
+        const double span_s = std::max(l.load_duration_s, calls_s);
+        if (!(span_s > 0))
+            return fail(
+                "a message share needs a length: give --load-duration, or calls (an "
+                "invite share and --total)");
+        auto batch = to_options(a);
+        if (!batch) return tl::unexpected(batch.error());
+        UacArgs with = a;
+        with.message_rate = rates["message"];
+        with.messages = static_cast<std::uint64_t>(std::llround(with.message_rate * span_s));
+        auto m = message_load_options(with, *batch);
+        if (!m) return tl::unexpected(m.error());
+        if (m->total == 0)
+            return fail("the message share of --rate sends no MESSAGE in " +
+                        std::to_string(span_s) + " s: raise its share, --rate or the length");
+        message = std::move(*m);
+    }
     for (const auto& [method, rate] : rates) {
         MethodLoadConfig c = base;
+        if (method == "message") c.message = message;
         c.rate = rate;
         if (method == "register") {
             if (registering.empty())

@@ -4,11 +4,13 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/error.hpp"
+#include "uac/message_load.hpp"
 #include "uac/method_load.hpp"
 #include "uac/population.hpp"
 
@@ -29,7 +31,8 @@ struct MethodLoadConfig {
     std::string options_to = "both";
     std::string from_user = "pbxbench";
     std::string password;  // answers a challenge to a ping
-    // message: the message-load helper's fields go here.
+    // message: callers to callees of the calls' population (or the single target), at `rate`
+    std::optional<MessageLoadOptions> message;
 };
 
 // The methods make_method_load knows, in --mix order ("invite" is the calls, not a load).

@@ -1,5 +1,7 @@
 #include "uac/method_load_runner.hpp"
 
+#include "uac/message_load.hpp"
+
 #include <algorithm>
 
 #include "base/distribution.hpp"
@@ -58,6 +60,12 @@ bool MethodLoadRunner::may_stop() const {
     // A registration storm is over only when every user has had its answer.
     for (const auto& s : slots_)
         if (auto* r = dynamic_cast<const RegisterLoad*>(s->load.get()); r && !r->all_answered())
+            return false;
+    // A MESSAGE load has a count: it is over once every MESSAGE went out (a stop at the exact
+    // span would cut off the last one, due just before it).
+    for (const auto& s : slots_)
+        if (auto* m = dynamic_cast<const MessageLoad*>(s->load.get());
+            m && m->report().sent < m->options().total)
             return false;
     return true;
 }
@@ -139,7 +147,12 @@ std::vector<MethodLoadReport> MethodLoadRunner::reports() const {
 
 std::uint64_t MethodLoadRunner::failed() const {
     std::uint64_t n = 0;
-    for (const auto& s : slots_) n += s->load->report().failed;
+    for (const auto& s : slots_) {
+        const MethodLoadReport r = s->load->report();
+        // Requests still unanswered when the grace ran out did not succeed either.
+        const auto unanswered = r.counters.find("unanswered");
+        n += r.failed + (unanswered == r.counters.end() ? 0 : unanswered->second);
+    }
     return n;
 }
 

@@ -80,14 +80,22 @@ summary uac.jsonl | jq '.methods.message' > "$work/sent.json"
 check "kamailio: 1000 MESSAGEs sent" jq -e '.sent == 1000' "$work/sent.json"
 check "kamailio: 1000 answered 2xx, none failed" jq -e '.ok == 1000 and .failed == 0' "$work/sent.json"
 check "kamailio: a latency per MESSAGE" jq -e '.latency_ms.count == 1000 and .latency_ms.p99 > 0' "$work/sent.json"
+# (a2) MESSAGE as a share of a --mix (the method-load runner): 200/s for 1 s, 200 more.
+timeout 30 "$pbxbench" uac --users carol,dave,bob,alice --password "$password" --callers 2 \
+  --callees 2 --proxy "127.0.0.1:$KAM_SIP_PORT" --total 0 --mix message=1 --rate 200 \
+  --load-duration 1s --no-media > "$work/mix.jsonl" 2> "$work/mix.err"
+check "mix: uac exits 0" [ $? -eq 0 ]
+summary mix.jsonl | jq -c ".methods.message | {sent,ok,failed,counters}" >&2; tail -3 "$work/mix.err" >&2
+check "mix: 200 MESSAGEs answered 2xx" \
+  jq -e '.methods.message.sent == 200 and .methods.message.ok == 200' <(summary mix.jsonl)
 stop_uas
 check "kamailio: uas exits 0" [ "$uas_rc" -eq 0 ]
 summary kam.jsonl | jq '.messages' > "$work/got.json"
-check "kamailio: delivered == sent, exactly" jq -e '.delivered == 1000 and .received == 1000' "$work/got.json"
+check "kamailio: delivered == sent, exactly" jq -e '.delivered == 1200 and .received == 1200' "$work/got.json"
 check "kamailio: no duplicates" jq -e '.duplicates == 0' "$work/got.json"
-check "kamailio: 500 to each callee" jq -e '.delivered_per_endpoint == [500, 500]' "$work/got.json"
+check "kamailio: 600 to each callee" jq -e '.delivered_per_endpoint == [600, 600]' "$work/got.json"
 check "kamailio: a delivery latency per MESSAGE" \
-  jq -e '.latency_ms.count == 1000 and .latency_ms.max > 0 and .without_stamp == 0' "$work/got.json"
+  jq -e '.latency_ms.count == 1200 and .latency_ms.max > 0 and .without_stamp == 0' "$work/got.json"
 stop_kamailio
 
 # (b) SIPp answers our MESSAGEs: it counts one successful "call" per MESSAGE.

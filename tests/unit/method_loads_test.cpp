@@ -87,6 +87,52 @@ TEST(MethodLoadPlan, AMixWithoutInviteRunsNoCalls) {
     EXPECT_EQ(plan->loads[0].second.users.size(), 10u) << "no calls: every user registers";
 }
 
+TEST(MethodLoadPlan, AMessageShareSendsItsRateOverTheCallsSchedule) {
+    UacArgs a = population_args();
+    a.loads.mix = "invite=50,message=25,register=25";
+    a.loads.rate = 40;  // calls at 20/s: 100 calls take 5 s, so 10/s x 5 s = 50 MESSAGEs
+    a.message_bytes = 100;
+    auto plan = plan_method_loads(a);
+    ASSERT_TRUE(plan) << plan.error().message;
+    EXPECT_DOUBLE_EQ(plan->cps, 20);
+    bool found = false;
+    for (const auto& [method, c] : plan->loads) {
+        if (method != "message") continue;
+        found = true;
+        EXPECT_DOUBLE_EQ(c.rate, 10);
+        ASSERT_TRUE(c.message.has_value());
+        EXPECT_EQ(c.message->total, 50u);
+        EXPECT_EQ(c.message->body_bytes, 100u);
+        ASSERT_EQ(c.message->population.callers.size(), 2u) << "the calls' callers send them";
+        EXPECT_EQ(c.message->population.callers.front().user, "1000");
+        EXPECT_EQ(c.message->population.callees.size(), 2u);
+        auto load = make_method_load(method, c, [] { return sip::Clock::now(); });
+        ASSERT_TRUE(load) << load.error().message;
+        EXPECT_EQ((*load)->report().method, "message");
+    }
+    EXPECT_TRUE(found);
+
+    a.loads.load_duration_s = 8;  // longer than the calls: the span it sets wins
+    plan = plan_method_loads(a);
+    ASSERT_TRUE(plan);
+    for (const auto& [method, c] : plan->loads)
+        if (method == "message") EXPECT_EQ(c.message->total, 80u);
+}
+
+TEST(MethodLoadPlan, AMessageShareNeedsALengthAndNoSecondCount) {
+    UacArgs a = population_args();
+    a.loads.mix = "message=1";
+    a.loads.rate = 10;  // no calls, no --load-duration: how many MESSAGEs is unknown
+    auto plan = plan_method_loads(a);
+    ASSERT_FALSE(plan);
+    EXPECT_NE(plan.error().message.find("--load-duration"), std::string::npos);
+    a.loads.mix = "invite=1,message=1";
+    a.messages = 5;
+    plan = plan_method_loads(a);
+    ASSERT_FALSE(plan);
+    EXPECT_NE(plan.error().message.find("--messages"), std::string::npos);
+}
+
 TEST(MethodLoadPlan, UsageErrorsNameTheOption) {
     UacArgs a = population_args();
     a.loads.mix = "invite=1,register=1";

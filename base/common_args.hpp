@@ -32,8 +32,7 @@ inline constexpr ArgSpec messages{"--messages",
                                   "MESSAGEs (RFC 3428 page mode) from the callers to the callees "
                                   "through the SUT, beside the calls",
                                   0, 100'000'000};
-inline constexpr ArgSpec message_rate{"--message-rate", "MESSAGEs started per second", 0.001,
-                                      1e6};
+inline constexpr ArgSpec message_rate{"--message-rate", "MESSAGEs started per second", 0.001, 1e6};
 inline constexpr ArgSpec message_bytes{"--message-bytes", "Size of each MESSAGE body in bytes", 0,
                                        60'000};
 // Default RTP port ranges, the same whether `run` starts uac and uas or you start them

@@ -260,8 +260,7 @@ void add_run_command(CLI::App& app, ExitCode& result) {
                             std::to_string(opts.hold_s) + " s): lengthen --hold",
                         ExitCode::usage);
         if (opts.messages > 0 && opts.uac_threads > 1)
-            throw Fatal("--messages runs on one UAC thread: leave out --threads",
-                        ExitCode::usage);
+            throw Fatal("--messages runs on one UAC thread: leave out --threads", ExitCode::usage);
         opts.out = a->out;
         apply_http_load_option(a->http_load, opts.http_load);
         if (!a->pin.empty()) {

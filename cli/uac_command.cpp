@@ -12,8 +12,8 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "cli/config_file.hpp"
-#include "cli/uac_messages.hpp"
 #include "cli/uac_loads.hpp"
+#include "cli/uac_messages.hpp"
 #include "sip/uri.hpp"
 #include "uac/batch_report.hpp"
 #include "uac/call_batch.hpp"
@@ -120,9 +120,10 @@ ExitCode run_uac(const UacArgs& given) {
     const uac::MethodLoadPlan plan = method_load_plan(given);
     if (!plan.loads.empty() && !plan.calls) {
         if (given.messages > 0)
-            throw Fatal("--messages runs beside calls: give the --mix an invite share (or leave "
-                        "out --mix and use --total 0 for MESSAGEs only)",
-                        ExitCode::usage);
+            throw Fatal(
+                "--messages runs beside calls: give the --mix an invite share (or leave "
+                "out --mix and use --total 0 for MESSAGEs only)",
+                ExitCode::usage);
         return run_method_loads_only(given, plan);
     }
     UacArgs args = given;
@@ -184,8 +185,7 @@ ExitCode run_uac(const UacArgs& given) {
     };
     if (loads) {
         loads->start([&] {
-            if (batch.finished() && (!messages || messages->finished()))
-                release_signals(signals);
+            if (batch.finished() && (!messages || messages->finished())) release_signals(signals);
         });
     }
     if (messages) {

@@ -8,9 +8,9 @@
 
 #include "harness/http_load_report.hpp"
 #include "harness/json_path.hpp"
-#include "harness/run_messages.hpp"
 #include "harness/run_markdown_methods.hpp"
 #include "harness/run_markdown_midcall.hpp"
+#include "harness/run_messages.hpp"
 #include "harness/run_report.hpp"
 #include "harness/scaling.hpp"
 #include "report/level_state.hpp"

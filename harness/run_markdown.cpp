@@ -261,9 +261,24 @@ void key_figures_table(std::ostream& out, const std::vector<const json*>& rows) 
            "thresholds: docs/results.md, Metrics). Levels not measured in full are not compared; "
            "those cut short (interrupted, SUT died, error) show no figures here, since they "
            "would read as if the plan had been carried out.\n\n| Level | Scenario | State |";
+    // The metrics of the loads beside the calls (API, MESSAGE, REGISTER, OPTIONS, hold/resume)
+    // get a column only when some level ran that load: without it they are n/a by design, and
+    // a dozen empty columns would bury the figures that were measured. The call metrics always
+    // show, so a figure that should exist and is missing reads n/a.
+    auto shown = [&](const report::Metric& m) {
+        if (m.kind != report::RowKind::level) return false;
+        static constexpr std::string_view load_prefixes[] = {"api_",     "message_", "register_",
+                                                             "options_", "hold_",    "resume_"};
+        bool of_a_load = false;
+        for (std::string_view p : load_prefixes) of_a_load = of_a_load || m.id.starts_with(p);
+        if (!of_a_load) return true;
+        for (const json* r : rows)
+            if (m.extract(*r)) return true;
+        return false;
+    };
     std::string align = "| ---: | --- | --- |";
     for (const report::Metric& m : report::metrics()) {
-        if (m.kind != report::RowKind::level) continue;
+        if (!shown(m)) continue;
         out << " " << m.label << " |";
         align += " :---: |";
     }
@@ -277,7 +292,7 @@ void key_figures_table(std::ostream& out, const std::vector<const json*>& rows) 
                           : std::string(report::state_words(state)))
             << " |";
         for (const report::Metric& m : report::metrics())
-            if (m.kind == report::RowKind::level)
+            if (shown(m))
                 out << " " << (cut_short ? "—" : report::format_value(m.unit, m.extract(*r)))
                     << " |";
         out << "\n";

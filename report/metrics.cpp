@@ -147,11 +147,20 @@ Opt api_answered(const json& r) {
     return 100.0 * answered / sent;
 }
 
+// MESSAGEs delivered (distinct ids at the endpoints) over MESSAGEs sent (docs/results.md
+// "messages"); none without a MESSAGE load.
+Opt message_delivered(const json& r) {
+    Opt sent = number_at(r, "messages.sent");
+    Opt delivered = number_at(r, "messages.delivered");
+    if (!sent || !delivered || *sent <= 0) return none_;
+    return 100.0 * *delivered / *sent;
+}
+
 constexpr std::optional<double> none = std::nullopt;
 
 // CPU is counted in 10 ms /proc ticks (2 pp of a core per 500 ms sample), so small absolute
 // moves are measurement noise; the absolute floors keep quiet runs from failing.
-constexpr std::array<Metric, 25> table{{
+constexpr std::array<Metric, 26> table{{
     {"cpu_avg_percent", "cpu_avg", "CPU avg", "SUT CPU, average (100 = one core)",
      Unit::cpu_percent, Worse::higher, RowKind::level, cpu_avg, 10, 1.0},
     {"cpu_peak_percent", "cpu_peak", "CPU peak", "SUT CPU, peak sample", Unit::cpu_percent,
@@ -183,6 +192,9 @@ constexpr std::array<Metric, 25> table{{
     {"api_answered_percent", "api_answered", "API answered",
      "management-API requests answered / sent", Unit::percent, Worse::lower, RowKind::level,
      api_answered, none, 1.0},
+    {"message_delivered_percent", "message_delivered", "MESSAGE delivered",
+     "MESSAGEs delivered to the endpoints / sent", Unit::percent, Worse::lower, RowKind::level,
+     message_delivered, none, 0.1},
     {"register_p50_ms", "register_p50", "REGISTER p50",
      "registration latency p50 (request to 200, challenge included)", Unit::ms, Worse::higher,
      RowKind::level, register_p50, 10, 2.0},

@@ -8,14 +8,15 @@
 
 #include <CLI/CLI.hpp>
 
+#include "base/edit_distance.hpp"
 #include "cli/capacity_command.hpp"
 #include "cli/compare_command.hpp"
 #include "cli/monitor_command.hpp"
 #include "cli/ping_command.hpp"
 #include "cli/report_command.hpp"
 #include "cli/run_command.hpp"
-#include "cli/uas_command.hpp"
 #include "cli/uac_command.hpp"
+#include "cli/uas_command.hpp"
 
 namespace pbxbench::cli {
 
@@ -42,21 +43,6 @@ std::string first_run_hint() {
 }
 
 namespace {
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t up = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
-            diagonal = up;
-        }
-    }
-    return row[b.size()];
-}
 
 // The known option closest to `word` when it is plausibly a slip (a third of its letters at
 // most, or `word` with a unit tacked on, like --hold-s), else "".

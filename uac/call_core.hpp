@@ -27,6 +27,10 @@
 
 namespace pbxbench::uac {
 
+// The audio endpoint an SDP body offers or answers, when its addresses are usable (what the
+// call's media is pointed at after an answer, an early 18x or a re-INVITE); else nullopt.
+std::optional<sip::MediaEndpoint> media_endpoint_in(std::string_view body);
+
 class UacCore final : public sip::TransactionUser {
   public:
     using NowFn = std::function<sip::TimePoint()>;
@@ -129,7 +133,7 @@ class UacCore final : public sip::TransactionUser {
         std::uint32_t caller = 0;
         std::uint32_t callee = 0;
         Phase phase = Phase::inviting;
-        bool provisional = false;  // a 1xx arrived, so CANCEL is allowed (§9.1)
+        bool provisional = false;         // a 1xx arrived, so CANCEL is allowed (§9.1)
         bool post_dial_recorded = false;  // the first 18x's delay is in post_dial_delay_us
         bool cancel_planned = false;
         bool cancel_pending = false;  // CANCEL wanted but no provisional yet

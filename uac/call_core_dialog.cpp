@@ -17,7 +17,9 @@ bool same_place(const sip::MediaEndpoint& a, const sip::MediaEndpoint& b) {
            a.rtcp_port == b.rtcp_port && a.rtcp_mux == b.rtcp_mux;
 }
 
-std::optional<sip::MediaEndpoint> endpoint_in(std::string_view body) {
+}  // namespace
+
+std::optional<sip::MediaEndpoint> media_endpoint_in(std::string_view body) {
     auto sdp = sip::parse_sdp(body);
     if (!sdp) return std::nullopt;
     auto ep = sip::remote_audio_endpoint(*sdp);
@@ -26,8 +28,6 @@ std::optional<sip::MediaEndpoint> endpoint_in(std::string_view body) {
         return std::nullopt;
     return std::move(*ep);
 }
-
-}  // namespace
 
 void UacCore::on_request(sip::TransactionId id, const sip::Message& request, const sip::Address&) {
     const sip::TimePoint now = now_();
@@ -102,7 +102,7 @@ void UacCore::on_in_dialog_offer(sip::TransactionId id, Call& c, const sip::Mess
         refreshed_by_peer(c, request, now);
         return;
     }
-    auto remote = endpoint_in(request.body());
+    auto remote = media_endpoint_in(request.body());
     auto offer = sip::parse_sdp(request.body());
     std::optional<std::string> answer;
     if (remote && offer) {
@@ -132,7 +132,7 @@ void UacCore::on_ack(const sip::Message& ack, const sip::Address&) {
     Call* c = index ? find(*index) : nullptr;
     if (c == nullptr || !c->offer_in_2xx_pending) return;
     c->offer_in_2xx_pending = false;
-    if (auto remote = endpoint_in(ack.body())) {
+    if (auto remote = media_endpoint_in(ack.body())) {
         follow(*c, std::move(*remote));
     } else {
         ++stats_.subscribers.updates.refused;  // an ACK without a usable answer (§13.2.1)

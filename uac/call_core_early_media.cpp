@@ -13,16 +13,6 @@ std::uint32_t micros(sip::Duration d) {
     return static_cast<std::uint32_t>(std::clamp<long long>(us, 0, UINT32_MAX));
 }
 
-std::optional<sip::MediaEndpoint> usable_endpoint(std::string_view body) {
-    auto sdp = sip::parse_sdp(body);
-    if (!sdp) return std::nullopt;
-    auto ep = sip::remote_audio_endpoint(*sdp);
-    if (!ep || !sip::make_address(ep->address, ep->rtp_port) ||
-        !sip::make_address(ep->rtcp_address, ep->rtcp_port))
-        return std::nullopt;
-    return std::move(*ep);
-}
-
 bool same_media_place(const sip::MediaEndpoint& a, const sip::MediaEndpoint& b) {
     return a.address == b.address && a.rtp_port == b.rtp_port && a.rtcp_address == b.rtcp_address &&
            a.rtcp_port == b.rtcp_port;
@@ -31,7 +21,7 @@ bool same_media_place(const sip::MediaEndpoint& a, const sip::MediaEndpoint& b) 
 }  // namespace
 
 void UacCore::on_early_answer(Call& c, const sip::Message& r, sip::TimePoint now) {
-    auto remote = usable_endpoint(r.body());
+    auto remote = media_endpoint_in(r.body());
     if (!remote) return;  // an 18x with a body we cannot use: wait for the 2xx
     c.early_media = true;
     ++stats_.midcall.early_media.calls;
@@ -49,7 +39,7 @@ void UacCore::on_answer_after_early_media(Call& c, const sip::Message& r) {
                 s.first_rtp_us.push_back(micros(*p->first_arrival - c.invite_sent));
         }
     }
-    auto remote = usable_endpoint(r.body());
+    auto remote = media_endpoint_in(r.body());
     if (!remote) {
         // §13.2.1: the answer was the 1xx's; a 2xx without SDP keeps that session.
         ++s.answer_without_sdp;

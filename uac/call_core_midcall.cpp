@@ -26,16 +26,6 @@ sip::Duration glare_retry_delay(bool own_call_id) {
     return std::chrono::milliseconds(base_ms + 10 * (random() % (steps + 1)));
 }
 
-std::optional<sip::MediaEndpoint> answered_endpoint(std::string_view body) {
-    auto sdp = sip::parse_sdp(body);
-    if (!sdp) return std::nullopt;
-    auto ep = sip::remote_audio_endpoint(*sdp);
-    if (!ep || !sip::make_address(ep->address, ep->rtp_port) ||
-        !sip::make_address(ep->rtcp_address, ep->rtcp_port))
-        return std::nullopt;
-    return std::move(*ep);
-}
-
 }  // namespace
 
 ReinviteFlowStats& UacCore::flow_stats(Reinvite what) {
@@ -126,7 +116,7 @@ void UacCore::on_reinvite_response(Call& c, const sip::Message& r, sip::TimePoin
         c.reinvite = Reinvite::none;
         const sip::Direction ours =
             what == Reinvite::hold ? sip::Direction::sendonly : sip::Direction::sendrecv;
-        auto remote = answered_endpoint(r.body());
+        auto remote = media_endpoint_in(r.body());
         const sip::Direction theirs = remote ? remote->direction : sip::Direction::sendrecv;
         // RFC 3264 §6.1: sendonly is answered recvonly or inactive, sendrecv by sendrecv
         // (or less); anything else means the far end did not do what we asked.

@@ -115,8 +115,11 @@ TEST(MethodLoadPlan, AMessageShareSendsItsRateOverTheCallsSchedule) {
     a.loads.load_duration_s = 8;  // longer than the calls: the span it sets wins
     plan = plan_method_loads(a);
     ASSERT_TRUE(plan);
-    for (const auto& [method, c] : plan->loads)
-        if (method == "message") EXPECT_EQ(c.message->total, 80u);
+    for (const auto& [method, c] : plan->loads) {
+        if (method == "message") {
+            EXPECT_EQ(c.message->total, 80u);
+        }
+    }
 }
 
 TEST(MethodLoadPlan, AMessageShareNeedsALengthAndNoSecondCount) {

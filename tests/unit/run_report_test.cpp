@@ -456,11 +456,13 @@ TEST(LevelRow, CarriesEveryLevelMetricOfTheTableUnderItsId) {
     // only when some level ran that load, which this one did not.
     for (const report::Metric& m : report::metrics()) {
         if (m.kind != report::RowKind::level) continue;
-        if (m.extract(row) || m.id.starts_with("cpu_") || m.id.starts_with("setup_"))
+        if (m.extract(row) || m.id.starts_with("cpu_") || m.id.starts_with("setup_")) {
             EXPECT_THAT(md, HasSubstr(std::string(m.label))) << m.id;
+        }
         if (m.id.starts_with("api_") || m.id.starts_with("register_") ||
-            m.id.starts_with("hold_") || m.id.starts_with("message_"))
+            m.id.starts_with("hold_") || m.id.starts_with("message_")) {
             EXPECT_THAT(md, Not(HasSubstr(std::string(m.label)))) << m.id;
+        }
     }
     EXPECT_THAT(md, HasSubstr("| Media loss |"))
         << "a call metric without a value keeps its column";

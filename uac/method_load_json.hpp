@@ -9,5 +9,7 @@ namespace pbxbench::uac {
 // {sent, ok, failed, failures {why: n}, latency_ms {count, mean, min, p50, p90, p95, p99, max},
 // counters {name: n}}; latency from the raw per-request values by nearest rank.
 nlohmann::json method_report_json(const MethodLoadReport& r);
+// The same with `rate_per_s`: requests started per second over `active_s`.
+nlohmann::json method_report_json(const MethodLoadReport& r, double active_s);
 
 }  // namespace pbxbench::uac

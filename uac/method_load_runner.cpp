@@ -1,10 +1,10 @@
 #include "uac/method_load_runner.hpp"
 
 #include "uac/message_load.hpp"
+#include "uac/method_load_json.hpp"
 
 #include <algorithm>
 
-#include "base/distribution.hpp"
 #include "uac/register_load.hpp"
 
 namespace pbxbench::uac {
@@ -154,21 +154,6 @@ std::uint64_t MethodLoadRunner::failed() const {
         n += r.failed + (unanswered == r.counters.end() ? 0 : unanswered->second);
     }
     return n;
-}
-
-nlohmann::json method_report_json(const MethodLoadReport& r, double active_s) {
-    std::vector<double> latency = r.latency_ms;
-    nlohmann::json failures = nlohmann::json::object();
-    for (const auto& [why, n] : r.failures) failures[why] = n;
-    nlohmann::json counters = nlohmann::json::object();
-    for (const auto& [name, n] : r.counters) counters[name] = n;
-    return {{"sent", r.sent},
-            {"ok", r.ok},
-            {"failed", r.failed},
-            {"failures", failures},
-            {"rate_per_s", active_s > 0 ? static_cast<double>(r.sent) / active_s : 0.0},
-            {"latency_ms", to_json(summarize(latency))},
-            {"counters", counters}};
 }
 
 nlohmann::json MethodLoadRunner::summary_json() const {

@@ -77,7 +77,4 @@ class MethodLoadRunner {
     std::function<void()> on_finished_;
 };
 
-// The JSON of one load's report: counts, failures, latency distribution and counters.
-nlohmann::json method_report_json(const MethodLoadReport& r, double active_s);
-
 }  // namespace pbxbench::uac

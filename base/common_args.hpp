@@ -13,6 +13,22 @@ inline constexpr ArgSpec hold{.names = "--hold",
                               .min = 0,
                               .max = 86400,
                               .duration = Unit::seconds};
+// A hold inside every call (re-INVITE a=sendonly, then a=sendrecv), within --hold.
+inline constexpr ArgSpec hold_at{.names = "--hold-at",
+                                 .help =
+                                     "Put each call on hold (re-INVITE with a=sendonly) this "
+                                     "long after the answer; needs --hold-for",
+                                 .min = 0,
+                                 .max = 86400,
+                                 .duration = Unit::seconds};
+inline constexpr ArgSpec hold_for{.names = "--hold-for",
+                                  .help =
+                                      "Take the call off hold (re-INVITE with a=sendrecv) "
+                                      "this long after putting it on hold; --hold-at + "
+                                      "--hold-for must end before --hold (0: no hold)",
+                                  .min = 0,
+                                  .max = 86400,
+                                  .duration = Unit::seconds};
 inline constexpr ArgSpec threads{"--threads",
                                  "Split the calls over this many UAC threads, each with its own "
                                  "SIP socket and media engine (one schedule). On 2 cores, 1 is "

@@ -119,24 +119,8 @@ void add_run_command(CLI::App& app, ExitCode& result) {
             ->group(load);
     auto* cps = args::add_arg(*cmd, args::common::cps, o.cps)->group(load);
     auto* hold = args::add_arg(*cmd, args::common::hold, o.hold_s)->group(load);
-    args::add_arg(*cmd,
-                  ArgSpec{.names = "--hold-at",
-                          .help = "Put every call on hold (re-INVITE a=sendonly) this long after "
-                                  "the answer; with --hold-for",
-                          .min = 0,
-                          .max = 86400,
-                          .duration = args::Unit::seconds},
-                  o.hold_at_s)
-        ->group(load);
-    args::add_arg(*cmd,
-                  ArgSpec{.names = "--hold-for",
-                          .help = "Resume (re-INVITE a=sendrecv) this long after the hold; must "
-                                  "end before --hold",
-                          .min = 0,
-                          .max = 86400,
-                          .duration = args::Unit::seconds},
-                  o.hold_for_s)
-        ->group(load);
+    args::add_arg(*cmd, args::common::hold_at, o.hold_at_s)->group(load);
+    args::add_arg(*cmd, args::common::hold_for, o.hold_for_s)->group(load);
     auto* cooldown = args::add_arg(*cmd, args::common::cooldown, o.cooldown_s)->group(load);
     cmd->add_option("--repeat", o.repeat,
                     "Run each scenario x level this many times (compare then weighs the spread)")

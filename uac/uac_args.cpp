@@ -27,21 +27,8 @@ void for_each_arg(Args& a, Visit&& v) {
     v(args::common::total, a.total);
     v(args::common::cps, a.cps);
     v(args::common::hold, a.hold_s);
-    v(ArgSpec{.names = "--hold-at",
-              .help = "Put each call on hold (re-INVITE with a=sendonly) this long after the "
-                      "answer; needs --hold-for",
-              .min = 0,
-              .max = 86400,
-              .duration = args::Unit::seconds},
-      a.hold_at_s);
-    v(ArgSpec{.names = "--hold-for",
-              .help = "Take the call off hold (re-INVITE with a=sendrecv) this long after "
-                      "putting it on hold; --hold-at + --hold-for must end before --hold (0: no "
-                      "hold)",
-              .min = 0,
-              .max = 86400,
-              .duration = args::Unit::seconds},
-      a.hold_for_s);
+    v(args::common::hold_at, a.hold_at_s);
+    v(args::common::hold_for, a.hold_for_s);
     v(ArgSpec{.names = "--session-expires",
               .help = "Session timer (RFC 4028): ask for this interval (0: none, else at least "
                       "90s); a 422 is retried once with its Min-SE",

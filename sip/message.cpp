@@ -156,6 +156,9 @@ Result<void> Message::validate() {
         if (find_unquoted(*v, ',') != std::string_view::npos) {
             return fail("more than one " + std::string(header_name(id)) + " value");
         }
+        // "*" is a Contact of a REGISTER only (RFC 3261 §10.2.2); as From or To it would be
+        // echoed into our responses, where "*;tag=..." is no address at all.
+        if (trim(*v) == "*") return fail(std::string(header_name(id)) + ": '*' is not an address");
         auto na = parse_name_addr(*v);
         if (!na) return fail(std::string(header_name(id)) + ": " + na.error().message);
         (id == HeaderId::from ? from_ : to_) = *na;

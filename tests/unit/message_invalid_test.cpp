@@ -24,6 +24,16 @@ TEST(MessageInvalid, ContentLengthLargerThanTheBody) {
     EXPECT_THAT(error_of(d.str()), HasSubstr("exceeds"));
 }
 
+TEST(MessageInvalid, AWildcardFromOrToIsNoAddress) {
+    // Found by fuzz_sip_message: "To: *" parsed, and the 200 we built from it ("To: *;tag=")
+    // did not. "*" belongs to a REGISTER's Contact only.
+    for (std::string_view name : {"To", "From"}) {
+        Draft d = invite();
+        d.set(name, " * ");
+        EXPECT_THAT(error_of(d.str()), HasSubstr("'*' is not an address")) << name;
+    }
+}
+
 TEST(MessageInvalid, NegativeContentLength) {
     // RFC 4475 "ncl".
     Draft d = invite();
